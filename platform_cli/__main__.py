@@ -1,0 +1,3 @@
+from platform_cli.app import main
+
+main()

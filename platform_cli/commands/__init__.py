@@ -1,0 +1,1 @@
+"""Thin Typer glue: parse, call procman, render with ui."""

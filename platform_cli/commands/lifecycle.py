@@ -1,0 +1,145 @@
+"""up, down, start, stop, restart."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+from platform_cli.errors import PlatformError
+from platform_cli.workspace import Workspace
+
+Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False)
+AllFlag = typer.Option(False, "--all", help="Every process in the Procfile.")
+
+
+def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
+    """Start supervisord if needed, load the Procfile and start processes in dependency order.
+
+    Each process starts only once everything it depends on is ready. Running processes are left as
+    they are, so a second `up` starts nothing twice. Ends with the status table.
+    """
+    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.procman.supervisor_conf import make_programs, render_programs
+    from platform_cli.ui.progress import ProgressReporter
+
+    ws: Workspace = ctx.obj
+    project, daemon, data_dir = ws.project, ws.daemon, ws.settings.data_dir
+    names = names or []
+    project.check_names(names)
+    daemon.prepare_dirs()
+    programs = make_programs(project, data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
+    daemon.write_programs(render_programs(programs, ws.settings.procfile, project.dir, data_dir / "logs"))
+    with ProgressReporter(ws.out) as progress:
+        if not daemon.is_running():
+            cleanup = daemon.clean_up_after_crash()
+            if cleanup:
+                progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
+            progress.note(f"started supervisord (pid {daemon.start()})")
+        client = daemon.client()
+        running_before = {p.name for p in client.processes() if p.pid}
+        _, changed, removed = client.update()
+        for name in removed:
+            progress.note(f"removed {name} (no longer in the Procfile)")
+        # A changed process that was running is restarted with its new settings, as compose does.
+        restarted = [n for n in changed if n in running_before]
+        for name in restarted:
+            progress.note(f"{name} changed: restarting it")
+        wanted = (names + [n for n in restarted if n not in names]) if names else []
+        order = start_in_order(client, project, wanted, data_dir, progress)
+    _show_status(ws, order)
+
+
+def down(ctx: typer.Context) -> None:
+    """Stop every process and supervisord; afterwards nothing the platform started is alive."""
+    from platform_cli.procman.daemon import find_orphans, terminate
+    from platform_cli.procman.health import port_is_free
+    from platform_cli.procman.daemon import wait_gone  # noqa: F401  (kept beside terminate for readers)
+
+    ws: Workspace = ctx.obj
+    daemon = ws.daemon
+    if not daemon.is_running():
+        cleanup = daemon.clean_up_after_crash()
+        ws.out.print(f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running")
+        return
+    project = ws.project
+    count = len([p for p in daemon.client().processes() if p.pid])
+    stop_budget = max((s.stop_timeout for s in project.processes.values()), default=10) * len(project.processes) + 10
+    pid = daemon.stop(stop_budget)
+    leftovers = find_orphans(daemon.data_dir)
+    terminate([p for p, _ in leftovers])
+    _wait_ports_free(project, port_is_free)
+    ws.out.print(f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})")
+    if leftovers:
+        ws.out.print(f"also stopped {len(leftovers)} process(es) that had left their group: {leftovers}")
+
+
+def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+    """Start processes (and what they depend on) and wait until they are ready."""
+    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.ui.progress import ProgressReporter
+
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
+    client = ws.client()
+    with ProgressReporter(ws.out) as progress:
+        start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
+
+
+def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+    """Stop processes (dependents first); supervisord keeps running."""
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
+    client = ws.client()
+    for name in reversed(ws.project.start_order(wanted)):
+        if name in wanted:
+            client.stop(name)
+            ws.out.print(f"stopped {name}")
+
+
+def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+    """Stop processes, start them again, and wait until they are ready."""
+    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.ui.progress import ProgressReporter
+
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
+    client = ws.client()
+    for name in reversed(ws.project.start_order(wanted)):
+        if name in wanted:
+            client.stop(name)
+    with ProgressReporter(ws.out) as progress:
+        start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
+
+
+def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
+    if all_ and names:
+        raise typer.BadParameter("give process names or --all, not both")
+    if not all_ and not names:
+        raise typer.BadParameter("name the processes, or use --all")
+    if all_:
+        return ws.project.names
+    ws.project.check_names(names)
+    return names
+
+
+def _show_status(ws: Workspace, names: list[str]) -> None:
+    from platform_cli.procman.snapshot import take_snapshot
+    from platform_cli.ui.status_view import render_status
+
+    ws.out.print()
+    render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
+
+
+def _wait_ports_free(project, port_is_free, deadline_s: float = 10.0) -> None:
+    import time
+
+    ports = [s.port for s in project.processes.values() if s.port]
+    deadline = time.monotonic() + deadline_s
+    while not all(port_is_free(p) for p in ports):
+        if time.monotonic() > deadline:
+            busy = [p for p in ports if not port_is_free(p)]
+            raise PlatformError(f"ports still in use after stopping: {', '.join(map(str, busy))}")
+        time.sleep(0.05)

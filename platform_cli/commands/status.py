@@ -1,0 +1,37 @@
+"""status."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from platform_cli.errors import ExitCode
+from platform_cli.workspace import Workspace
+
+
+def status(
+    ctx: typer.Context,
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes to show (default: all).", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
+) -> None:
+    """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
+
+    Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
+    """
+    from platform_cli.procman.snapshot import take_snapshot
+
+    ws: Workspace = ctx.obj
+    names = names or []
+    ws.project.check_names(names)
+    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
+    if as_json:
+        from platform_cli.ui.status_view import status_json
+
+        print(status_json(rows))
+    else:
+        from platform_cli.ui.status_view import render_status
+
+        render_status(rows, ws.out)
+    if not all(row.healthy for row in rows):
+        raise typer.Exit(ExitCode.UNHEALTHY)

@@ -1,0 +1,55 @@
+"""The error hierarchy and the exit codes the CLI documents (README, "Exit codes")."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1  # anything not listed below
+    USAGE = 2  # bad flags or arguments (typer/click's own code)
+    UNHEALTHY = 3  # status: some process is not running or its probe fails
+    DAEMON_DOWN = 4  # supervisord is not running or does not answer
+    NOT_READY = 5  # a process did not become ready in time, or went FATAL
+    CONFIG = 6  # Procfile, platform.toml or .env is missing or malformed
+    UNKNOWN_PROCESS = 7  # a name that is not in the Procfile
+    PORT_IN_USE = 8  # a process's port is taken by something else
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class PlatformError(Exception):
+    """An error the user can act on: one `error:` line, maybe a `hint:`, and an exit code."""
+
+    exit_code = ExitCode.FAILURE
+
+    def __init__(self, message: str, hint: str | None = None, details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details or []  # extra lines (e.g. a log tail) shown after the error
+
+
+class ConfigError(PlatformError):
+    exit_code = ExitCode.CONFIG
+
+
+class DaemonDownError(PlatformError):
+    exit_code = ExitCode.DAEMON_DOWN
+
+
+class NotReadyError(PlatformError):
+    exit_code = ExitCode.NOT_READY
+
+
+class UnknownProcessError(PlatformError):
+    exit_code = ExitCode.UNKNOWN_PROCESS
+
+    def __init__(self, unknown: list[str], known: list[str]):
+        names = ", ".join(unknown)
+        super().__init__(
+            f"unknown process{'es' if len(unknown) > 1 else ''}: {names}",
+            hint=f"known processes: {', '.join(known) or '(none)'}",
+        )
+
+
+class PortInUseError(PlatformError):
+    exit_code = ExitCode.PORT_IN_USE

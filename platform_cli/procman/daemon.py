@@ -1,0 +1,211 @@
+"""Starting, finding and stopping the supervisord of one data dir, and cleaning up after a dead one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platform_cli.errors import ConfigError, DaemonDownError, PlatformError
+from platform_cli.procman.logtail import tail
+from platform_cli.procman.pids import PidRecord, alive
+from platform_cli.procman.supervisor import SupervisorClient
+
+CONF_NAME = "supervisord.conf"
+# sockaddr_un holds 108 bytes including the terminating NUL.
+MAX_SOCKET_PATH = 107
+
+
+@dataclass
+class Cleanup:
+    """What was found and done after a supervisord that died without cleaning up."""
+
+    orphans: list[tuple[int, str]] = field(default_factory=list)  # (pid, process name)
+    removed: list[str] = field(default_factory=list)  # stale files
+
+    def __bool__(self) -> bool:
+        return bool(self.orphans or self.removed)
+
+    def describe(self) -> str:
+        parts = []
+        if self.orphans:
+            who = ", ".join(f"{name} (pid {pid})" for pid, name in self.orphans)
+            parts.append(f"stopped {len(self.orphans)} orphaned process{'es' if len(self.orphans) != 1 else ''}: {who}")
+        if self.removed:
+            parts.append(f"removed stale {' and '.join(self.removed)}")
+        return "; ".join(parts)
+
+
+class Daemon:
+    """The supervisord for `data_dir`, configured by the supervisord.conf beside the Procfile."""
+
+    def __init__(self, data_dir: Path, project_dir: Path):
+        self.data_dir = data_dir
+        self.project_dir = project_dir
+        self.run_dir = data_dir / "supervisor"
+        self.socket_path = self.run_dir / "supervisord.sock"
+        self.pid_path = self.run_dir / "supervisord.pid"
+        self.programs_path = self.run_dir / "programs.conf"
+        self.log_path = data_dir / "logs" / "supervisord.log"
+
+    @property
+    def conf_path(self) -> Path:
+        """The project's own supervisord.conf when it has one, else the one platform ships."""
+        own = self.project_dir / CONF_NAME
+        return own if own.exists() else Path(__file__).with_name(CONF_NAME)
+
+    def client(self, timeout: float = 10.0) -> SupervisorClient:
+        return SupervisorClient(self.socket_path, timeout)
+
+    def prepare_dirs(self) -> None:
+        if len(str(self.socket_path)) > MAX_SOCKET_PATH:
+            raise ConfigError(
+                f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
+                hint="use a shorter --data-dir",
+            )
+        for path in (self.data_dir, self.run_dir, self.data_dir / "logs"):
+            path.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
+
+    def write_programs(self, text: str) -> None:
+        tmp = self.programs_path.with_name(self.programs_path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.programs_path)
+
+    def is_running(self) -> bool:
+        try:
+            self.client(timeout=5).state()
+        except DaemonDownError:
+            return False
+        return True
+
+    def recorded_pid(self) -> int | None:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def start(self, backoff_cap: float | None = None, deadline_s: float = 15.0) -> int:
+        """Start supervisord (it daemonizes itself) and wait until it answers; returns its pid."""
+        import subprocess
+        import tempfile
+
+        env = {**os.environ, "PLATFORM_DATA_DIR": str(self.data_dir), "PLATFORM_PYTHON": sys.executable}
+        if backoff_cap is not None:
+            env["PLATFORM_BACKOFF_CAP"] = str(backoff_cap)
+        # Errors in the config are printed before supervisord forks: keep them, but never hold a pipe
+        # the daemon could inherit.
+        with tempfile.TemporaryFile() as errors:
+            result = subprocess.run(
+                [sys.executable, "-m", "platform_cli.procman.daemon_entry", "-c", str(self.conf_path)],
+                env=env,
+                cwd=self.project_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()
+        if result.returncode != 0:
+            raise PlatformError(f"supervisord did not start: {message.splitlines()[-1] if message else result.returncode}")
+        client = self.client(timeout=2)
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            try:
+                if client.state() == "RUNNING":
+                    return client.pid()
+            except DaemonDownError:
+                pass
+            time.sleep(0.02)
+        raise PlatformError(
+            f"supervisord did not answer within {deadline_s:g}s",
+            details=tail(self.log_path, 10),
+        )
+
+    def stop(self, deadline_s: float) -> int | None:
+        """Ask supervisord to stop every program and exit; wait for it. Returns its pid."""
+        client = self.client()
+        pid = client.pid()
+        client.shutdown()
+        if not wait_gone([pid], deadline_s):
+            os.kill(pid, signal.SIGKILL)
+            wait_gone([pid], 5)
+        return pid
+
+    def clean_up_after_crash(self) -> Cleanup:
+        """With no daemon answering: stop the processes it left behind and remove its stale files."""
+        cleanup = Cleanup()
+        stale_pid = self.recorded_pid()
+        if stale_pid and alive(stale_pid) and "daemon_entry" in _cmdline(stale_pid):
+            # Ours, alive, but not answering on its socket: it cannot be steered, so end it.
+            os.kill(stale_pid, signal.SIGKILL)
+            wait_gone([stale_pid], 5)
+        cleanup.orphans = find_orphans(self.data_dir)
+        terminate([pid for pid, _ in cleanup.orphans])
+        for path, what in ((self.socket_path, "socket"), (self.pid_path, "pid file")):
+            if path.exists():
+                path.unlink()
+                cleanup.removed.append(what)
+        return cleanup
+
+
+def find_orphans(data_dir: Path) -> list[tuple[int, str]]:
+    """Live processes that this data dir's supervisord started: (pid, name).
+
+    The daemon's own pid record finds every program it spawned; the environment it gave them
+    (PLATFORM_DATA_DIR, PLATFORM_PROCESS) also finds their children that left the process group.
+    """
+    import psutil
+
+    found = {pid: name for name, pid in PidRecord(data_dir / "supervisor").live().items()}
+    me = os.getpid()
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == me or proc.pid in found:
+            continue
+        try:
+            env = proc.environ()
+        except (psutil.Error, OSError):
+            continue
+        if env.get("PLATFORM_DATA_DIR") == str(data_dir) and env.get("PLATFORM_PROCESS"):
+            found[proc.pid] = env["PLATFORM_PROCESS"]
+    return sorted(found.items())
+
+
+def terminate(pids: list[int], grace_s: float = 5.0) -> None:
+    """SIGTERM each process's group (supervisord made each program a group leader), then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            _signal_group(pid, sig)
+        if wait_gone(pids, grace_s):
+            return
+
+
+def wait_gone(pids: list[int], deadline_s: float) -> bool:
+    deadline = time.monotonic() + deadline_s
+    while any(alive(p) for p in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,118 @@
+"""Readiness probes: small checks kept apart from process code (HTTP GET, TCP connect, Redis PING)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass
+
+HOST = "127.0.0.1"
+KINDS = ("http", "tcp", "redis", "none")
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    kind: str  # one of KINDS
+    path: str = "/health"  # for http
+
+    def describe(self) -> str:
+        return f"GET {self.path}" if self.kind == "http" else {"tcp": "TCP connect", "redis": "Redis PING"}.get(
+            self.kind, "running"
+        )
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    ok: bool | None  # None: the process has no probe
+    latency_ms: float | None
+    detail: str
+
+    def to_json(self) -> dict:
+        status = "none" if self.ok is None else ("ok" if self.ok else "failing")
+        return {"status": status, "latency_ms": self.latency_ms, "detail": self.detail}
+
+
+NO_PROBE = HealthResult(None, None, "no probe")
+
+
+def parse_probe(text: str) -> ProbeSpec:
+    """`http`, `http:/path`, `tcp`, `redis` or `none`; ValueError otherwise."""
+    kind, _, path = text.partition(":")
+    if kind not in KINDS:
+        raise ValueError(f"probe must be one of {', '.join(KINDS)} (or http:/path), not {text!r}")
+    if kind == "http":
+        path = path or "/health"
+        if not path.startswith("/"):
+            raise ValueError(f"http probe path must start with '/', not {path!r}")
+        return ProbeSpec("http", path)
+    if path:
+        raise ValueError(f"only http probes take a path, not {text!r}")
+    return ProbeSpec(kind)
+
+
+def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0) -> HealthResult:
+    """Run one probe against 127.0.0.1:port; never raises."""
+    if probe.kind == "none":
+        return NO_PROBE
+    if port is None:
+        return HealthResult(False, None, "no port")
+    started = time.perf_counter()
+    try:
+        detail = _PROBES[probe.kind](probe, port, timeout)
+    except (OSError, ValueError) as exc:
+        return HealthResult(False, None, _reason(exc))
+    latency = round((time.perf_counter() - started) * 1000, 2)
+    return HealthResult(detail is None, latency, detail or "ok")
+
+
+def _http(probe: ProbeSpec, port: int, timeout: float) -> str | None:
+    import http.client  # costs ~50 ms to import; only http probes pay it
+
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", probe.path, headers={"User-Agent": "platform-probe"})
+        status = conn.getresponse().status
+    except http.client.HTTPException as exc:
+        raise ValueError(f"bad HTTP response ({type(exc).__name__})") from exc
+    finally:
+        conn.close()
+    return None if 200 <= status < 400 else f"HTTP {status}"
+
+
+def _tcp(probe: ProbeSpec, port: int, timeout: float) -> str | None:
+    with socket.create_connection((HOST, port), timeout=timeout):
+        return None
+
+
+def _redis(probe: ProbeSpec, port: int, timeout: float) -> str | None:
+    # A raw RESP PING rather than redis-py: importing redis costs ~170 ms, which `platform status`
+    # would pay on every call, for one fixed request and a one-line reply.
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(b"PING\r\n")
+        reply = sock.recv(64)
+    if reply.startswith(b"+PONG"):
+        return None
+    return reply.decode("utf-8", "replace").strip() or "no reply"
+
+
+_PROBES = {"http": _http, "tcp": _tcp, "redis": _redis}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return "timed out"
+    return str(exc) or type(exc).__name__
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:port (or on all interfaces)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # SO_REUSEADDR: a port left in TIME_WAIT by our own stopped process is still free to use.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True

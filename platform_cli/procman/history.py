@@ -1,0 +1,89 @@
+"""The record of process state changes: an append-only JSON-lines log and a small summary.
+
+The event listener is the only writer. `platform events` reads the log; `platform status` reads
+only the summary (restart counts, last exit), which stays a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from platform_cli.procman.states import AUTOMATIC_RESTART_FROM, BACKOFF, EXITED, STARTING
+
+LOG_MAX_BYTES = 1 << 20  # then rotated to events.jsonl.1, one backup
+CRASH_STATES = (EXITED, BACKOFF)  # a stop that was asked for is in the log, but is no "last exit"
+
+
+class History:
+    def __init__(self, data_dir: Path):
+        self.dir = data_dir / "supervisor"
+        self.log_path = self.dir / "events.jsonl"
+        self.summary_path = self.dir / "processes.json"
+
+    # -- writing (the listener) ----------------------------------------------------------------
+
+    def record(self, event: dict) -> None:
+        self._append(event)
+        summary = self.summary()
+        entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
+        if event["to"] == STARTING:
+            if event["from"] in AUTOMATIC_RESTART_FROM:
+                entry["restarts"] += 1
+            else:  # started by hand: count again from zero
+                entry["restarts"] = 0
+        if event["to"] in CRASH_STATES and event.get("exit") not in (None, "-"):
+            entry["last_exit"] = {k: event.get(k) for k in ("time", "exit", "expected", "from", "to")}
+        self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
+
+    def record_resources(self, usage: dict[str, dict], now: float) -> None:
+        summary = self.summary()
+        for name, entry in summary.items():
+            entry.update(usage.get(name, {"cpu_percent": None, "memory_bytes": None}), sampled_at=now)
+        for name in usage.keys() - summary.keys():
+            summary[name] = {"restarts": 0, "last_exit": None, **usage[name], "sampled_at": now}
+        self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
+
+    def _append(self, event: dict) -> None:
+        line = (json.dumps(event, sort_keys=True) + "\n").encode()
+        try:
+            if self.log_path.stat().st_size + len(line) > LOG_MAX_BYTES:
+                os.replace(self.log_path, self.log_path.with_name(self.log_path.name + ".1"))
+        except FileNotFoundError:
+            pass
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)  # one write per line: a reader never sees half an event
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _replace(path: Path, text: str) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, dict]:
+        try:
+            return json.loads(self.summary_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def events(self, names: list[str] | None = None, limit: int | None = None) -> list[dict]:
+        found = []
+        for path in (self.log_path.with_name(self.log_path.name + ".1"), self.log_path):
+            try:
+                lines = path.read_text(errors="replace").splitlines()
+            except FileNotFoundError:
+                continue
+            for line in lines:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if not names or event.get("name") in names:
+                    found.append(event)
+        return found[-limit:] if limit else found

@@ -1,0 +1,56 @@
+"""supervisord event listener: records every PROCESS_STATE event, and samples CPU and memory on TICK_5.
+
+Run by supervisord (see supervisord.conf) as `python -m platform_cli.procman.listener`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from supervisor import childutils
+
+from platform_cli.procman.history import History
+from platform_cli.procman.pids import PidRecord
+from platform_cli.procman.resources import ResourceSampler
+
+
+def parse_event(headers: dict, payload: str, now: float) -> dict:
+    fields = dict(token.split(":", 1) for token in payload.split() if ":" in token)
+    event = {
+        "ts": now,
+        "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds"),
+        "name": fields.get("processname", "?"),
+        "from": fields.get("from_state", "?"),
+        "to": headers.get("eventname", "").removeprefix("PROCESS_STATE_"),
+    }
+    if "pid" in fields:
+        event["pid"] = int(fields["pid"]) if fields["pid"].isdigit() else None
+    if "expected" in fields:
+        event["expected"] = fields["expected"] == "1"
+    if fields.get("exit", "-") != "-":
+        event["exit"] = fields["exit"]
+    return event
+
+
+def main() -> None:
+    data_dir = Path(os.environ["PLATFORM_DATA_DIR"])
+    history = History(data_dir)
+    sampler = ResourceSampler(PidRecord(data_dir / "supervisor"))
+    while True:
+        headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        try:
+            if headers["eventname"].startswith("TICK"):
+                history.record_resources(sampler.sample(), time.time())
+            else:
+                history.record(parse_event(headers, payload, time.time()))
+        except OSError as exc:  # a full disk must not stall supervisord's event queue
+            print(f"platform-events: cannot record event: {exc}", file=sys.stderr, flush=True)
+        childutils.listener.ok(sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Starting processes in dependency order: each starts only once everything it depends on is ready."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Protocol
+
+from platform_cli.errors import NotReadyError, PortInUseError
+from platform_cli.procman import health, states
+from platform_cli.procman.history import History
+from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.project import Project
+from platform_cli.procman.supervisor import SupervisorClient
+
+POLL_S = 0.02
+
+
+class Reporter(Protocol):
+    """Told of each step, so that the CLI can show progress without this module knowing how."""
+
+    def waiting(self, name: str, on: list[str]) -> None: ...
+    def starting(self, name: str, probe: str) -> None: ...
+    def ready(self, name: str, seconds: float, already: bool) -> None: ...
+
+
+class QuietReporter:
+    def waiting(self, name, on):
+        pass
+
+    def starting(self, name, probe):
+        pass
+
+    def ready(self, name, seconds, already):
+        pass
+
+
+def start_in_order(
+    client: SupervisorClient,
+    project: Project,
+    names: list[str] | None,
+    data_dir: Path,
+    reporter: Reporter = QuietReporter(),
+) -> list[str]:
+    """Start `names` (all when empty) and their dependencies; return once all are ready."""
+    order = project.start_order(names)
+    started: dict[str, float] = {}  # name -> monotonic time we started (or found) it
+    already: set[str] = set()
+    ready: set[str] = set()
+    told_waiting: set[str] = set()
+    last_health: dict[str, health.HealthResult] = {}
+    while len(ready) < len(order):
+        infos = {p.name: p for p in client.processes()}
+        now = time.monotonic()
+        for name in order:
+            if name in ready:
+                continue
+            spec = project.processes[name]
+            state = infos[name].state if name in infos else states.ABSENT
+            if name not in started:
+                blockers = [d for d in spec.depends_on if d not in ready]
+                if blockers:
+                    if name not in told_waiting:
+                        reporter.waiting(name, blockers)
+                        told_waiting.add(name)
+                    continue
+                if state in states.ALIVE:
+                    already.add(name)
+                else:
+                    if spec.port is not None and not health.port_is_free(spec.port):
+                        raise PortInUseError(
+                            f"port {spec.port} for {name} is already in use by another program",
+                            hint=f"stop that program, or give {name} another port in platform.toml",
+                        )
+                    client.start(name)
+                    reporter.starting(name, spec.probe.describe())
+                started[name] = now
+                continue
+            if state == states.FATAL:
+                raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
+            if state in states.ALIVE:
+                result = health.check(spec.probe, spec.port, timeout=0.5)
+                last_health[name] = result
+                if result.ok or (result.ok is None and state == states.RUNNING):
+                    ready.add(name)
+                    reporter.ready(name, now - started[name], name in already)
+                    continue
+            if now - started[name] > spec.start_timeout:
+                probe = last_health.get(name)
+                why = f"{spec.probe.describe()}: {probe.detail}" if probe and probe.ok is False else f"state {state}"
+                raise _not_ready(name, f"{name} was not ready within {spec.start_timeout:g}s ({why})", data_dir)
+        if len(ready) < len(order):
+            time.sleep(POLL_S)
+    return order
+
+
+def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
+    last = History(data_dir).summary().get(name, {}).get("last_exit")
+    if last:
+        message += f"; last exit: {last['exit']}"
+    lines = recent_output(data_dir, name, 20)
+    details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
+    return NotReadyError(message, hint=f"see `platform status {name}` and data/logs/{name}.log", details=details)

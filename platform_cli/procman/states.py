@@ -1,0 +1,22 @@
+"""Process state names shared by every layer (supervisord's names, plus ABSENT)."""
+
+STARTING = "STARTING"
+RUNNING = "RUNNING"
+BACKOFF = "BACKOFF"
+STOPPING = "STOPPING"
+STOPPED = "STOPPED"
+EXITED = "EXITED"
+FATAL = "FATAL"
+UNKNOWN = "UNKNOWN"
+# In the Procfile but not (yet) loaded into supervisord: `platform up` loads it.
+ABSENT = "ABSENT"
+
+# States in which the process exists and supervisord expects it to stay up.
+ALIVE = frozenset({STARTING, RUNNING})
+# States from which supervisord will not restart the process by itself.
+DOWN = frozenset({STOPPED, EXITED, FATAL, ABSENT, UNKNOWN})
+# A restart that supervisord made on its own, not one a person asked for.
+AUTOMATIC_RESTART_FROM = frozenset({EXITED, BACKOFF})
+
+# The event listener's own program name; no Procfile entry may take it.
+LISTENER = "platform-events"

@@ -1,0 +1,1 @@
+"""Rich rendering. Writes only to the consoles it is handed."""

@@ -1,0 +1,56 @@
+"""The status table, and status as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from platform_cli.ui.format import STATE_STYLES, duration, size
+
+
+def render_status(rows, console: Console) -> None:
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("name", "state", "pid", "uptime", "restarts", "cpu", "mem", "port", "health", "last exit"):
+        table.add_column(column, justify="right" if column in ("pid", "restarts", "cpu", "mem", "port") else "left")
+    for row in rows:
+        table.add_row(
+            row.name,
+            Text(row.state, style=STATE_STYLES.get(row.state, "")),
+            str(row.pid or "-"),
+            duration(row.uptime_s),
+            str(row.restarts),
+            "-" if row.cpu_percent is None else f"{row.cpu_percent:.1f}%",
+            size(row.memory_bytes),
+            str(row.port or "-"),
+            _health(row.health),
+            _exit(row.last_exit) if row.state not in ("RUNNING", "STARTING") or row.restarts else "",
+        )
+    console.print(table)
+    for row in rows:
+        if row.log_tail:
+            console.print(Text(f"\nlast lines of {row.name}:", style="bold"))
+            for line in row.log_tail:
+                console.print(Text(f"  {line}"))
+
+
+def status_json(rows) -> str:
+    return json.dumps([row.to_json() for row in rows], indent=2)
+
+
+def _health(result) -> Text:
+    if result.ok is None:
+        return Text("-", style="dim")
+    if result.ok:
+        return Text(f"ok {result.latency_ms:.0f}ms", style="green")
+    return Text(f"failing: {result.detail}", style="red")
+
+
+def _exit(last) -> str:
+    if not last:
+        return ""
+    code = last.get("exit", "?")
+    what = code if str(code).startswith("SIG") else f"exit {code}"
+    return f"{what} {str(last.get('time', ''))[11:19]}"
