@@ -31,7 +31,8 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     project.check_names(names)
     daemon.prepare_dirs()
     programs = make_programs(project, data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    daemon.write_programs(render_programs(programs, ws.settings.procfile, project.dir, data_dir / "logs"))
+    conf = render_programs(programs, daemon.scripts_dir, project.dir, data_dir / "logs", ws.settings.procfile)
+    daemon.write_programs(conf, {p.script_name: p.script for p in programs})
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()

@@ -49,6 +49,7 @@ class Daemon:
         self.socket_path = self.run_dir / "supervisord.sock"
         self.pid_path = self.run_dir / "supervisord.pid"
         self.programs_path = self.run_dir / "programs.conf"
+        self.scripts_dir = self.run_dir / "programs"
         self.log_path = data_dir / "logs" / "supervisord.log"
 
     @property
@@ -66,16 +67,19 @@ class Daemon:
                 f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
                 hint="use a shorter --data-dir",
             )
-        for path in (self.data_dir, self.run_dir, self.data_dir / "logs"):
+        for path in (self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs"):
             path.mkdir(parents=True, exist_ok=True)
         os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
 
-    def write_programs(self, text: str) -> None:
-        tmp = self.programs_path.with_name(self.programs_path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, self.programs_path)
+    def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
+        """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
+        for name, text in scripts.items():
+            _write_private(self.scripts_dir / name, text)
+        _write_private(self.programs_path, conf)
+        # Scripts of an older config: a running shell has already read its script, so they can go.
+        for old in self.scripts_dir.glob("*.sh"):
+            if old.name not in scripts:
+                old.unlink()
 
     def is_running(self) -> bool:
         try:
@@ -152,6 +156,14 @@ class Daemon:
                 path.unlink()
                 cleanup.removed.append(what)
         return cleanup
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def find_orphans(data_dir: Path) -> list[tuple[int, str]]:

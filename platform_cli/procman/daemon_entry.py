@@ -8,8 +8,9 @@
    instead of linearly, before the process ends FATAL after `startretries`.
 3. Every spawned pid is written to data/supervisor/pids.json (see pids.py), so that the
    children of a supervisord that was SIGKILLed can still be found and stopped.
-4. EXITED/BACKOFF/STOPPED events carry `exit:<code>` or `exit:<SIGNAME>`, so the event listener
-   can record why a process ended without a second round-trip that may already be stale.
+4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
+   round to it), and EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
+   listener records why a process ended without a second round-trip that may be stale.
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -82,10 +83,11 @@ def _change_state(original):
     def change_state(self, new_state, expected=True):
         if new_state == ProcessStates.STARTING:
             self.platform_exit = "-"
-        changed = original(self, new_state, expected)
-        if changed and new_state == ProcessStates.BACKOFF:
-            self.delay = time.time() + min(BACKOFF_CAP, 2.0 ** (self.backoff - 1))
-        return changed
+        entering_backoff = new_state == ProcessStates.BACKOFF and self.state != new_state
+        result = original(self, new_state, expected)
+        if entering_backoff:  # the original has counted this try in self.backoff
+            self.delay = time.time() + backoff_delay(self.backoff, BACKOFF_CAP)
+        return result
 
     return change_state
 
@@ -100,6 +102,19 @@ def _spawn(original, record: PidRecord):
     return spawn
 
 
+def _clock_check(original):
+    # supervisor's guard against the clock going backwards treats any BACKOFF delay longer than
+    # its own linear one as a rollback and shortens it; keep the guard, with our delay.
+    def check(self, test_time):
+        if self.state != ProcessStates.BACKOFF:
+            return original(self, test_time)
+        planned = backoff_delay(self.backoff, BACKOFF_CAP)
+        if self.delay > 0 and test_time < self.delay - planned:
+            self.delay = test_time + planned
+
+    return check
+
+
 def _finish(original):
     def finish(self, pid, sts):
         self.platform_exit = describe_exit(sts)
@@ -108,11 +123,19 @@ def _finish(original):
     return finish
 
 
-def _extra_values(original):
+def _extra_values(original, with_exit: bool):
     def get_extra_values(self):
-        return list(original(self)) + [("exit", getattr(self.process, "platform_exit", "-"))]
+        extra = [*original(self), ("at", f"{time.time():.6f}")]
+        if with_exit:
+            extra.append(("exit", getattr(self.process, "platform_exit", "-")))
+        return extra
 
     return get_extra_values
+
+
+def backoff_delay(tries: int, cap: float) -> float:
+    """Seconds to wait before the next start after `tries` quick crashes in a row: 1, 2, 4, ... cap."""
+    return min(cap, 2.0 ** (tries - 1))
 
 
 def describe_exit(status: int) -> str:
@@ -131,10 +154,14 @@ def install() -> None:
     supervisord.Supervisor.reap = _reap(supervisord.Supervisor.reap)
     process.Subprocess.change_state = _change_state(process.Subprocess.change_state)
     process.Subprocess.finish = _finish(process.Subprocess.finish)
+    check = process.Subprocess._check_and_adjust_for_system_clock_rollback
+    process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")
     process.Subprocess.spawn = _spawn(process.Subprocess.spawn, record)
-    for event in (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent):
-        event.get_extra_values = _extra_values(event.get_extra_values)
+    with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)
+    for event in set(events.ProcessStateEvent.__subclasses__()) | set(events.ProcessStateStartingOrBackoffEvent.__subclasses__()):
+        if event is not events.ProcessStateStartingOrBackoffEvent:
+            event.get_extra_values = _extra_values(event.get_extra_values, event in with_exit)
 
 
 if __name__ == "__main__":

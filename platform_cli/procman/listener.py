@@ -20,6 +20,10 @@ from platform_cli.procman.resources import ResourceSampler
 
 def parse_event(headers: dict, payload: str, now: float) -> dict:
     fields = dict(token.split(":", 1) for token in payload.split() if ":" in token)
+    try:
+        now = float(fields["at"])  # stamped by the daemon when it happened
+    except (KeyError, ValueError):
+        pass
     event = {
         "ts": now,
         "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds"),

@@ -6,18 +6,18 @@ measuring window and of psutil's import; what it shows is at most five seconds o
 
 from __future__ import annotations
 
-import psutil
-
 from platform_cli.procman.pids import PidRecord
 
 
 class ResourceSampler:
     def __init__(self, record: PidRecord):
         self.record = record
-        self._seen: dict[int, psutil.Process] = {}  # psutil keeps the CPU baseline on the object
+        self._seen: dict = {}  # pid -> psutil.Process, which keeps the CPU baseline
 
     def sample(self) -> dict[str, dict]:
         """Program name -> {cpu_percent, memory_bytes}, each counting the program's children."""
+        import psutil  # here, not at import: the listener must answer its first events quickly
+
         found, seen = {}, {}
         for name, pid in self.record.live().items():
             try:

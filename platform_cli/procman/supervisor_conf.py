@@ -1,21 +1,32 @@
-"""Render the Procfile's processes as supervisord program sections (pure: text in, text out).
+"""Render the Procfile's processes for supervisord (pure: specs in, text out).
 
-The template goes through honcho's export machinery, so `%` escaping and shell quoting are
-honcho's own filters (`percentescape`, `shellquote`), as in `honcho export supervisord`.
+Each program gets a launch script holding its environment (`export KEY='value'`, shell-quoted as
+honcho quotes) and its Procfile command. supervisord's own `environment=` setting cannot carry
+every value: its parser strips quote characters from both ends, cannot nest quotes, and its
+config parser cuts a value at whitespace followed by `#` or `;`. The script's name carries a
+digest of its text, so a change to the Procfile or .env is a changed program to supervisord.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from honcho.export.base import percentescape
+
+from platform_cli.errors import ConfigError
 from platform_cli.procman.project import ProcessSpec, Project
 
 LOG_MAX_BYTES = "10MB"
 LOG_BACKUPS = 3
+SHELL = "/bin/sh"
 # Shell operators after which `exec` would change what the command does.
 _COMPOUND = frozenset({";", "&", "&&", "|", "||", "(", ")", ";;"})
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INLINE_COMMENT = re.compile(r"\s[#;]")
 
 
 @dataclass(frozen=True)
@@ -29,8 +40,19 @@ class Program:
         return self.spec.name
 
     @property
-    def shell_command(self) -> str:
-        return make_shell_command(self.spec.command)
+    def script(self) -> str:
+        lines = [f"# Rendered by `platform up` for {self.name}. Do not edit: edit the Procfile or .env."]
+        for key, value in self.env.items():
+            if not _ENV_NAME.fullmatch(key):
+                raise ConfigError(f"{key!r} is not a valid environment variable name (for {self.name})")
+            lines.append(f"export {key}={shlex.quote(value)}")
+        lines.append(make_shell_command(self.spec.command))
+        return "\n".join(lines) + "\n"
+
+    @property
+    def script_name(self) -> str:
+        digest = hashlib.sha256(self.script.encode()).hexdigest()[:12]
+        return f"{self.name}-{digest}.sh"
 
 
 def make_shell_command(command: str) -> str:
@@ -56,7 +78,7 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
             **spec.env,
             "PYTHONUNBUFFERED": "1",
             "PLATFORM_DATA_DIR": str(data_dir),
-            "PLATFORM_PROCESS": name,  # also how `platform down` finds an orphan it started
+            "PLATFORM_PROCESS": name,  # also how `platform down` finds an orphan's children
             "PATH": f"{path_prefix}:{inherited_path}" if inherited_path else path_prefix,
         }
         # supervisord starts lower priorities first and stops them last: dependencies first.
@@ -64,17 +86,23 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
     return programs
 
 
-def render_programs(programs: list[Program], procfile: Path, directory: Path, logs: Path) -> str:
-    from honcho.export.base import BaseExport
+def render_programs(programs: list[Program], scripts_dir: Path, directory: Path, logs: Path, procfile: Path) -> str:
+    """The [program:x] sections; supervisord reads them through the [include] in supervisord.conf."""
+    import jinja2
 
-    exporter = BaseExport(template_dir=str(Path(__file__).parent / "templates"))
-    template = exporter.get_template("programs.conf.j2")
-    return template.render(
+    for path in (scripts_dir, directory, logs):
+        if _INLINE_COMMENT.search(str(path)) or "\n" in str(path):
+            raise ConfigError(f"supervisord cannot use a path with whitespace before '#' or ';': {path}")
+    loader = jinja2.FileSystemLoader(str(Path(__file__).parent / "templates"))
+    env = jinja2.Environment(loader=loader, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters["percentescape"] = percentescape
+    return env.get_template("programs.conf.j2").render(
         programs=programs,
+        scripts=str(scripts_dir),
         procfile=str(procfile),
         directory=str(directory),
         logs=str(logs),
-        shell="/bin/sh",
+        shell=SHELL,
         log_max_bytes=LOG_MAX_BYTES,
         log_backups=LOG_BACKUPS,
     )

@@ -1,0 +1,49 @@
+"""A small real HTTP process for end-to-end tests (stdlib only, so it starts fast).
+
+Serves GET /health on $PORT. Knobs, from the environment:
+  READY_AFTER  seconds after start before /health answers 200 (503 until then)
+  CHECK_URL    on start, GET this URL and write "<status>" (or the error) to CHECK_FILE
+  CRASH        exit at once with this exit code, after a line on stderr
+"""
+
+import os
+import sys
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+started = time.monotonic()
+
+
+def check_dependency() -> None:
+    try:
+        status = urllib.request.urlopen(os.environ["CHECK_URL"], timeout=2).status
+    except Exception as exc:  # the result, whatever it is, is what the test reads
+        status = f"error: {exc}"
+    with open(os.environ["CHECK_FILE"], "w") as f:
+        f.write(str(status))
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        ready = time.monotonic() - started >= float(os.environ.get("READY_AFTER", "0"))
+        code = 200 if ready or self.path != "/health" else 503
+        body = b"ok\n" if code == 200 else b"not yet\n"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        print(f"{os.environ.get('PLATFORM_PROCESS', 'web')}: {fmt % args}", flush=True)
+
+
+if __name__ == "__main__":
+    if "CRASH" in os.environ:
+        print("web: crashing on purpose", file=sys.stderr, flush=True)
+        sys.exit(int(os.environ["CRASH"]))
+    if "CHECK_URL" in os.environ:
+        check_dependency()
+    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler)
+    print(f"web: listening on {os.environ['PORT']}", flush=True)
+    server.serve_forever()

@@ -1,0 +1,30 @@
+"""Waiting on conditions with deadlines, and free ports: shared by every test layer."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+
+def wait_until(condition, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
+    """Poll `condition` until it returns something truthy; return that, or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last value: {last!r})")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

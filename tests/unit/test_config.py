@@ -1,0 +1,33 @@
+import pytest
+
+from platform_cli.config import load_settings
+from platform_cli.errors import ConfigError
+
+
+def test_defaults_are_the_procfile_here_and_data_beside_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(environ={})
+    assert settings.procfile == tmp_path / "Procfile"
+    assert settings.data_dir == tmp_path / "data" and settings.base_port == 5000
+
+
+def test_command_line_beats_environment_beats_dotenv(tmp_path):
+    (tmp_path / ".env").write_text("PLATFORM_DATA_DIR=/from/dotenv\nPLATFORM_BASE_PORT=6000\n")
+    procfile = tmp_path / "Procfile"
+    assert load_settings(procfile, environ={}).data_dir.as_posix() == "/from/dotenv"
+    assert load_settings(procfile, environ={}).base_port == 6000
+    env = {"PLATFORM_DATA_DIR": "/from/env", "PLATFORM_BASE_PORT": "7000"}
+    assert load_settings(procfile, environ=env).data_dir.as_posix() == "/from/env"
+    assert load_settings(procfile, environ=env).base_port == 7000
+    assert load_settings(procfile, tmp_path / "cli", environ=env).data_dir == tmp_path / "cli"
+
+
+def test_procfile_from_the_environment(tmp_path):
+    settings = load_settings(environ={"PLATFORM_PROCFILE": str(tmp_path / "elsewhere" / "Procfile")})
+    assert settings.data_dir == tmp_path / "elsewhere" / "data"
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000"])
+def test_a_bad_base_port_is_a_config_error(tmp_path, value):
+    with pytest.raises(ConfigError, match="PLATFORM_BASE_PORT"):
+        load_settings(tmp_path / "Procfile", environ={"PLATFORM_BASE_PORT": value})

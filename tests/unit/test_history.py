@@ -1,0 +1,84 @@
+import json
+
+from platform_cli.procman import history as history_module
+from platform_cli.procman.history import History
+from platform_cli.procman.listener import parse_event
+
+
+def event(name, frm, to, **extra):
+    return {"name": name, "from": frm, "to": to, "time": "2026-01-01T00:00:00.000+00:00", "ts": 0.0, **extra}
+
+
+def make(tmp_path):
+    (tmp_path / "supervisor").mkdir()
+    return History(tmp_path)
+
+
+def test_automatic_restarts_are_counted_and_a_manual_start_resets_the_count(tmp_path):
+    history = make(tmp_path)
+    history.record(event("web", "STOPPED", "STARTING"))
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL", expected=False))
+    history.record(event("web", "EXITED", "STARTING"))
+    history.record(event("web", "STARTING", "BACKOFF", exit="1"))
+    history.record(event("web", "BACKOFF", "STARTING"))
+    assert history.summary()["web"]["restarts"] == 2
+    assert history.summary()["web"]["last_exit"]["exit"] == "1"
+    history.record(event("web", "FATAL", "STARTING"))
+    assert history.summary()["web"]["restarts"] == 0
+
+
+def test_a_requested_stop_is_logged_but_is_not_the_last_exit(tmp_path):
+    history = make(tmp_path)
+    history.record(event("web", "RUNNING", "EXITED", exit="3", expected=False))
+    history.record(event("web", "STOPPING", "STOPPED", exit="SIGTERM"))
+    assert history.summary()["web"]["last_exit"]["exit"] == "3"
+    assert [e["to"] for e in history.events(["web"])] == ["EXITED", "STOPPED"]
+
+
+def test_events_filter_by_name_and_keep_the_latest(tmp_path):
+    history = make(tmp_path)
+    for i in range(5):
+        history.record(event("a" if i % 2 else "b", "STOPPED", "STARTING", pid=i))
+    assert [e["pid"] for e in history.events(["b"])] == [0, 2, 4]
+    assert [e["pid"] for e in history.events(None, limit=2)] == [3, 4]
+
+
+def test_the_log_rotates_to_one_backup_and_reads_across_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(history_module, "LOG_MAX_BYTES", 300)
+    history = make(tmp_path)
+    for i in range(12):
+        history.record(event("web", "STOPPED", "STARTING", pid=i))
+    assert history.log_path.stat().st_size <= 300
+    assert history.log_path.with_name("events.jsonl.1").exists()
+    pids = [e["pid"] for e in history.events(["web"])]
+    assert pids == sorted(pids) and pids[-1] == 11
+
+
+def test_resources_are_kept_beside_the_crash_record(tmp_path):
+    history = make(tmp_path)
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL"))
+    history.record_resources({"web": {"cpu_percent": 1.5, "memory_bytes": 1024}}, now=42.0)
+    assert json.loads(history.summary_path.read_text())["web"] == {
+        "restarts": 0,
+        "last_exit": {"time": "2026-01-01T00:00:00.000+00:00", "exit": "SIGKILL", "expected": None, "from": "RUNNING", "to": "EXITED"},
+        "cpu_percent": 1.5,
+        "memory_bytes": 1024,
+        "sampled_at": 42.0,
+    }
+
+
+def test_listener_reads_supervisor_payloads_with_the_daemons_extra_fields():
+    headers = {"eventname": "PROCESS_STATE_EXITED"}
+    payload = "processname:web groupname:web from_state:RUNNING expected:0 pid:4242 at:1700000000.250000 exit:SIGKILL"
+    assert parse_event(headers, payload, now=1.0) == {
+        "ts": 1700000000.25,
+        "time": "2023-11-14T22:13:20.250+00:00",
+        "name": "web",
+        "from": "RUNNING",
+        "to": "EXITED",
+        "pid": 4242,
+        "expected": False,
+        "exit": "SIGKILL",
+    }
+    starting = parse_event({"eventname": "PROCESS_STATE_STARTING"}, "processname:web groupname:web from_state:STOPPED tries:0", now=5.0)
+    assert starting["ts"] == 5.0 and "exit" not in starting and "pid" not in starting

@@ -1,0 +1,89 @@
+import pytest
+
+from platform_cli.errors import ConfigError, UnknownProcessError
+from platform_cli.procman.project import load_project
+
+
+def make(tmp_path, procfile, options="", dotenv=None, base_port=5000):
+    (tmp_path / "Procfile").write_text(procfile)
+    if options:
+        (tmp_path / "platform.toml").write_text(options)
+    return load_project(tmp_path / "Procfile", base_port, dotenv or {})
+
+
+def test_ports_follow_honcho_base_plus_100_per_line(tmp_path):
+    project = make(tmp_path, "a: run $PORT\nb: run ${PORT}\nc: run $PORT\n", base_port=7000)
+    assert [s.port for s in project.processes.values()] == [7000, 7100, 7200]
+    assert project.processes["b"].env["PORT"] == "7100"
+
+
+def test_a_process_that_uses_port_gets_an_http_health_probe_and_others_none(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\nworker: work\n")
+    assert (project.processes["web"].probe.kind, project.processes["web"].probe.path) == ("http", "/health")
+    worker = project.processes["worker"]
+    assert worker.probe.kind == "none" and worker.port is None and "PORT" not in worker.env
+
+
+def test_options_file_sets_probe_port_timeouts_and_dependencies(tmp_path):
+    project = make(
+        tmp_path,
+        "redis: python -m services.redis\nweb: serve $PORT\n",
+        '[redis]\nprobe = "redis"\nport = 6400\n[web]\nprobe = "http:/ready"\ndepends_on = ["redis"]\n'
+        "start_timeout = 5\nstop_timeout = 2.5\nretries = 1\n",
+    )
+    redis, web = project.processes["redis"], project.processes["web"]
+    assert redis.port == 6400 and redis.env["PORT"] == "6400" and redis.url == "redis://127.0.0.1:6400"
+    assert web.probe.path == "/ready" and web.depends_on == ("redis",)
+    assert (web.start_timeout, web.stop_timeout, web.retries) == (5.0, 2.5, 1)
+
+
+def test_every_process_learns_every_address(tmp_path):
+    project = make(tmp_path, "redis: r $PORT\norders-api: o $PORT\nworker: w\n", '[redis]\nprobe = "redis"\n')
+    assert project.peer_environment() == {
+        "REDIS_PORT": "5000",
+        "REDIS_URL": "redis://127.0.0.1:5000",
+        "ORDERS_API_PORT": "5100",
+        "ORDERS_API_URL": "http://127.0.0.1:5100",
+    }
+
+
+def test_start_order_puts_dependencies_first_and_keeps_procfile_order_otherwise(tmp_path):
+    project = make(
+        tmp_path,
+        "gateway: g\norders: o\ndelivery: d\nredis: r\n",
+        '[gateway]\ndepends_on = ["orders", "delivery"]\n[orders]\ndepends_on = ["redis"]\n'
+        '[delivery]\ndepends_on = ["redis"]\n',
+    )
+    assert project.start_order() == ["redis", "orders", "delivery", "gateway"]
+    assert project.start_order(["orders"]) == ["redis", "orders"]
+
+
+def test_unknown_names_list_the_known_ones(tmp_path):
+    project = make(tmp_path, "a: x\nb: y\n")
+    with pytest.raises(UnknownProcessError) as err:
+        project.start_order(["c"])
+    assert err.value.message == "unknown process: c" and err.value.hint == "known processes: a, b"
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ('[nope]\nprobe = "tcp"\n', "[nope] is not a process in the Procfile"),
+        ("[a]\nprobes = 1\n", "unknown setting probes"),
+        ('[a]\nprobe = "smtp"\n', "probe must be one of"),
+        ('[a]\nprobe = "tcp:/x"\n', "only http probes take a path"),
+        ('[a]\nprobe = "http:health"\n', "must start with '/'"),
+        ('[a]\nport = "80"\n', "port has the wrong type"),
+        ("[a]\nport = true\n", "port has the wrong type"),
+        ("[a]\nport = 70000\n", "port must be 1-65535"),
+        ("[a]\nstart_timeout = 0\n", "timeouts must be positive"),
+        ("[a]\nretries = -1\n", "retries must be 0 or more"),
+        ('[a]\ndepends_on = ["zzz"]\n', "depends on unknown process zzz"),
+        ('[a]\ndepends_on = ["b"]\n[b]\ndepends_on = ["a"]\n', "dependency cycle"),
+        ("[a\n", "platform.toml"),
+    ],
+)
+def test_bad_options_are_config_errors(tmp_path, options, words):
+    with pytest.raises(ConfigError) as err:
+        make(tmp_path, "a: x\nb: y\n", options)
+    assert words in err.value.message

@@ -1,0 +1,93 @@
+"""The rendered config, read back by supervisor's own parser."""
+
+import shlex
+
+import pytest
+from supervisor.options import ServerOptions, UnhosedConfigParser
+
+from platform_cli.errors import ConfigError
+from platform_cli.procman.project import load_project
+from platform_cli.procman.supervisor_conf import make_programs, make_shell_command, render_programs
+
+
+def programs_for(tmp_path, procfile, options="", dotenv=None):
+    (tmp_path / "Procfile").write_text(procfile)
+    (tmp_path / "platform.toml").write_text(options)
+    project = load_project(tmp_path / "Procfile", 5000, dotenv or {})
+    return make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin:/bin")
+
+
+def parse(text):
+    parser = UnhosedConfigParser()
+    parser.read_string(text)
+    options = ServerOptions()
+    return {
+        section.split(":", 1)[1]: options.processes_from_section(parser, section, section.split(":", 1)[1])[0]
+        for section in parser.sections()
+    }
+
+
+def test_supervisor_reads_back_every_program_setting(tmp_path):
+    programs = programs_for(
+        tmp_path,
+        "web: serve $PORT\nredis: r $PORT\n",
+        '[web]\ndepends_on = ["redis"]\nstop_timeout = 2.5\nretries = 2\n[redis]\nprobe = "redis"\n',
+    )
+    scripts = tmp_path / "100% data" / "programs"
+    (tmp_path / "logs").mkdir()  # supervisor checks that log directories exist
+    parsed = parse(render_programs(programs, scripts, tmp_path, tmp_path / "logs", tmp_path / "Procfile"))
+    web = parsed["web"]
+    assert shlex.split(web.command) == ["/bin/sh", f"{scripts}/{programs[1].script_name}"]
+    assert web.stopasgroup and web.killasgroup and web.autostart is False
+    assert (web.stopwaitsecs, web.startretries, web.startsecs) == (3, 2, 1)
+    assert web.stdout_logfile == str(tmp_path / "logs" / "web.log")
+    assert web.stderr_logfile == str(tmp_path / "logs" / "web.err.log")
+    # Dependencies start first and stop last.
+    assert parsed["redis"].priority < web.priority
+
+
+def test_launch_script_quotes_every_value_and_execs_a_simple_command(tmp_path):
+    nasty = "it's \"quoted\" ; # not a comment %(here)s $HOME `x`"
+    [program] = programs_for(tmp_path, "web: serve --port $PORT\n", dotenv={"NASTY": nasty, "EMPTY": ""})
+    lines = program.script.splitlines()
+    exports = dict(shlex.split(line)[1].split("=", 1) for line in lines if line.startswith("export "))
+    assert exports["NASTY"] == nasty and exports["EMPTY"] == ""
+    assert exports["PORT"] == "5000" and exports["PYTHONUNBUFFERED"] == "1"
+    assert exports["PLATFORM_PROCESS"] == "web" and exports["PATH"] == "/venv/bin:/usr/bin:/bin"
+    assert lines[-1] == "exec serve --port $PORT"
+
+
+def test_a_changed_environment_is_a_changed_program(tmp_path):
+    [a] = programs_for(tmp_path, "web: serve $PORT\n", dotenv={"X": "1"})
+    [b] = programs_for(tmp_path, "web: serve $PORT\n", dotenv={"X": "2"})
+    [c] = programs_for(tmp_path, "web: serve $PORT\n", dotenv={"X": "1"})
+    assert a.script_name != b.script_name and a.script_name == c.script_name
+
+
+def test_an_invalid_variable_name_is_a_config_error(tmp_path):
+    [program] = programs_for(tmp_path, "web: serve\n", dotenv={"BAD-NAME": "1"})
+    with pytest.raises(ConfigError, match="'BAD-NAME' is not a valid environment variable name"):
+        program.script
+
+
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("redis-server --port $PORT", "exec redis-server --port $PORT"),
+        ("python app.py > out.log 2>&1", "exec python app.py > out.log 2>&1"),
+        ("echo 'a;b'", "exec echo 'a;b'"),
+        ("migrate && serve", "migrate && serve"),
+        ("a; b", "a; b"),
+        ("a | b", "a | b"),
+        ("(cd x && y)", "(cd x && y)"),
+        ("daemon &", "daemon &"),
+    ],
+)
+def test_only_simple_commands_are_execed(command, expected):
+    assert make_shell_command(command) == expected
+
+
+def test_paths_that_supervisor_would_cut_are_refused(tmp_path):
+    programs = programs_for(tmp_path, "web: serve\n")
+    with pytest.raises(ConfigError, match="whitespace before '#'"):
+        render_programs(programs, tmp_path / "a #b", tmp_path, tmp_path, tmp_path / "Procfile")
