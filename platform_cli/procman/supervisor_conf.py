@@ -96,6 +96,7 @@ def render_programs(programs: list[Program], scripts_dir: Path, directory: Path,
     loader = jinja2.FileSystemLoader(str(Path(__file__).parent / "templates"))
     env = jinja2.Environment(loader=loader, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["percentescape"] = percentescape
+    env.filters["shellquote"] = shlex.quote
     return env.get_template("programs.conf.j2").render(
         programs=programs,
         scripts=str(scripts_dir),
