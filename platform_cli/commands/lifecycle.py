@@ -57,7 +57,6 @@ def down(ctx: typer.Context) -> None:
     """Stop every process and supervisord; afterwards nothing the platform started is alive."""
     from platform_cli.procman.daemon import find_orphans, terminate
     from platform_cli.procman.health import port_is_free
-    from platform_cli.procman.daemon import wait_gone  # noqa: F401  (kept beside terminate for readers)
 
     ws: Workspace = ctx.obj
     daemon = ws.daemon
@@ -74,7 +73,8 @@ def down(ctx: typer.Context) -> None:
     _wait_ports_free(project, port_is_free)
     ws.out.print(f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})")
     if leftovers:
-        ws.out.print(f"also stopped {len(leftovers)} process(es) that had left their group: {leftovers}")
+        who = ", ".join(f"{name} (pid {pid})" for pid, name in leftovers)
+        ws.out.print(f"also stopped what had left its process group: {who}")
 
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:

@@ -76,7 +76,7 @@ class Daemon:
         for name, text in scripts.items():
             _write_private(self.scripts_dir / name, text)
         _write_private(self.programs_path, conf)
-        # Scripts of an older config: a running shell has already read its script, so they can go.
+        # Scripts of an older config: a running process's shell has read its script long ago.
         for old in self.scripts_dir.glob("*.sh"):
             if old.name not in scripts:
                 old.unlink()

@@ -79,11 +79,11 @@ class Project:
             sorter.done(*ready)
         return order
 
-    def peer_environment(self) -> dict[str, str]:
-        """Every process's address, so that no process hard-codes another's port."""
+    def peer_environment(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
+        """The addresses of the named processes (all by default), so that none hard-codes a port."""
         env: dict[str, str] = {}
         for spec in self.processes.values():
-            if spec.port is not None:
+            if spec.port is not None and (names is None or spec.name in names):
                 key = spec.name.upper().replace("-", "_")
                 env[f"{key}_PORT"] = str(spec.port)
                 env[f"{key}_URL"] = spec.url

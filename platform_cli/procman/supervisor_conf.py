@@ -4,7 +4,10 @@ Each program gets a launch script holding its environment (`export KEY='value'`,
 honcho quotes) and its Procfile command. supervisord's own `environment=` setting cannot carry
 every value: its parser strips quote characters from both ends, cannot nest quotes, and its
 config parser cuts a value at whitespace followed by `#` or `;`. The script's name carries a
-digest of its text, so a change to the Procfile or .env is a changed program to supervisord.
+digest of what the program depends on — its command, settings, .env values and the addresses of
+the processes in its `depends_on` — so such a change is a changed program to supervisord and
+`up` restarts it. Other processes' addresses are in the script too, but a process that does not
+depend on them is not restarted when they come, go or move; it reads them at its next start.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Program:
     spec: ProcessSpec
     priority: int
     env: dict[str, str]
+    incidental: frozenset[str] = frozenset()  # env keys that do not call for a restart when they change
 
     @property
     def name(self) -> str:
@@ -41,18 +45,22 @@ class Program:
 
     @property
     def script(self) -> str:
-        lines = [f"# Rendered by `platform up` for {self.name}. Do not edit: edit the Procfile or .env."]
-        for key, value in self.env.items():
-            if not _ENV_NAME.fullmatch(key):
-                raise ConfigError(f"{key!r} is not a valid environment variable name (for {self.name})")
-            lines.append(f"export {key}={shlex.quote(value)}")
-        lines.append(make_shell_command(self.spec.command))
-        return "\n".join(lines) + "\n"
+        header = f"# Rendered by `platform up` for {self.name}. Do not edit: edit the Procfile or .env."
+        return "\n".join([header, *self._exports(self.env), make_shell_command(self.spec.command)]) + "\n"
 
     @property
     def script_name(self) -> str:
-        digest = hashlib.sha256(self.script.encode()).hexdigest()[:12]
-        return f"{self.name}-{digest}.sh"
+        essential = {k: v for k, v in self.env.items() if k not in self.incidental}
+        identity = "\n".join([*self._exports(essential), self.spec.command, repr(self.spec)])
+        return f"{self.name}-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.sh"
+
+    def _exports(self, env: dict[str, str]) -> list[str]:
+        lines = []
+        for key, value in env.items():
+            if not _ENV_NAME.fullmatch(key):
+                raise ConfigError(f"{key!r} is not a valid environment variable name (for {self.name})")
+            lines.append(f"export {key}={shlex.quote(value)}")
+        return lines
 
 
 def make_shell_command(command: str) -> str:
@@ -73,6 +81,7 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
     programs = []
     for index, name in enumerate(project.start_order()):
         spec = project.processes[name]
+        needed = project.peer_environment(spec.depends_on)
         env = {
             **peers,
             **spec.env,
@@ -82,7 +91,7 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
             "PATH": f"{path_prefix}:{inherited_path}" if inherited_path else path_prefix,
         }
         # supervisord starts lower priorities first and stops them last: dependencies first.
-        programs.append(Program(spec, priority=100 + index, env=env))
+        programs.append(Program(spec, priority=100 + index, env=env, incidental=frozenset(peers.keys() - needed.keys())))
     return programs
 
 

@@ -176,3 +176,20 @@ def test_port_already_in_use_is_one_clear_error(project):
     assert result.returncode == 8
     assert result.stderr.startswith(f"error: port {project.ports['web']} for web is already in use")
     assert "Traceback" not in result.stderr
+
+
+def test_up_restarts_only_what_changed_and_removes_what_left_the_procfile(project):
+    project.write({"a": f"{WEB} # $PORT", "b": f"{WEB} # $PORT", "c": f"{WEB} # $PORT"}, env="GREETING=hello\n")
+    project.ok("up")
+    before = {n: r["pid"] for n, r in project.status().items()}
+    procfile = (project.root / "Procfile").read_text().splitlines()
+    # b's command changes; c leaves the Procfile; a stays as it is.
+    (project.root / "Procfile").write_text("\n".join([procfile[0], procfile[1] + " --changed", ""]))
+    (project.root / "platform.toml").write_text(
+        "\n".join(t for t in (project.root / "platform.toml").read_text().split("\n\n") if not t.startswith("[c]"))
+    )
+    result = project.ok("up")
+    assert "b changed: restarting it" in result.stdout and "removed c" in result.stdout
+    after = project.status()
+    assert after["a"]["pid"] == before["a"] and after["b"]["pid"] != before["b"]
+    assert "c" not in after and not alive(before["c"])

@@ -91,3 +91,17 @@ def test_paths_that_supervisor_would_cut_are_refused(tmp_path):
     programs = programs_for(tmp_path, "web: serve\n")
     with pytest.raises(ConfigError, match="whitespace before '#'"):
         render_programs(programs, tmp_path / "a #b", tmp_path, tmp_path, tmp_path / "Procfile")
+
+
+def test_only_what_a_process_depends_on_calls_for_its_restart(tmp_path):
+    def names(procfile, options):
+        return {p.name: p.script_name for p in programs_for(tmp_path, procfile, options)}
+
+    deps = '[web]\ndepends_on = ["redis"]\n'
+    base = names("redis: r $PORT\nweb: w $PORT\nother: o $PORT\n", deps)
+    # A new process: nobody depends on it, nothing restarts (its address is there at the next start).
+    added = names("redis: r $PORT\nweb: w $PORT\nother: o $PORT\nnew: n $PORT\n", deps)
+    assert {k: added[k] for k in base} == base
+    # redis moves: web, which depends on it, restarts; other does not.
+    moved = names("redis: r $PORT\nweb: w $PORT\nother: o $PORT\n", deps + "[redis]\nport = 7777\n")
+    assert moved["web"] != base["web"] and moved["other"] == base["other"] and moved["redis"] != base["redis"]

@@ -1,0 +1,197 @@
+"""Orchestration benchmark: cold start, crash recovery, status latency, daemon memory.
+
+Runs redis plus four small Flask services (bench/apps/hello.py under waitress) from a temp
+project on free 127.0.0.1 ports, and in the same run the same service under stock supervisord
+and (with --pm2, installed from the npm registry into a temp prefix) under PM2, so each
+comparison is a ratio measured side by side.
+
+    .venv/bin/python bench/orchestration.py [--pm2] [--kills 10] [--status-runs 15] [--cold-runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.pm2 import PM2  # noqa: E402
+from tests.helpers import free_port, wait_until  # noqa: E402
+
+SERVICES = ["a", "b", "c", "d"]
+
+
+def write_project(root: Path) -> dict[str, int]:
+    ports = {name: free_port() for name in ["redis", *SERVICES]}
+    hello = f"{sys.executable} {ROOT / 'bench' / 'apps' / 'hello.py'}"
+    lines = ["redis: python -m services.redis --save ''"] + [f"{s}: {hello}" for s in SERVICES]
+    (root / "Procfile").write_text("\n".join(lines) + "\n")
+    tables = ['[redis]\nprobe = "redis"\nport = %d\n' % ports["redis"]]
+    tables += [f'[{s}]\nprobe = "http:/health"\nport = {ports[s]}\ndepends_on = ["redis"]\n' for s in SERVICES]
+    (root / "platform.toml").write_text("\n".join(tables))
+    return ports
+
+
+def platform(root: Path, *args: str, check=True) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
+    result = subprocess.run([str(Path(sys.executable).parent / "platform"), *args], cwd=root, env=env,
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise SystemExit(f"platform {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=0.5) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def crash_to_ready(pid_of, port: int, kills: int) -> list[float]:
+    """SIGKILL the service, then poll /health every 10 ms until it answers from a new process."""
+    times = []
+    for _ in range(kills):
+        old = wait_until(lambda: pid_of(), 15, what="a pid")
+        # Past startsecs, so each kill is an ordinary crash (EXITED), not a quick-crash backoff.
+        wait_until(lambda: time.time() - psutil.Process(old).create_time() > 1.5, 10, interval=0.05, what="uptime")
+        os.kill(old, signal.SIGKILL)
+        start = time.perf_counter()
+        while not (healthy(port) and pid_of() not in (None, old)):
+            time.sleep(0.01)
+            if time.perf_counter() - start > 30:
+                raise SystemExit("service did not come back within 30 s")
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def timed(cmd: list[str], env: dict, cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def rss_mb(pids: list[int]) -> float:
+    return sum(psutil.Process(p).memory_info().rss for p in pids) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--status-runs", type=int, default=15)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--pm2", action="store_true", help="also measure PM2 (needs npm)")
+    args = parser.parse_args()
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="platform-bench-") as tmp:
+        root = Path(tmp)
+        ports = write_project(root)
+        data = root / "data"
+        ctl_env = {**os.environ, "PLATFORM_DATA_DIR": str(data), "PLATFORM_PYTHON": sys.executable}
+        conf = str(ROOT / "platform_cli" / "procman" / "supervisord.conf")
+        try:
+            # 1. Cold start: no daemon -> every process ready (`up` returns only then).
+            colds = []
+            for _ in range(args.cold_runs):
+                start = time.perf_counter()
+                platform(root, "up")
+                colds.append(time.perf_counter() - start)
+                assert all(healthy(ports[s]) for s in SERVICES)
+                platform(root, "down")
+            results["cold_up_s"] = colds
+            platform(root, "up")
+
+            # 2. Crash -> ready under platform's supervisord.
+            def pid_of_a():
+                rows = json.loads(platform(root, "status", "--json", "a", check=False).stdout or "[]")
+                return rows[0]["pid"] if rows else None
+
+            results["crash_ready_platform_s"] = crash_to_ready(pid_of_a, ports["a"], args.kills)
+
+            # 3. `platform status` beside `supervisorctl status`, interleaved, same daemon.
+            mine, theirs = [], []
+            for _ in range(args.status_runs):
+                mine.append(timed([str(Path(sys.executable).parent / "platform"), "status"], ctl_env, root))
+                theirs.append(timed([str(Path(sys.executable).parent / "supervisorctl"), "-c", conf, "status"], ctl_env, root))
+            results["status_platform_s"], results["status_supervisorctl_s"] = mine, theirs
+
+            # 4. Memory: supervisord plus the event listener.
+            daemon = int((data / "supervisor" / "supervisord.pid").read_text())
+            listener = [c.pid for c in psutil.Process(daemon).children() if "listener" in " ".join(c.cmdline())]
+            results["rss_daemon_listener_mb"] = rss_mb([daemon, *listener])
+            results["rss_daemon_mb"] = rss_mb([daemon])
+            platform(root, "down")
+
+            # 5. The same programs under stock supervisord: its crash -> ready, for the ratio.
+            subprocess.run([sys.executable, "-m", "supervisor.supervisord", "-c", conf], env=ctl_env, check=True)
+            ctl = [str(Path(sys.executable).parent / "supervisorctl"), "-c", conf]
+            wait_until(lambda: subprocess.run([*ctl, "pid"], env=ctl_env, capture_output=True).returncode == 0, 10, what="stock supervisord")
+            subprocess.run([*ctl, "start", "redis"], env=ctl_env, capture_output=True)
+            subprocess.run([*ctl, "start", "a"], env=ctl_env, capture_output=True)
+            wait_until(lambda: healthy(ports["a"]), 15, what="a under stock supervisord")
+
+            def pid_of_a_stock():
+                out = subprocess.run([*ctl, "pid", "a"], env=ctl_env, capture_output=True, text=True).stdout.strip()
+                return int(out) if out.isdigit() and out != "0" else None
+
+            results["crash_ready_stock_supervisord_s"] = crash_to_ready(pid_of_a_stock, ports["a"], args.kills)
+            subprocess.run([*ctl, "shutdown"], env=ctl_env, capture_output=True)
+            wait_until(lambda: not (data / "supervisor" / "supervisord.sock").exists(), 30, what="stock supervisord gone")
+
+            if args.pm2:
+                measure_pm2(root, ports["a"], args, results)
+        finally:
+            platform(root, "down", check=False)
+            if args.pm2:
+                PM2(root).kill()
+    report(results, args)
+
+
+def measure_pm2(root: Path, port: int, args, results: dict) -> None:
+    pm2 = PM2(root)
+    results["pm2_version"] = pm2.install()
+    pm2.start("a", str(ROOT / "bench" / "apps" / "hello.py"), sys.executable, {"PORT": str(port)})
+    wait_until(lambda: healthy(port), 15, what="a under PM2")
+    results["crash_ready_pm2_s"] = crash_to_ready(lambda: pm2.pid("a"), port, args.kills)
+    results["status_pm2_s"] = [timed([str(pm2.bin), "status"], pm2.env, root) for _ in range(args.status_runs)]
+    results["rss_pm2_daemon_mb"] = rss_mb([pm2.daemon_pid()])
+    pm2.kill()
+
+
+def report(results: dict, args) -> None:
+    med = {k: statistics.median(v) if isinstance(v, list) else v for k, v in results.items()}
+    p = lambda v: f"{v:.3f} s"  # noqa: E731
+    print(f"cold up -> all 5 ready (median of {args.cold_runs}):     {p(med['cold_up_s'])}")
+    print(f"SIGKILL -> ready, platform (median of {args.kills}):      {p(med['crash_ready_platform_s'])}"
+          f"   [min {min(results['crash_ready_platform_s']):.3f}, max {max(results['crash_ready_platform_s']):.3f}]")
+    print(f"SIGKILL -> ready, stock supervisord (median of {args.kills}): {p(med['crash_ready_stock_supervisord_s'])}"
+          f"   ratio platform/stock {med['crash_ready_platform_s'] / med['crash_ready_stock_supervisord_s']:.2f}")
+    print(f"platform status (median of {args.status_runs}):            {p(med['status_platform_s'])}")
+    print(f"supervisorctl status (median of {args.status_runs}):       {p(med['status_supervisorctl_s'])}"
+          f"   ratio platform/supervisorctl {med['status_platform_s'] / med['status_supervisorctl_s']:.2f}")
+    print(f"RSS supervisord + event listener:          {med['rss_daemon_listener_mb']:.1f} MB"
+          f"   (supervisord alone {med['rss_daemon_mb']:.1f} MB)")
+    if "pm2_version" in results:
+        print(f"PM2 {results['pm2_version']}: SIGKILL -> ready {p(med['crash_ready_pm2_s'])}"
+              f" (ratio platform/PM2 {med['crash_ready_platform_s'] / med['crash_ready_pm2_s']:.2f}),"
+              f" pm2 status {p(med['status_pm2_s'])}"
+              f" (ratio platform/PM2 {med['status_platform_s'] / med['status_pm2_s']:.2f}),"
+              f" daemon RSS {med['rss_pm2_daemon_mb']:.1f} MB")
+    print(f"command: {' '.join(shlex.quote(a) for a in [sys.executable, *sys.argv])}")
+
+
+if __name__ == "__main__":
+    main()
