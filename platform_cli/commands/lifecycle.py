@@ -79,14 +79,8 @@ def down(ctx: typer.Context) -> None:
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
-    from platform_cli.procman.readiness import start_in_order
-    from platform_cli.ui.progress import ProgressReporter
-
     ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-    client = ws.client()
-    with ProgressReporter(ws.out) as progress:
-        start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
+    _start_ready(ws, ws.client(), _selection(ws, names, all_))
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
@@ -102,15 +96,19 @@ def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = Al
 
 def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
     """Stop processes, start them again, and wait until they are ready."""
-    from platform_cli.procman.readiness import start_in_order
-    from platform_cli.ui.progress import ProgressReporter
-
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
     client = ws.client()
     for name in reversed(ws.project.start_order(wanted)):
         if name in wanted:
             client.stop(name)
+    _start_ready(ws, client, wanted)
+
+
+def _start_ready(ws: Workspace, client, wanted: list[str]) -> None:
+    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.ui.progress import ProgressReporter
+
     with ProgressReporter(ws.out) as progress:
         start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
 
