@@ -86,12 +86,8 @@ def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = A
 def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
     """Stop processes (dependents first); supervisord keeps running."""
     ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-    client = ws.client()
-    for name in reversed(ws.project.start_order(wanted)):
-        if name in wanted:
-            client.stop(name)
-            ws.out.print(f"stopped {name}")
+    for name in _stop_in_order(ws, ws.client(), _selection(ws, names, all_)):
+        ws.out.print(f"stopped {name}")
 
 
 def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
@@ -99,10 +95,16 @@ def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool =
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
     client = ws.client()
+    list(_stop_in_order(ws, client, wanted))
+    _start_ready(ws, client, wanted)
+
+
+def _stop_in_order(ws: Workspace, client, wanted: list[str]):
+    """Stop each named process, dependents before what they depend on; yields each once stopped."""
     for name in reversed(ws.project.start_order(wanted)):
         if name in wanted:
             client.stop(name)
-    _start_ready(ws, client, wanted)
+            yield name
 
 
 def _start_ready(ws: Workspace, client, wanted: list[str]) -> None:
