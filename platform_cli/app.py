@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import events, lifecycle, status
+from platform_cli.commands import events, lifecycle, logs, run, status
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
@@ -43,6 +43,8 @@ app.command()(lifecycle.stop)
 app.command()(lifecycle.restart)
 app.command()(status.status)
 app.command()(events.events)
+app.command()(logs.logs)
+app.command()(run.run)
 
 
 def main() -> None:

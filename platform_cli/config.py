@@ -9,6 +9,10 @@ from pathlib import Path
 from platform_cli.errors import ConfigError
 
 DEFAULT_BASE_PORT = 5000  # honcho's
+# Each process's stdout and stderr logs rotate at this size, keeping this many old files:
+# at most 2 x 10 MB x (1 + 3) = 80 MB of logs per process.
+DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_LOG_BACKUPS = 3
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class Settings:
     data_dir: Path
     base_port: int
     dotenv: dict[str, str]
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    log_backups: int = DEFAULT_LOG_BACKUPS
 
     @property
     def project_dir(self) -> Path:
@@ -32,19 +38,27 @@ def load_settings(procfile: Path | None = None, data_dir: Path | None = None, en
     def pick(key: str) -> str | None:
         return environ.get(key) or dotenv.get(key)
 
+    def number(key: str, default: int, low: int, high: int) -> int:
+        value = pick(key)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{key} must be a whole number, not {value!r}") from None
+        if not low <= number <= high:
+            raise ConfigError(f"{key} must be {low}-{high}, not {number}")
+        return number
+
     data = data_dir or pick("PLATFORM_DATA_DIR")
-    base_port = pick("PLATFORM_BASE_PORT") or DEFAULT_BASE_PORT
-    try:
-        base_port = int(base_port)
-    except ValueError:
-        raise ConfigError(f"PLATFORM_BASE_PORT must be a port number, not {base_port!r}") from None
-    if not 1 <= base_port <= 65535:
-        raise ConfigError(f"PLATFORM_BASE_PORT must be 1-65535, not {base_port}")
     return Settings(
         procfile=procfile,
         data_dir=_absolute(data) if data else procfile.parent / "data",
-        base_port=base_port,
+        base_port=number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535),
         dotenv=dotenv,
+        # supervisor needs a file to reach some size before rotating; 1 KB keeps tests quick.
+        log_max_bytes=number("PLATFORM_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES, 1024, 1 << 40),
+        log_backups=number("PLATFORM_LOG_BACKUPS", DEFAULT_LOG_BACKUPS, 1, 100),
     )
 
 

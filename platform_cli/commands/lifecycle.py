@@ -21,17 +21,29 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     Each process starts only once everything it depends on is ready. Running processes are left as
     they are, so a second `up` starts nothing twice. Ends with the status table.
     """
+    ws: Workspace = ctx.obj
+    order = bring_up(ws, names or [])
+    _show_status(ws, order)
+
+
+def down(ctx: typer.Context) -> None:
+    """Stop every process and supervisord; afterwards nothing the platform started is alive."""
+    ws: Workspace = ctx.obj
+    ws.out.print(shut_down(ws))
+
+
+def bring_up(ws: Workspace, names: list[str]) -> list[str]:
+    """What `up` does before showing the table: returns the processes started, in start order."""
     from platform_cli.procman.readiness import start_in_order
     from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
-    ws: Workspace = ctx.obj
-    project, daemon, data_dir = ws.project, ws.daemon, ws.settings.data_dir
-    names = names or []
+    project, daemon, settings = ws.project, ws.daemon, ws.settings
     project.check_names(names)
     daemon.prepare_dirs()
-    programs = make_programs(project, data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    conf = render_programs(programs, daemon.scripts_dir, project.dir, data_dir / "logs", ws.settings.procfile)
+    programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
+    conf = render_programs(programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                           settings.log_max_bytes, settings.log_backups)
     daemon.write_programs(conf, {p.script_name: p.script for p in programs})
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
@@ -49,21 +61,18 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
         for name in restarted:
             progress.note(f"{name} changed: restarting it")
         wanted = (names + [n for n in restarted if n not in names]) if names else []
-        order = start_in_order(client, project, wanted, data_dir, progress)
-    _show_status(ws, order)
+        return start_in_order(client, project, wanted, settings.data_dir, progress)
 
 
-def down(ctx: typer.Context) -> None:
-    """Stop every process and supervisord; afterwards nothing the platform started is alive."""
+def shut_down(ws: Workspace) -> str:
+    """Stop every process and supervisord, and anything they left behind; says what it did."""
     from platform_cli.procman.daemon import find_orphans, terminate
     from platform_cli.procman.health import port_is_free
 
-    ws: Workspace = ctx.obj
     daemon = ws.daemon
     if not daemon.is_running():
         cleanup = daemon.clean_up_after_crash()
-        ws.out.print(f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running")
-        return
+        return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
     project = ws.project
     count = len([p for p in daemon.client().processes() if p.pid])
     stop_budget = max((s.stop_timeout for s in project.processes.values()), default=10) * len(project.processes) + 10
@@ -71,10 +80,10 @@ def down(ctx: typer.Context) -> None:
     leftovers = find_orphans(daemon.data_dir)
     terminate([p for p, _ in leftovers])
     _wait_ports_free(project, port_is_free)
-    ws.out.print(f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})")
+    message = f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
-        who = ", ".join(f"{name} (pid {pid})" for pid, name in leftovers)
-        ws.out.print(f"also stopped what had left its process group: {who}")
+        message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
+    return message
 
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:

@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with four changes.
+"""supervisord as `platform up` runs it: the stock daemon with five changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -11,6 +11,8 @@
 4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
    round to it), and EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
    listener records why a process ended without a second round-trip that may be stale.
+5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
+   so `platform logs` can merge processes in time order.
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -23,9 +25,10 @@ import time
 
 from pathlib import Path
 
-from supervisor import events, process, supervisord
+from supervisor import dispatchers, events, process, supervisord
 from supervisor.states import ProcessStates
 
+from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
@@ -138,6 +141,26 @@ def backoff_delay(tries: int, cap: float) -> float:
     return min(cap, 2.0 ** (tries - 1))
 
 
+def _stamped_log(original):
+    def _log(self, data):
+        if data:
+            data, self.platform_line_start = stamp_lines(data, getattr(self, "platform_line_start", True), time.time())
+        return original(self, data)
+
+    return _log
+
+
+def _close(original):
+    def close(self):
+        # A process that died mid-line: end the line, so the next process's first line stands alone.
+        if not self.closed and not getattr(self, "platform_line_start", True) and self.childlog:
+            self.childlog.info(b"\n")
+            self.platform_line_start = True
+        return original(self)
+
+    return close
+
+
 def describe_exit(status: int) -> str:
     """A wait status as an exit code (`1`) or a signal name (`SIGKILL`)."""
     if os.WIFSIGNALED(status):
@@ -156,6 +179,8 @@ def install() -> None:
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
+    dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
+    dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")
     process.Subprocess.spawn = _spawn(process.Subprocess.spawn, record)
     with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)

@@ -1,22 +1,28 @@
-"""The last lines of a process's log files."""
+"""The last lines of processes' logs, merged in time order across processes and rotated files."""
 
 from __future__ import annotations
 
+import heapq
 import os
 from pathlib import Path
 
+from platform_cli.procman.logfiles import STREAMS, LogLine, log_path, parse_line, rotated
+
 
 def log_paths(data_dir: Path, name: str) -> tuple[Path, Path]:
-    """(stdout log, stderr log): data/logs/<name>.log and data/logs/<name>.err.log."""
+    """(stdout log, stderr log) of a process."""
     logs = data_dir / "logs"
-    return logs / f"{name}.log", logs / f"{name}.err.log"
+    return log_path(logs, name, "stdout"), log_path(logs, name, "stderr")
 
 
-def tail(path: Path, lines: int, chunk: int = 8192) -> list[str]:
-    """The last `lines` lines of `path`, read from the end; [] when it does not exist."""
+def tail(path: Path, lines: int, end: int | None = None, chunk: int = 65536) -> list[bytes]:
+    """The last `lines` raw lines of one file (before byte `end`), read backwards; [] if none."""
+    if lines <= 0:
+        return []
     try:
         with open(path, "rb") as f:
-            end = f.seek(0, os.SEEK_END)
+            size = f.seek(0, os.SEEK_END)
+            end = size if end is None else min(end, size)
             data = b""
             while end > 0 and data.count(b"\n") <= lines:
                 step = min(chunk, end)
@@ -25,12 +31,77 @@ def tail(path: Path, lines: int, chunk: int = 8192) -> list[str]:
                 data = f.read(step) + data
     except FileNotFoundError:
         return []
-    return [line.decode("utf-8", "replace") for line in data.splitlines()[-lines:]]
+    found = data.split(b"\n")
+    if found and found[-1] == b"":
+        found.pop()  # the file ends with a newline
+    if end > 0:
+        found = found[1:]  # the first piece may be the end of a longer line
+    return found[-lines:]
+
+
+def source_lines(path: Path, name: str, stream: str, lines: int | None, since: bytes = b"", end: int | None = None) -> list[LogLine]:
+    """The last `lines` lines (all when None) of a log and its rotated copies, oldest first.
+
+    `end` bounds the current file, where a follower took over from this read.
+    """
+    found: list[LogLine] = []
+    for file in [path, *rotated(path)]:
+        wanted = None if lines is None else lines - len(found)
+        if wanted is not None and wanted <= 0:
+            break
+        limit = end if file == path else None
+        raw = tail(file, wanted, limit) if wanted is not None else _all_lines(file, limit)
+        parsed = _with_stamps(raw, name, stream)
+        found = parsed + found
+        if since and parsed and parsed[0].stamp and parsed[0].stamp < since:
+            break  # older files hold nothing newer
+    if since:
+        found = [line for line in found if line.stamp >= since]
+    return found if lines is None else found[-lines:]
+
+
+def last_lines(
+    logs_dir: Path, names: list[str], streams=STREAMS, lines: int | None = 15, since: bytes = b"", ends: dict | None = None
+) -> list[LogLine]:
+    """The last `lines` lines of all the named processes together, in time order."""
+    ends = ends or {}
+    sources = [
+        source_lines(path, n, s, lines, since, ends.get(path))
+        for n in names
+        for s in streams
+        if (path := log_path(logs_dir, n, s))
+    ]
+    merged = list(heapq.merge(*sources, key=lambda line: line.stamp))
+    return merged if lines is None else merged[-lines:]
 
 
 def recent_output(data_dir: Path, name: str, lines: int = 20) -> list[str]:
-    """The last lines a process wrote: stdout, then stderr (where a crash explains itself), `lines` in all."""
-    out, err = log_paths(data_dir, name)
-    err_lines = [f"[stderr] {line}" for line in tail(err, lines)]
-    out_lines = tail(out, lines - len(err_lines)) if len(err_lines) < lines else []
-    return out_lines + err_lines
+    """The last lines a process wrote, both streams, stderr ones marked: for error messages."""
+    return [
+        ("[stderr] " if line.stream == "stderr" else "") + line.text.decode("utf-8", "backslashreplace")
+        for line in last_lines(data_dir / "logs", [name], lines=lines)
+    ]
+
+
+def _all_lines(path: Path, end: int | None = None) -> list[bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    if end is not None:
+        data = data[:end]
+    found = data.split(b"\n")
+    if found and found[-1] == b"":
+        found.pop()
+    return found
+
+
+def _with_stamps(raw: list[bytes], name: str, stream: str) -> list[LogLine]:
+    result, previous = [], b""
+    for line in raw:
+        stamp, text = parse_line(line)
+        # A line without a stamp (the end of a line cut by rotation) belongs with the one before.
+        stamp = stamp or previous
+        previous = stamp
+        result.append(LogLine(stamp, name, stream, text))
+    return result

@@ -23,8 +23,6 @@ from honcho.export.base import percentescape
 from platform_cli.errors import ConfigError
 from platform_cli.procman.project import ProcessSpec, Project
 
-LOG_MAX_BYTES = "10MB"
-LOG_BACKUPS = 3
 SHELL = "/bin/sh"
 # Shell operators after which `exec` would change what the command does.
 _COMPOUND = frozenset({";", "&", "&&", "|", "||", "(", ")", ";;"})
@@ -95,7 +93,9 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
     return programs
 
 
-def render_programs(programs: list[Program], scripts_dir: Path, directory: Path, logs: Path, procfile: Path) -> str:
+def render_programs(
+    programs: list[Program], scripts_dir: Path, directory: Path, logs: Path, procfile: Path, log_max_bytes: int, log_backups: int
+) -> str:
     """The [program:x] sections; supervisord reads them through the [include] in supervisord.conf."""
     import jinja2
 
@@ -113,6 +113,6 @@ def render_programs(programs: list[Program], scripts_dir: Path, directory: Path,
         directory=str(directory),
         logs=str(logs),
         shell=SHELL,
-        log_max_bytes=LOG_MAX_BYTES,
-        log_backups=LOG_BACKUPS,
+        log_max_bytes=log_max_bytes,
+        log_backups=log_backups,
     )

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,31 @@ from tests.helpers import free_port, wait_until
 
 APPS = Path(__file__).parent / "apps"
 WEB = f"{sys.executable} {APPS / 'web.py'}"
+WRITER = f"{sys.executable} {APPS / 'writer.py'}"
+
+
+class Background:
+    """A `platform` command left running (logs -f, run), its stdout collected line by line."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, condition, timeout: float = 30, what: str = "output"):
+        return wait_until(lambda: condition(list(self.lines)), timeout, what=what)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        self._reader.join(10)
+        return code
 
 
 class Project:
@@ -22,6 +48,7 @@ class Project:
         self.root = root
         self.data = root / "data"
         self.ports: dict[str, int] = {}
+        self.background: list[subprocess.Popen] = []
 
     def write(self, processes: dict[str, str], options: dict[str, dict] | None = None, env: str = "") -> None:
         """Procfile lines and platform.toml tables; every process gets its own free port."""
@@ -47,6 +74,15 @@ class Project:
             [sys.executable, "-m", "platform_cli", *args],
             cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout,
         )
+
+    def spawn(self, *args: str) -> Background:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "platform_cli", *args],
+            cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+        )
+        self.background.append(proc)
+        return Background(proc)
 
     def ok(self, *args: str) -> subprocess.CompletedProcess:
         result = self.run(*args)
@@ -79,6 +115,14 @@ class Project:
             timeout, what=f"{', '.join(names)} RUNNING",
         )
 
+    def wait_until_lines(self, count: int, timeout: float = 15) -> list[dict]:
+        """Until the logs hold `count` lines in all."""
+        def lines():
+            out = self.run("logs", "--json", "-n", str(count)).stdout.splitlines()
+            return len(out) >= count and [json.loads(line) for line in out]
+
+        return wait_until(lines, timeout, what=f"{count} log lines")
+
     def supervisord_pid(self) -> int | None:
         try:
             return int((self.data / "supervisor" / "supervisord.pid").read_text())
@@ -90,6 +134,10 @@ class Project:
 def project(tmp_path):
     proj = Project(tmp_path)
     yield proj
+    for proc in proj.background:  # commands the test left running
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
     # Stop what this test started: through supervisord if it answers, else by the recorded pids.
     proj.run("down", timeout=120)
     from platform_cli.procman.daemon import find_orphans, terminate

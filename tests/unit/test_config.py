@@ -31,3 +31,12 @@ def test_procfile_from_the_environment(tmp_path):
 def test_a_bad_base_port_is_a_config_error(tmp_path, value):
     with pytest.raises(ConfigError, match="PLATFORM_BASE_PORT"):
         load_settings(tmp_path / "Procfile", environ={"PLATFORM_BASE_PORT": value})
+
+
+def test_log_rotation_is_configurable_and_bounded_by_default(tmp_path):
+    default = load_settings(tmp_path / "Procfile", environ={})
+    assert (default.log_max_bytes, default.log_backups) == (10 * 1024 * 1024, 3)
+    custom = load_settings(tmp_path / "Procfile", environ={"PLATFORM_LOG_MAX_BYTES": "4096", "PLATFORM_LOG_BACKUPS": "5"})
+    assert (custom.log_max_bytes, custom.log_backups) == (4096, 5)
+    with pytest.raises(ConfigError, match="PLATFORM_LOG_BACKUPS must be 1-100"):
+        load_settings(tmp_path / "Procfile", environ={"PLATFORM_LOG_BACKUPS": "0"})

@@ -35,13 +35,15 @@ def test_supervisor_reads_back_every_program_setting(tmp_path):
     )
     scripts = tmp_path / "100% data" / "programs"
     (tmp_path / "logs").mkdir()  # supervisor checks that log directories exist
-    parsed = parse(render_programs(programs, scripts, tmp_path, tmp_path / "logs", tmp_path / "Procfile"))
+    parsed = parse(render_programs(programs, scripts, tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
     web = parsed["web"]
     assert shlex.split(web.command) == ["/bin/sh", f"{scripts}/{programs[1].script_name}"]
     assert web.stopasgroup and web.killasgroup and web.autostart is False
     assert (web.stopwaitsecs, web.startretries, web.startsecs) == (3, 2, 1)
     assert web.stdout_logfile == str(tmp_path / "logs" / "web.log")
     assert web.stderr_logfile == str(tmp_path / "logs" / "web.err.log")
+    assert (web.stdout_logfile_maxbytes, web.stdout_logfile_backups) == (4096, 2)
+    assert (web.stderr_logfile_maxbytes, web.stderr_logfile_backups) == (4096, 2)
     # Dependencies start first and stop last.
     assert parsed["redis"].priority < web.priority
 
@@ -90,7 +92,7 @@ def test_only_simple_commands_are_execed(command, expected):
 def test_paths_that_supervisor_would_cut_are_refused(tmp_path):
     programs = programs_for(tmp_path, "web: serve\n")
     with pytest.raises(ConfigError, match="whitespace before '#'"):
-        render_programs(programs, tmp_path / "a #b", tmp_path, tmp_path, tmp_path / "Procfile")
+        render_programs(programs, tmp_path / "a #b", tmp_path, tmp_path, tmp_path / "Procfile", 4096, 2)
 
 
 def test_only_what_a_process_depends_on_calls_for_its_restart(tmp_path):

@@ -1,0 +1,58 @@
+"""run."""
+
+from __future__ import annotations
+
+import signal
+from typing import Optional
+
+import typer
+
+from platform_cli.errors import ExitCode, PlatformError
+from platform_cli.workspace import Workspace
+
+
+def run(
+    ctx: typer.Context,
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes (default: all).", show_default=False),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours, even on a terminal."),
+) -> None:
+    """Run the Procfile in the foreground, for containers and CI (like pm2-runtime).
+
+    Same readiness order, restarts and crash records as `up`; every process's output merged on
+    stdout. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
+    while the others keep running.
+    """
+    from platform_cli.commands.lifecycle import bring_up, shut_down
+    from platform_cli.commands.logs import make_printer
+    from platform_cli.procman.logfollow import Follower, follow
+
+    ws: Workspace = ctx.obj
+    if ws.daemon.is_running():
+        raise PlatformError(
+            "platform is already running in the background for this data dir",
+            hint="follow it with `platform logs -f`, or stop it with `platform down` first",
+        )
+    names = names or []
+    selected = ws.project.start_order(names)
+    received: list[int] = []
+
+    def on_sigterm(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    printer = make_printer(selected, no_color, as_json=False)
+    # Opened before anything starts, so every line of this run is shown, from the first.
+    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True)
+    try:
+        bring_up(ws, names)
+        follow(follower, printer.write)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # Stopping takes a moment: a second SIGTERM or Ctrl-C must not cut it short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        printer.write(follower.poll())
+        ws.err.print(shut_down(ws))
+    raise typer.Exit(ExitCode.OK if received else ExitCode.INTERRUPTED)

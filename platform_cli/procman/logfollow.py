@@ -1,0 +1,156 @@
+"""Following log files as they grow: across restarts, rotation, and processes that start later.
+
+One mechanism serves `platform logs -f` and `platform run`. Each file is read through an open
+descriptor. When rotation renames it, the descriptor still reads the old inode to its end; then
+any newer rotated copies, then the new file. So a line written just before a rotation is not
+lost, even when several rotations happen between two polls.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import time
+from pathlib import Path
+
+from platform_cli.procman.logfiles import STREAMS, LogLine, name_of, parse_line, rotated
+
+READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
+PARTIAL_AFTER_S = 0.5  # a line still unfinished this long is shown as it is
+
+
+class FileFollower:
+    def __init__(self, path: Path, name: str, stream: str, from_end: bool):
+        self.path, self.name, self.stream = path, name, stream
+        self.fd: int | None = None
+        self.inode: int | None = None
+        self.pending = b""  # the start of a line whose newline has not arrived
+        self.pending_since = 0.0
+        self.last_stamp = b""
+        self.start_offset = 0  # where following began: `platform logs -f` prints what is before it
+        self._open(from_end)
+
+    def poll(self, now: float) -> list[LogLine]:
+        if self.fd is None and not self._open(from_end=False):
+            return []
+        data = self._read_all()
+        try:
+            current = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current != self.inode:
+            # Rotated: this descriptor holds the old file; read it to its very end (it may have
+            # grown since the read above). Newer rotated copies (several rotations since the
+            # last poll) come next, then the new file.
+            data += self._read_all()
+            for newer in self._newer_rotations():
+                data += newer.read_bytes()
+            os.close(self.fd)
+            self.fd = None
+            if self._open(from_end=False):
+                data += self._read_all()
+        elif os.fstat(self.fd).st_size < os.lseek(self.fd, 0, os.SEEK_CUR):
+            os.lseek(self.fd, 0, os.SEEK_SET)  # truncated in place (rotation with no backups)
+            data += self._read_all()
+        return self._lines(data, now)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def _open(self, from_end: bool) -> bool:
+        try:
+            self.fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        self.inode = os.fstat(self.fd).st_ino
+        if from_end:
+            self.start_offset = os.lseek(self.fd, 0, os.SEEK_END)
+        return True
+
+    def _read_all(self) -> bytes:
+        parts = []
+        while True:
+            chunk = os.read(self.fd, READ_CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+    def _newer_rotations(self) -> list[Path]:
+        copies = rotated(self.path)
+        inodes = [c.stat().st_ino for c in copies]
+        if self.inode not in inodes:
+            return []  # removed already, or truncated in place
+        return list(reversed(copies[: inodes.index(self.inode)]))  # oldest first
+
+    def _lines(self, data: bytes, now: float) -> list[LogLine]:
+        if data:
+            if not self.pending:
+                self.pending_since = now
+            data = self.pending + data
+            *complete, self.pending = data.split(b"\n")
+        else:
+            complete = []
+            if self.pending and now - self.pending_since >= PARTIAL_AFTER_S:
+                complete, self.pending = [self.pending], b""
+        out = []
+        for raw in complete:
+            stamp, text = parse_line(raw)
+            stamp = stamp or self.last_stamp
+            self.last_stamp = stamp
+            out.append(LogLine(stamp, self.name, self.stream, text))
+        return out
+
+
+class Follower:
+    """New lines of the named processes' logs (all processes when `names` is empty)."""
+
+    def __init__(self, logs_dir: Path, names: list[str], streams=STREAMS, from_end: bool = True):
+        self.logs_dir, self.names, self.streams = logs_dir, set(names), set(streams)
+        self.files: dict[Path, FileFollower] = {}
+        self._discover(from_end)
+
+    def poll(self) -> list[LogLine]:
+        """Every complete line written since the last poll, merged in time order."""
+        self._discover(from_end=False)
+        now = time.monotonic()
+        batches = [f.poll(now) for f in self.files.values()]
+        batches = [b for b in batches if b]
+        if len(batches) == 1:
+            return batches[0]
+        return list(heapq.merge(*batches, key=lambda line: line.stamp))
+
+    def close(self) -> None:
+        for follower in self.files.values():
+            follower.close()
+
+    def start_offsets(self) -> dict[Path, int]:
+        """Where following began in each file: the last lines before it are read up to there."""
+        return {path: f.start_offset for path, f in self.files.items()}
+
+    def _discover(self, from_end: bool) -> None:
+        try:
+            entries = os.listdir(self.logs_dir)
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            path = self.logs_dir / entry
+            if path in self.files:
+                continue
+            which = name_of(path)
+            if which is None or which[1] not in self.streams or (self.names and which[0] not in self.names):
+                continue
+            if which[0] in ("supervisord", "platform-events"):
+                continue
+            self.files[path] = FileFollower(path, which[0], which[1], from_end)
+
+
+def follow(follower: Follower, emit, idle_s: float = 0.02) -> None:
+    """Hand every new batch of lines to `emit` until interrupted; poll every `idle_s` when idle."""
+    while True:
+        lines = follower.poll()
+        if lines:
+            emit(lines)
+        else:
+            time.sleep(idle_s)

@@ -1,0 +1,72 @@
+"""Log lines as people and scripts read them: honcho's `HH:MM:SS name | line`, or JSON lines.
+
+Lines are formatted in batches and written with one call: a burst of 200,000 lines must not
+cost a write and a time conversion per line (honcho's own Printer does both).
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import time
+
+from honcho.colour import get_colours
+
+MARK = {"stdout": b"|", "stderr": b"!"}  # stderr lines carry `!` where stdout ones carry `|`
+
+
+class LogPrinter:
+    def __init__(self, out, names: list[str], color: bool, as_json: bool = False):
+        self.out = out  # a binary stream
+        self.width = max((len(n) for n in names), default=0)
+        colours = get_colours()
+        self.colours = {name: next(colours) for name in names}
+        self.color = color
+        self.as_json = as_json
+        self._clock: dict[bytes, bytes] = {}  # "YYYY-MM-DDTHH:MM:SS" (UTC) -> b"HH:MM:SS" (local)
+        self._prefixes: dict[tuple, bytes] = {}
+
+    def write(self, lines) -> None:
+        if not lines:
+            return
+        if self.as_json:
+            data = "".join(json_line(line) + "\n" for line in lines).encode()
+        else:
+            prefixes, prefix = self._prefixes, self._prefix
+            data = b"".join(
+                (prefixes.get((line.stamp[:19], line.name, line.stream)) or prefix(line)) + line.text + b"\n"
+                for line in lines
+            )
+        self.out.write(data)
+        self.out.flush()
+
+    def _prefix(self, line) -> bytes:
+        second = line.stamp[:19]
+        clock = self._clock.get(second)
+        if clock is None:
+            clock = self._clock[second] = local_clock(second)
+        text = b"%s %s %s " % (clock, line.name.ljust(self.width).encode(), MARK[line.stream])
+        if self.color and line.name in self.colours:
+            # honcho's colouring: reset, colour, prefix, reset
+            text = b"\033[0m\033[%sm%s\033[0m" % (self.colours[line.name].encode(), text)
+        self._prefixes[(second, line.name, line.stream)] = text
+        return text
+
+
+def local_clock(utc_second: bytes) -> bytes:
+    if not utc_second:
+        return b"--:--:--"
+    seconds = calendar.timegm(time.strptime(utc_second.decode(), "%Y-%m-%dT%H:%M:%S"))
+    return time.strftime("%H:%M:%S", time.localtime(seconds)).encode()
+
+
+def json_line(line) -> str:
+    return json.dumps(
+        {
+            "time": line.stamp.decode() or None,
+            "process": line.name,
+            "stream": line.stream,
+            "line": line.text.decode("utf-8", "backslashreplace"),
+        },
+        ensure_ascii=False,
+    )
