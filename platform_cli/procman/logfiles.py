@@ -48,13 +48,6 @@ def stamp_lines(data: bytes, at_line_start: bool, now: float) -> tuple[bytes, bo
     return (out + b"\n" if ends_line else out), ends_line
 
 
-def parse_line(raw: bytes) -> tuple[bytes, bytes]:
-    """(stamp, text) of one line from a log file; stamp is b"" for a line that has none."""
-    if len(raw) > STAMP_LEN and raw[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z " and raw[10:11] == b"T":
-        return raw[:STAMP_LEN], raw[STAMP_LEN + 1 :]
-    return b"", raw
-
-
 def log_path(logs_dir: Path, name: str, stream: str) -> Path:
     return logs_dir / f"{name}{SUFFIX[stream]}"
 

@@ -8,12 +8,12 @@ lost, even when several rotations happen between two polls.
 
 from __future__ import annotations
 
-import heapq
 import os
 import time
 from pathlib import Path
 
-from platform_cli.procman.logfiles import STREAMS, LogLine, name_of, parse_line, rotated
+from platform_cli.procman.logfiles import STREAMS, LogLine, name_of, rotated
+from platform_cli.procman.logtail import merge, with_stamps
 
 READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
 PARTIAL_AFTER_S = 0.5  # a line still unfinished this long is shown as it is
@@ -94,12 +94,9 @@ class FileFollower:
             complete = []
             if self.pending and now - self.pending_since >= PARTIAL_AFTER_S:
                 complete, self.pending = [self.pending], b""
-        out = []
-        for raw in complete:
-            stamp, text = parse_line(raw)
-            stamp = stamp or self.last_stamp
-            self.last_stamp = stamp
-            out.append(LogLine(stamp, self.name, self.stream, text))
+        out = with_stamps(complete, self.name, self.stream, self.last_stamp)
+        if out:
+            self.last_stamp = out[-1].stamp
         return out
 
 
@@ -115,11 +112,7 @@ class Follower:
         """Every complete line written since the last poll, merged in time order."""
         self._discover(from_end=False)
         now = time.monotonic()
-        batches = [f.poll(now) for f in self.files.values()]
-        batches = [b for b in batches if b]
-        if len(batches) == 1:
-            return batches[0]
-        return list(heapq.merge(*batches, key=lambda line: line.stamp))
+        return merge([f.poll(now) for f in self.files.values()])
 
     def close(self) -> None:
         for follower in self.files.values():

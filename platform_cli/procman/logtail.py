@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import heapq
 import os
+from operator import itemgetter
 from pathlib import Path
 
-from platform_cli.procman.logfiles import STREAMS, LogLine, log_path, parse_line, rotated
+from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, LogLine, log_path, rotated
 
 
 def log_paths(data_dir: Path, name: str) -> tuple[Path, Path]:
@@ -15,7 +16,7 @@ def log_paths(data_dir: Path, name: str) -> tuple[Path, Path]:
     return log_path(logs, name, "stdout"), log_path(logs, name, "stderr")
 
 
-def tail(path: Path, lines: int, end: int | None = None, chunk: int = 65536) -> list[bytes]:
+def tail(path: Path, lines: int, end: int | None = None, chunk: int = 1 << 16) -> list[bytes]:
     """The last `lines` raw lines of one file (before byte `end`), read backwards; [] if none."""
     if lines <= 0:
         return []
@@ -23,15 +24,18 @@ def tail(path: Path, lines: int, end: int | None = None, chunk: int = 65536) -> 
         with open(path, "rb") as f:
             size = f.seek(0, os.SEEK_END)
             end = size if end is None else min(end, size)
-            data = b""
-            while end > 0 and data.count(b"\n") <= lines:
+            pieces, newlines = [], 0
+            while end > 0 and newlines <= lines:
                 step = min(chunk, end)
                 end -= step
                 f.seek(end)
-                data = f.read(step) + data
+                piece = f.read(step)
+                pieces.append(piece)
+                newlines += piece.count(b"\n")
+                chunk *= 2  # far back means many lines: read in ever bigger pieces
     except FileNotFoundError:
         return []
-    found = data.split(b"\n")
+    found = b"".join(reversed(pieces)).split(b"\n")
     if found and found[-1] == b"":
         found.pop()  # the file ends with a newline
     if end > 0:
@@ -51,7 +55,7 @@ def source_lines(path: Path, name: str, stream: str, lines: int | None, since: b
             break
         limit = end if file == path else None
         raw = tail(file, wanted, limit) if wanted is not None else _all_lines(file, limit)
-        parsed = _with_stamps(raw, name, stream)
+        parsed = with_stamps(raw, name, stream)
         found = parsed + found
         if since and parsed and parsed[0].stamp and parsed[0].stamp < since:
             break  # older files hold nothing newer
@@ -71,8 +75,16 @@ def last_lines(
         for s in streams
         if (path := log_path(logs_dir, n, s))
     ]
-    merged = list(heapq.merge(*sources, key=lambda line: line.stamp))
+    merged = merge(sources)
     return merged if lines is None else merged[-lines:]
+
+
+def merge(sources: list[list[LogLine]]) -> list[LogLine]:
+    """Lines of several sources in time order; each source's own order is kept for equal stamps."""
+    sources = [s for s in sources if s]
+    if len(sources) <= 1:
+        return sources[0] if sources else []
+    return list(heapq.merge(*sources, key=itemgetter(0)))
 
 
 def recent_output(data_dir: Path, name: str, lines: int = 20) -> list[str]:
@@ -96,12 +108,15 @@ def _all_lines(path: Path, end: int | None = None) -> list[bytes]:
     return found
 
 
-def _with_stamps(raw: list[bytes], name: str, stream: str) -> list[LogLine]:
-    result, previous = [], b""
+def with_stamps(raw: list[bytes], name: str, stream: str, previous: bytes = b"") -> list[LogLine]:
+    """Raw log lines as LogLines. A line without a stamp (the rest of a line cut by rotation, or
+    shown before its end arrived) takes the stamp of the line before it."""
+    result = []
+    append, new = result.append, tuple.__new__  # a burst is 200,000 lines: keep this loop lean
     for line in raw:
-        stamp, text = parse_line(line)
-        # A line without a stamp (the end of a line cut by rotation) belongs with the one before.
-        stamp = stamp or previous
-        previous = stamp
-        result.append(LogLine(stamp, name, stream, text))
+        if line[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z " and line[10:11] == b"T":
+            previous = line[:STAMP_LEN]
+            append(new(LogLine, (previous, name, stream, line[STAMP_LEN + 1 :])))
+        else:
+            append(new(LogLine, (previous, name, stream, line)))
     return result
