@@ -1,12 +1,13 @@
 """Log benchmark: a process prints 200,000 numbered lines as fast as it can.
 
-Measures, in one run: lines lost in the log files, in `platform logs -f` and in
-`supervisorctl tail -f` (both following the same burst at once); the time each follower takes to
-deliver the whole burst (from the first write to the last line shown) and the last line after it
-was written; lines per second. With --pm2 (installed from the npm registry into a temp prefix),
-the same burst under PM2 with `pm2 logs --raw`, afterwards.
+Measures, in one run: lines lost in the log files and in what each follower shows; the time a
+follower takes to show the whole burst (from the process's first write to the last line shown)
+and the last line after it was written; lines per second. Rounds of a burst followed by `platform logs -f`
+alone, interleaved with (--pm2, installed from the npm registry into a temp prefix) a burst
+under PM2 followed by `pm2 logs --raw` alone, reported as medians; then one burst followed by
+`platform logs -f` and `supervisorctl tail -f` at once (supervisorctl is too slow for rounds).
 
-    .venv/bin/python bench/logs.py [--lines 200000] [--pm2]
+    .venv/bin/python bench/logs.py [--lines 200000] [--rounds 5] [--pm2]
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import argparse
 import os
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +32,14 @@ from tests.helpers import wait_until  # noqa: E402
 
 WRITER = ROOT / "tests" / "e2e" / "apps" / "writer.py"
 NUMBERED = re.compile(rb"burst \d+ (\d+)$")
+
+
+class Outcome:
+    def __init__(self, reader: "Reader", started: float, finished: float):
+        self.lost = reader.total - len(set(reader.numbers))
+        self.in_order = reader.numbers == sorted(reader.numbers)
+        self.whole = reader.last_at - started if reader.last_at else None
+        self.last = reader.last_at - finished if reader.last_at else None
 
 
 class Reader:
@@ -56,16 +67,6 @@ class Reader:
         self.proc.terminate()
         self.proc.wait(10)
 
-    def report(self, label: str, started: float, finished: float) -> str:
-        lost = self.total - len(set(self.numbers))
-        in_order = self.numbers == sorted(self.numbers)
-        if self.last_at is None:
-            return f"{label}: lines lost {lost} (last line never shown), in order: {in_order}"
-        whole = self.last_at - started
-        rate = len(self.numbers) / max(1e-9, self.last_at - self.first_at)
-        return (f"{label}: lines lost {lost}, in order: {in_order}, whole burst shown {whole:.3f} s after the first write,"
-                f" last line {self.last_at - finished:.3f} s after it was written, {rate:,.0f} lines/s")
-
 
 def file_numbers(paths: list[Path]) -> list[int]:
     found = []
@@ -77,67 +78,109 @@ def file_numbers(paths: list[Path]) -> list[int]:
     return found
 
 
+def burst_project(root: Path, lines: int) -> Path:
+    root.mkdir()
+    times = root / "times"
+    (root / "Procfile").write_text(f"burst: env COUNT={lines} START_DELAY=1.5 TIMES_FILE={times} TAG=burst {sys.executable} {WRITER}\n")
+    return times
+
+
+def run_platform_burst(root: Path, lines: int, with_supervisorctl: bool) -> tuple[dict, list[str]]:
+    """One burst under platform, followed by `platform logs -f` (and `supervisorctl tail -f`)."""
+    bin_dir = Path(sys.executable).parent
+    times = burst_project(root, lines)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
+    ctl_env = {**env, "PLATFORM_DATA_DIR": str(root / "data"), "PLATFORM_PYTHON": sys.executable}
+    conf = str(ROOT / "platform_cli" / "procman" / "supervisord.conf")
+    try:
+        subprocess.run([bin_dir / "platform", "up"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+        readers = {"platform logs -f": Reader([str(bin_dir / "platform"), "logs", "-f", "-n", "0", "burst"], env, root, lines)}
+        if with_supervisorctl:
+            readers["supervisorctl tail -f"] = Reader([str(bin_dir / "supervisorctl"), "-c", conf, "tail", "-f", "burst"], ctl_env, root, lines)
+        wait_until(times.exists, 60, what="the burst to be written")
+        started, finished = map(float, times.read_text().split())
+        try:
+            wait_until(lambda: all(r.last_at for r in readers.values()), 60, interval=0.1, what="the followers")
+        except AssertionError:
+            pass  # reported as the lines they never showed
+        for reader in readers.values():
+            reader.stop()
+        logs = root / "data" / "logs"
+        files = sorted(logs.glob("burst.log.*"), reverse=True) + [logs / "burst.log"]
+        in_files = file_numbers(files)
+        last_stamp = files[-1].read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1][:27].decode()
+        written = datetime.strptime(last_stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+        notes = [f"log files: lines lost {lines - len(set(in_files))}, in order: {in_files == sorted(in_files)},"
+                 f" supervisord read the last line {written - finished:.3f} s after it was written"]
+        return {label: Outcome(r, started, finished) for label, r in readers.items()}, notes
+    finally:
+        subprocess.run([bin_dir / "platform", "down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+
+
+def summary(label: str, outcomes: list[Outcome], lines: int) -> str:
+    whole = [o.whole for o in outcomes if o.whole is not None]
+    last = [o.last for o in outcomes if o.last is not None]
+    text = (f"{label} ({len(outcomes)} burst{'s' if len(outcomes) > 1 else ''}): lines lost {sum(o.lost for o in outcomes)}"
+            f" of {lines * len(outcomes):,}, all in order: {all(o.in_order for o in outcomes)}")
+    if whole:
+        text += (f"; whole burst shown {statistics.median(whole):.3f} s after the first write (median),"
+                 f" last line {statistics.median(last):.3f} s after it was written,"
+                 f" {lines / statistics.median(whole):,.0f} lines/s")
+    if len(whole) < len(outcomes):
+        text += f"; {len(outcomes) - len(whole)} burst(s) never fully shown"
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pm2", action="store_true")
     args = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
-    out = []
+    ours, theirs, notes = [], [], []
     with tempfile.TemporaryDirectory(prefix="platform-logbench-") as tmp:
-        root = Path(tmp)
-        times = root / "times"
-        (root / "Procfile").write_text(
-            f"burst: env COUNT={args.lines} START_DELAY=3 TIMES_FILE={times} TAG=burst {sys.executable} {WRITER}\n"
-        )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
-        ctl_env = {**env, "PLATFORM_DATA_DIR": str(root / "data"), "PLATFORM_PYTHON": sys.executable}
-        conf = str(ROOT / "platform_cli" / "procman" / "supervisord.conf")
+        pm2 = PM2(Path(tmp)) if args.pm2 else None
+        version = pm2.install() if pm2 else None
         try:
-            subprocess.run([bin_dir / "platform", "up"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
-            ours = Reader([str(bin_dir / "platform"), "logs", "-f", "-n", "0", "burst"], env, root, args.lines)
-            theirs = Reader([str(bin_dir / "supervisorctl"), "-c", conf, "tail", "-f", "burst"], ctl_env, root, args.lines)
-            wait_until(times.exists, 60, what="the burst to be written")
-            started, finished = map(float, times.read_text().split())
-            try:
-                wait_until(lambda: ours.last_at and theirs.last_at, 60, interval=0.1, what="both followers")
-            except AssertionError:
-                pass  # reported below as the lines they never showed
-            ours.stop()
-            theirs.stop()
-            logs = root / "data" / "logs"
-            in_files = file_numbers(sorted(logs.glob("burst.log.*"), reverse=True) + [logs / "burst.log"])
-            out.append(f"burst of {args.lines:,} lines written in {finished - started:.3f} s")
-            out.append(f"log files: lines lost {args.lines - len(set(in_files))}, in order: {in_files == sorted(in_files)}")
-            out.append(ours.report("platform logs -f", started, finished))
-            out.append(theirs.report("supervisorctl tail -f (same burst, same time)", started, finished))
+            for i in range(args.rounds):
+                outcome, file_notes = run_platform_burst(Path(tmp) / f"alone{i}", args.lines, with_supervisorctl=False)
+                ours.append(outcome["platform logs -f"])
+                notes += file_notes
+                if pm2:
+                    theirs.append(pm2_burst(pm2, Path(tmp), i, args.lines))
+            beside, file_notes = run_platform_burst(Path(tmp) / "beside", args.lines, with_supervisorctl=True)
+            notes += file_notes
         finally:
-            subprocess.run([bin_dir / "platform", "down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-        if args.pm2:
-            out.append(measure_pm2(root, args.lines))
-    for line in out:
-        print(line)
+            if pm2:
+                pm2.kill()
+    print(f"{args.lines:,} numbered lines printed as fast as a process can")
+    print(f"  {summary('platform logs -f, alone', ours, args.lines)}")
+    if pm2:
+        print(f"  {summary(f'pm2 logs --raw (PM2 {version}), alone, interleaved with the above', theirs, args.lines)}")
+    print("  the same burst followed by both at once:")
+    for label, outcome in beside.items():
+        print(f"    {summary(label, [outcome], args.lines)}")
+    lost_in_files = sum(int(n.split("lines lost ")[1].split(",")[0]) for n in notes)
+    print(f"  log files of all {len(notes)} bursts under platform: lines lost {lost_in_files};"
+          f" supervisord read each burst's last line within {max(float(n.split('line ')[-1].split(' s')[0]) for n in notes):.3f} s")
     print(f"command: {' '.join(shlex.quote(a) for a in [sys.executable, *sys.argv])}")
 
 
-def measure_pm2(root: Path, lines: int) -> str:
-    pm2 = PM2(root)
-    version = pm2.install()
-    times = root / "pm2-times"
+def pm2_burst(pm2: PM2, root: Path, i: int, lines: int) -> Outcome:
+    name, times = f"burst{i}", root / f"pm2-times-{i}"
+    follower = Reader([str(pm2.bin), "logs", name, "--raw", "--lines", "0"], pm2.env, root, lines)
+    time.sleep(1)  # pm2 logs attaches to the daemon's bus asynchronously; give it a head start
+    pm2.start(name, str(WRITER), sys.executable,
+              {"COUNT": str(lines), "START_DELAY": "1.5", "TIMES_FILE": str(times), "TAG": "burst", "PYTHONUNBUFFERED": "1"})
+    wait_until(times.exists, 60, what="the burst under PM2")
+    started, finished = map(float, times.read_text().split())
     try:
-        follower = Reader([str(pm2.bin), "logs", "burst", "--raw", "--lines", "0"], pm2.env, root, lines)
-        pm2.start("burst", str(WRITER), sys.executable,
-                  {"COUNT": str(lines), "START_DELAY": "3", "TIMES_FILE": str(times), "TAG": "burst", "PYTHONUNBUFFERED": "1"})
-        wait_until(times.exists, 60, what="the burst under PM2")
-        started, finished = map(float, times.read_text().split())
-        try:
-            wait_until(lambda: follower.last_at, 60, interval=0.1, what="pm2 logs")
-        except AssertionError:
-            pass
-        follower.stop()
-        return follower.report(f"pm2 logs (PM2 {version}, separate burst)", started, finished)
-    finally:
-        pm2.kill()
+        wait_until(lambda: follower.last_at, 30, interval=0.1, what="pm2 logs")
+    except AssertionError:
+        pass
+    follower.stop()
+    pm2.run("delete", name)
+    return Outcome(follower, started, finished)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def logs(
     try:
         printer.write(last_lines(logs_dir, names, streams, count, since_stamp, follower.start_offsets() if follower else None))
         if follower:
-            follow_lines(follower, printer.write)
+            follow_lines(follower, printer.write_chunks)
     except KeyboardInterrupt:
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     except BrokenPipeError:  # `platform logs | head`: the reader has all it wanted

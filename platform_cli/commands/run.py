@@ -46,13 +46,13 @@ def run(
     follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True)
     try:
         bring_up(ws, names)
-        follow(follower, printer.write)
+        follow(follower, printer.write_chunks)
     except KeyboardInterrupt:
         pass
     finally:
         # Stopping takes a moment: a second SIGTERM or Ctrl-C must not cut it short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        printer.write(follower.poll())
+        printer.write_chunks(follower.poll())
         ws.err.print(shut_down(ws))
     raise typer.Exit(ExitCode.OK if received else ExitCode.INTERRUPTED)

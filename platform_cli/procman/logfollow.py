@@ -12,11 +12,21 @@ import os
 import time
 from pathlib import Path
 
-from platform_cli.procman.logfiles import STREAMS, LogLine, name_of, rotated
-from platform_cli.procman.logtail import merge, with_stamps
+from typing import NamedTuple
+
+from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, name_of, rotated
 
 READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
 PARTIAL_AFTER_S = 0.5  # a line still unfinished this long is shown as it is
+
+
+class Chunk(NamedTuple):
+    """New complete lines of one log file, raw: `logtail.with_stamps` makes LogLines of them."""
+
+    name: str
+    stream: str
+    lines: list[bytes]
+    previous_stamp: bytes  # for lines at the start that carry no stamp of their own
 
 
 class FileFollower:
@@ -30,7 +40,7 @@ class FileFollower:
         self.start_offset = 0  # where following began: `platform logs -f` prints what is before it
         self._open(from_end)
 
-    def poll(self, now: float) -> list[LogLine]:
+    def poll(self, now: float) -> Chunk | None:
         if self.fd is None and not self._open(from_end=False):
             return []
         data = self._read_all()
@@ -84,7 +94,7 @@ class FileFollower:
             return []  # removed already, or truncated in place
         return list(reversed(copies[: inodes.index(self.inode)]))  # oldest first
 
-    def _lines(self, data: bytes, now: float) -> list[LogLine]:
+    def _lines(self, data: bytes, now: float) -> Chunk | None:
         if data:
             if not self.pending:
                 self.pending_since = now
@@ -94,10 +104,14 @@ class FileFollower:
             complete = []
             if self.pending and now - self.pending_since >= PARTIAL_AFTER_S:
                 complete, self.pending = [self.pending], b""
-        out = with_stamps(complete, self.name, self.stream, self.last_stamp)
-        if out:
-            self.last_stamp = out[-1].stamp
-        return out
+        if not complete:
+            return None
+        chunk = Chunk(self.name, self.stream, complete, self.last_stamp)
+        for line in reversed(complete):
+            if line[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z ":
+                self.last_stamp = line[:STAMP_LEN]
+                break
+        return chunk
 
 
 class Follower:
@@ -108,11 +122,11 @@ class Follower:
         self.files: dict[Path, FileFollower] = {}
         self._discover(from_end)
 
-    def poll(self) -> list[LogLine]:
-        """Every complete line written since the last poll, merged in time order."""
+    def poll(self) -> list[Chunk]:
+        """Every complete line written since the last poll, one chunk per file that grew."""
         self._discover(from_end=False)
         now = time.monotonic()
-        return merge([f.poll(now) for f in self.files.values()])
+        return [chunk for f in self.files.values() if (chunk := f.poll(now))]
 
     def close(self) -> None:
         for follower in self.files.values():
@@ -140,10 +154,10 @@ class Follower:
 
 
 def follow(follower: Follower, emit, idle_s: float = 0.02) -> None:
-    """Hand every new batch of lines to `emit` until interrupted; poll every `idle_s` when idle."""
+    """Hand every poll's chunks to `emit` until interrupted; poll every `idle_s` when idle."""
     while True:
-        lines = follower.poll()
-        if lines:
-            emit(lines)
+        chunks = follower.poll()
+        if chunks:
+            emit(chunks)
         else:
             time.sleep(idle_s)

@@ -12,6 +12,9 @@ import time
 
 from honcho.colour import get_colours
 
+from platform_cli.procman.logfiles import STAMP_LEN
+from platform_cli.procman.logtail import merge, with_stamps
+
 MARK = {"stdout": b"|", "stderr": b"!"}  # stderr lines carry `!` where stdout ones carry `|`
 
 
@@ -26,7 +29,35 @@ class LogPrinter:
         self._clock: dict[bytes, bytes] = {}  # "YYYY-MM-DDTHH:MM:SS" (UTC) -> b"HH:MM:SS" (local)
         self._prefixes: dict[tuple, bytes] = {}
 
+    def write_chunks(self, chunks) -> None:
+        """What a follower read in one poll: raw lines, one chunk per file that grew."""
+        if len(chunks) == 1 and not self.as_json:
+            self._emit(self._format_raw(chunks[0]))
+        elif chunks:
+            self.write(merge([with_stamps(c.lines, c.name, c.stream, c.previous_stamp) for c in chunks]))
+
+    def _format_raw(self, chunk) -> bytes:
+        # The common case of a burst: one file's lines, already in order. No tuple per line, and
+        # the prefix is looked up only when the second changes.
+        prefixes, name, stream = self._prefixes, chunk.name, chunk.stream
+        stamp = chunk.previous_stamp
+        second = stamp[:19]
+        prefix = prefixes.get((second, name, stream)) or self._prefix(stamp, name, stream)
+        parts = []
+        append = parts.append
+        for raw in chunk.lines:
+            if raw[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z ":
+                if raw[:19] != second:
+                    second = raw[:19]
+                    prefix = prefixes.get((second, name, stream)) or self._prefix(raw, name, stream)
+                append(prefix + raw[STAMP_LEN + 1 :])
+            else:
+                append(prefix + raw)
+        parts.append(b"")
+        return b"\n".join(parts)
+
     def write(self, lines) -> None:
+        """LogLines, in the order given."""
         if not lines:
             return
         if self.as_json:
@@ -34,22 +65,27 @@ class LogPrinter:
         else:
             prefixes, prefix = self._prefixes, self._prefix
             data = b"".join(
-                (prefixes.get((line.stamp[:19], line.name, line.stream)) or prefix(line)) + line.text + b"\n"
+                (prefixes.get((line.stamp[:19], line.name, line.stream)) or prefix(line.stamp, line.name, line.stream))
+                + line.text
+                + b"\n"
                 for line in lines
             )
+        self._emit(data)
+
+    def _emit(self, data: bytes) -> None:
         self.out.write(data)
         self.out.flush()
 
-    def _prefix(self, line) -> bytes:
-        second = line.stamp[:19]
+    def _prefix(self, stamp: bytes, name: str, stream: str) -> bytes:
+        second = stamp[:19]
         clock = self._clock.get(second)
         if clock is None:
             clock = self._clock[second] = local_clock(second)
-        text = b"%s %s %s " % (clock, line.name.ljust(self.width).encode(), MARK[line.stream])
-        if self.color and line.name in self.colours:
+        text = b"%s %s %s " % (clock, name.ljust(self.width).encode(), MARK[stream])
+        if self.color and name in self.colours:
             # honcho's colouring: reset, colour, prefix, reset
-            text = b"\033[0m\033[%sm%s\033[0m" % (self.colours[line.name].encode(), text)
-        self._prefixes[(second, line.name, line.stream)] = text
+            text = b"\033[0m\033[%sm%s\033[0m" % (self.colours[name].encode(), text)
+        self._prefixes[(second, name, stream)] = text
         return text
 
 
