@@ -1,0 +1,41 @@
+"""Serving a service: waitress (a production WSGI server) plus its background workers.
+
+SIGTERM or SIGINT: waitress stops taking requests and finishes the ones in flight; each worker
+finishes the event in hand; then the process exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import Callable
+
+from waitress import create_server
+
+WORKER_GRACE_S = 10
+
+
+def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 8) -> None:
+    port = int(os.environ["PORT"])
+    stop = threading.Event()
+    running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
+    for thread in running:
+        thread.start()
+
+    def on_signal(signum, frame):
+        stop.set()
+        raise SystemExit(0)  # waitress's loop closes the server on SystemExit
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server = create_server(app, host="127.0.0.1", port=port, threads=threads, ident=app.name)
+    print(f"{app.name}: serving on http://127.0.0.1:{port}", flush=True)
+    try:
+        server.run()
+    finally:
+        stop.set()
+        for thread in running:
+            thread.join(WORKER_GRACE_S)
+        print(f"{app.name}: stopped", file=sys.stderr, flush=True)

@@ -1,0 +1,113 @@
+"""Events over Redis Streams: an outbox publisher and a consumer-group reader.
+
+Entries are {type: "order.created", id, ts, data (JSON)}. `id` is the event's own stable id,
+chosen when the change was stored; a consumer that sees an id twice ignores the second.
+Consumer groups are named after the consuming service and created with MKSTREAM; a consumer
+handles an entry, then XACKs it; entries left pending by a consumer that died are claimed after
+CLAIM_IDLE_MS. On SIGTERM (stop set) the entry in hand is finished before the loop ends.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Callable, Protocol
+
+import redis
+
+CLAIM_IDLE_MS = 15_000
+BLOCK_MS = 1_000
+RETRY_S = 0.5
+
+
+class Outbox(Protocol):
+    """What a service's store offers the publisher: events stored with the change they describe."""
+
+    def pending_events(self) -> list[dict]: ...
+    def mark_published(self, event_id: str) -> None: ...
+
+
+class Publisher:
+    def __init__(self, client: redis.Redis, stream: str, outbox: Outbox, log=print):
+        self.client, self.stream, self.outbox, self.log = client, stream, outbox, log
+        self.wakeup = threading.Event()  # set by the store when it has stored an event
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.wakeup.clear()
+            try:
+                for event in self.outbox.pending_events():
+                    self.client.xadd(self.stream, encode(event))
+                    self.outbox.mark_published(event["id"])
+            except redis.RedisError as exc:
+                self.log(f"publisher: redis unavailable ({exc}); retrying")
+                stop.wait(RETRY_S)
+                continue
+            self.wakeup.wait(1.0)
+
+
+class Consumer:
+    def __init__(self, client: redis.Redis, stream: str, group: str, handle: Callable[[dict], None], log=print):
+        self.client, self.stream, self.group, self.handle, self.log = client, stream, group, handle, log
+        self.name = group  # one consumer per service: a restarted one resumes its own pending entries
+
+    def run(self, stop: threading.Event) -> None:
+        ready = False
+        last_claim = 0.0
+        while not stop.is_set():
+            try:
+                if not ready:
+                    self._ensure_group()
+                    self._drain("0", stop)  # what this consumer read but did not ack before it died
+                    ready = True
+                if time.monotonic() - last_claim > CLAIM_IDLE_MS / 1000:
+                    self._claim_stale(stop)
+                    last_claim = time.monotonic()
+                self._drain(">", stop, block=BLOCK_MS)
+            except redis.RedisError as exc:
+                self.log(f"consumer {self.group}: redis unavailable ({exc}); retrying")
+                ready = False
+                stop.wait(RETRY_S)
+
+    def _ensure_group(self) -> None:
+        try:
+            self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def _drain(self, start: str, stop: threading.Event, block: int | None = None) -> None:
+        while not stop.is_set():
+            reply = self.client.xreadgroup(self.group, self.name, {self.stream: start}, count=100, block=block)
+            entries = reply[0][1] if reply else []
+            entries = [(entry_id, fields) for entry_id, fields in entries if fields]  # deleted ones come back empty
+            for entry_id, fields in entries:
+                self.handle(decode(fields))
+                self.client.xack(self.stream, self.group, entry_id)
+            if start == ">" or not entries:
+                return
+
+    def _claim_stale(self, stop: threading.Event) -> None:
+        cursor = "0-0"
+        while not stop.is_set():
+            cursor, entries, *_ = self.client.xautoclaim(self.stream, self.group, self.name, CLAIM_IDLE_MS, cursor, count=100)
+            for entry_id, fields in entries:
+                if fields:
+                    self.handle(decode(fields))
+                self.client.xack(self.stream, self.group, entry_id)
+            if cursor == "0-0":
+                return
+
+
+def encode(event: dict) -> dict:
+    return {"type": event["type"], "id": event["id"], "ts": event["ts"], "data": json.dumps(event["data"])}
+
+
+def decode(fields: dict) -> dict:
+    """An entry read with decode_responses=True back into an event."""
+    return {"type": fields["type"], "id": fields["id"], "ts": fields["ts"], "data": json.loads(fields["data"])}
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)

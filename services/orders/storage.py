@@ -1,0 +1,45 @@
+"""The orders store: the only module of the orders service that reads or writes its data."""
+
+from __future__ import annotations
+
+from services.common.bucketstore import BucketStore, public
+
+APPLIED_KEPT = 50  # ids of delivery events applied to an order, to ignore a re-delivery
+
+
+class OrderStore(BucketStore):
+    prefix = "orders"
+    key = "order_id"
+
+    def __init__(self, directory, on_event=lambda: None):
+        self._by_user: dict[str, dict[str, str]] = {}  # user -> {order_id: ordered_at}
+        super().__init__(directory, on_event)
+
+    def index(self, doc: dict) -> None:
+        self._by_user.setdefault(doc["user_id"], {})[doc["order_id"]] = doc["ordered_at"]
+
+    def create(self, order: dict, event: dict) -> None:
+        with self.lock:
+            self.insert({**order, "applied": []}, [event])
+        self.on_event()
+
+    def get(self, user_id: str, order_id: str) -> dict | None:
+        with self.lock:
+            doc = self.find(order_id)
+        return public(doc) if doc and doc["user_id"] == user_id else None
+
+    def list(self, user_id: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        """A page of the user's orders, newest first, and how many there are in all."""
+        with self.lock:
+            mine = self._by_user.get(user_id, {})
+            ids = sorted(mine, key=lambda oid: (mine[oid], oid), reverse=True)
+            return [public(self.find(oid)) for oid in ids[offset : offset + limit]], len(ids)
+
+    def set_status(self, order_id: str, status: str, event_id: str) -> bool:
+        """Apply a delivery status change once; False when the order is unknown or it was applied."""
+        with self.lock:
+            doc = self.find(order_id)
+            if doc is None or event_id in doc["applied"]:
+                return False
+            self.update(doc, {"status": status, "applied": [*doc["applied"], event_id][-APPLIED_KEPT:]})
+        return True
