@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import events, lifecycle, logs, run, status
+from platform_cli.commands import delivery, events, lifecycle, logs, order, run, status
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
@@ -45,6 +45,8 @@ app.command()(status.status)
 app.command()(events.events)
 app.command()(logs.logs)
 app.command()(run.run)
+app.add_typer(order.app, name="order")
+app.add_typer(delivery.app, name="delivery")
 
 
 def main() -> None:

@@ -50,10 +50,15 @@ def load_settings(procfile: Path | None = None, data_dir: Path | None = None, en
             raise ConfigError(f"{key} must be {low}-{high}, not {number}")
         return number
 
-    data = data_dir or pick("PLATFORM_DATA_DIR")
+    if data_dir or environ.get("PLATFORM_DATA_DIR"):
+        data = _absolute(data_dir or environ["PLATFORM_DATA_DIR"])
+    elif dotenv.get("PLATFORM_DATA_DIR"):  # a .env speaks of paths beside it, wherever `platform` runs
+        data = _absolute(procfile.parent / os.path.expanduser(dotenv["PLATFORM_DATA_DIR"]))
+    else:
+        data = procfile.parent / "data"
     return Settings(
         procfile=procfile,
-        data_dir=_absolute(data) if data else procfile.parent / "data",
+        data_dir=data,
         base_port=number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535),
         dotenv=dotenv,
         # supervisor needs a file to reach some size before rotating; 1 KB keeps tests quick.

@@ -13,6 +13,8 @@ class ExitCode(IntEnum):
     CONFIG = 6  # Procfile, platform.toml or .env is missing or malformed
     UNKNOWN_PROCESS = 7  # a name that is not in the Procfile
     PORT_IN_USE = 8  # a process's port is taken by something else
+    SERVICE_ERROR = 9  # a service refused the request (4xx) or failed (5xx)
+    SERVICE_DOWN = 10  # a service does not answer
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -36,6 +38,10 @@ class DaemonDownError(PlatformError):
     exit_code = ExitCode.DAEMON_DOWN
 
 
+class DaemonBusyError(DaemonDownError):
+    """supervisord is there but does not answer in time, or is shutting down: not to be replaced."""
+
+
 class NotReadyError(PlatformError):
     exit_code = ExitCode.NOT_READY
 
@@ -53,3 +59,11 @@ class UnknownProcessError(PlatformError):
 
 class PortInUseError(PlatformError):
     exit_code = ExitCode.PORT_IN_USE
+
+
+class ServiceError(PlatformError):
+    exit_code = ExitCode.SERVICE_ERROR
+
+
+class ServiceDownError(PlatformError):
+    exit_code = ExitCode.SERVICE_DOWN

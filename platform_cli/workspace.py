@@ -34,6 +34,16 @@ class Workspace:
         """A client for the running daemon; the SupervisorClient raises DaemonDownError when there is none."""
         return self.daemon.client()
 
+    def service(self, name: str):
+        """The HTTP client for one of the Procfile's services, at the address platform gave it."""
+        from platform_cli.clients.services import ServiceClient
+        from platform_cli.errors import ConfigError
+
+        spec = self.project.processes.get(name)
+        if spec is None or spec.url is None:
+            raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")
+        return ServiceClient(name, spec.url)
+
     @cached_property
     def out(self):
         from rich.console import Console

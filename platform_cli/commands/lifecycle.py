@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from platform_cli.errors import PlatformError
+from platform_cli.errors import ConfigError
+from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
 Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False)
@@ -44,7 +45,8 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
     conf = render_programs(programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
                            settings.log_max_bytes, settings.log_backups)
-    daemon.write_programs(conf, {p.script_name: p.script for p in programs})
+    scripts = {p.script_name: p.script for p in programs}
+    daemon.write_programs(conf, scripts)
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()
@@ -54,6 +56,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
         client = daemon.client()
         running_before = {p.name for p in client.processes() if p.pid}
         _, changed, removed = client.update()
+        daemon.prune_scripts(set(scripts))
         for name in removed:
             progress.note(f"removed {name} (no longer in the Procfile)")
         # A changed process that was running is restarted with its new settings, as compose does.
@@ -73,16 +76,22 @@ def shut_down(ws: Workspace) -> str:
     if not daemon.is_running():
         cleanup = daemon.clean_up_after_crash()
         return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
-    project = ws.project
+    try:  # `down` must work even when the Procfile has since been broken
+        specs = list(ws.project.processes.values())
+    except ConfigError:
+        specs = []
     count = len([p for p in daemon.client().processes() if p.pid])
-    stop_budget = max((s.stop_timeout for s in project.processes.values()), default=10) * len(project.processes) + 10
-    pid = daemon.stop(stop_budget)
+    # Ports to see released: those our processes were listening on (another program's are not ours).
+    ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
+    pid = daemon.stop(sum(s.stop_timeout for s in specs) + 10 if specs else STOP_BUDGET_S)
     leftovers = find_orphans(daemon.data_dir)
     terminate([p for p, _ in leftovers])
-    _wait_ports_free(project, port_is_free)
     message = f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
         message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
+    busy = _wait_ports_free(ports, port_is_free)
+    if busy:
+        message += f"; still in use by programs platform did not start: port {', '.join(map(str, busy))}"
     return message
 
 
@@ -112,7 +121,7 @@ def _stop_in_order(ws: Workspace, client, wanted: list[str]):
     """Stop each named process, dependents before what they depend on; yields each once stopped."""
     for name in reversed(ws.project.start_order(wanted)):
         if name in wanted:
-            client.stop(name)
+            client.stop(name, ws.project.processes[name].stop_timeout)
             yield name
 
 
@@ -143,13 +152,11 @@ def _show_status(ws: Workspace, names: list[str]) -> None:
     render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
 
 
-def _wait_ports_free(project, port_is_free, deadline_s: float = 10.0) -> None:
+def _wait_ports_free(ports: list[int], port_is_free, deadline_s: float = 5.0) -> list[int]:
+    """Wait until the ports are released; return those still taken at the deadline."""
     import time
 
-    ports = [s.port for s in project.processes.values() if s.port]
     deadline = time.monotonic() + deadline_s
-    while not all(port_is_free(p) for p in ports):
-        if time.monotonic() > deadline:
-            busy = [p for p in ports if not port_is_free(p)]
-            raise PlatformError(f"ports still in use after stopping: {', '.join(map(str, busy))}")
+    while (busy := [p for p in ports if not port_is_free(p)]) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return busy

@@ -47,12 +47,19 @@ def run(
     try:
         bring_up(ws, names)
         follow(follower, printer.write_chunks)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):  # BrokenPipe: `platform run | head` has what it wanted
         pass
     finally:
-        # Stopping takes a moment: a second SIGTERM or Ctrl-C must not cut it short.
+        # Stopping takes a moment: a second SIGTERM or Ctrl-C must not cut it short, and a closed
+        # stdout must not keep it from happening.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        printer.write_chunks(follower.poll())
-        ws.err.print(shut_down(ws))
+        try:
+            message = shut_down(ws)
+        finally:
+            try:
+                printer.write_chunks(follower.poll())  # what the processes said while stopping
+            except BrokenPipeError:
+                pass
+        ws.err.print(message)
     raise typer.Exit(ExitCode.OK if received else ExitCode.INTERRUPTED)

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platform_cli.errors import ConfigError, DaemonDownError, PlatformError
+from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
 from platform_cli.procman.logtail import tail
 from platform_cli.procman.pids import PidRecord, alive
 from platform_cli.procman.supervisor import SupervisorClient
@@ -76,14 +76,21 @@ class Daemon:
         for name, text in scripts.items():
             _write_private(self.scripts_dir / name, text)
         _write_private(self.programs_path, conf)
-        # Scripts of an older config: a running process's shell has read its script long ago.
+
+    def prune_scripts(self, keep: set[str]) -> None:
+        """Remove the launch scripts of an older config, once supervisord has loaded the new one
+        (until then a process restarting by itself still runs its old script)."""
         for old in self.scripts_dir.glob("*.sh"):
-            if old.name not in scripts:
+            if old.name not in keep:
                 old.unlink()
 
     def is_running(self) -> bool:
+        """True when supervisord answers; False when there is none. One that is there but busy or
+        shutting down raises DaemonBusyError: it must not be taken for dead and replaced."""
         try:
             self.client(timeout=5).state()
+        except DaemonBusyError:
+            raise
         except DaemonDownError:
             return False
         return True
@@ -128,7 +135,7 @@ class Daemon:
             time.sleep(0.02)
         raise PlatformError(
             f"supervisord did not answer within {deadline_s:g}s",
-            details=tail(self.log_path, 10),
+            details=[line.decode("utf-8", "replace") for line in tail(self.log_path, 10)],
         )
 
     def stop(self, deadline_s: float) -> int | None:

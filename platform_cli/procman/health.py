@@ -59,7 +59,7 @@ def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0) -> HealthRes
     started = time.perf_counter()
     try:
         detail = _PROBES[probe.kind](probe, port, timeout)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, OverflowError) as exc:
         return HealthResult(False, None, _reason(exc))
     latency = round((time.perf_counter() - started) * 1000, 2)
     return HealthResult(detail is None, latency, detail or "ok")

@@ -48,6 +48,11 @@ def stamp_lines(data: bytes, at_line_start: bool, now: float) -> tuple[bytes, bo
     return (out + b"\n" if ends_line else out), ends_line
 
 
+def is_stamped(raw: bytes) -> bool:
+    """Whether a raw log line starts with a stamp (the rest of a cut line does not)."""
+    return raw[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z " and raw[10:11] == b"T" and raw[4:5] == b"-"
+
+
 def log_path(logs_dir: Path, name: str, stream: str) -> Path:
     return logs_dir / f"{name}{SUFFIX[stream]}"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typing import NamedTuple
 
-from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, name_of, rotated
+from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, is_stamped, name_of, rotated
 
 READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
 PARTIAL_AFTER_S = 0.5  # a line still unfinished this long is shown as it is
@@ -42,7 +42,7 @@ class FileFollower:
 
     def poll(self, now: float) -> Chunk | None:
         if self.fd is None and not self._open(from_end=False):
-            return []
+            return None
         data = self._read_all()
         try:
             current = os.stat(self.path).st_ino
@@ -54,7 +54,10 @@ class FileFollower:
             # last poll) come next, then the new file.
             data += self._read_all()
             for newer in self._newer_rotations():
-                data += newer.read_bytes()
+                try:
+                    data += newer.read_bytes()
+                except FileNotFoundError:  # rotated away again meanwhile: too far behind to keep up
+                    pass
             os.close(self.fd)
             self.fd = None
             if self._open(from_end=False):
@@ -63,11 +66,6 @@ class FileFollower:
             os.lseek(self.fd, 0, os.SEEK_SET)  # truncated in place (rotation with no backups)
             data += self._read_all()
         return self._lines(data, now)
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
     def _open(self, from_end: bool) -> bool:
         try:
@@ -88,8 +86,13 @@ class FileFollower:
             parts.append(chunk)
 
     def _newer_rotations(self) -> list[Path]:
-        copies = rotated(self.path)
-        inodes = [c.stat().st_ino for c in copies]
+        copies, inodes = [], []
+        for copy in rotated(self.path):
+            try:
+                inodes.append(copy.stat().st_ino)
+                copies.append(copy)
+            except FileNotFoundError:  # supervisor removes, then renames: a copy may vanish for a moment
+                continue
         if self.inode not in inodes:
             return []  # removed already, or truncated in place
         return list(reversed(copies[: inodes.index(self.inode)]))  # oldest first
@@ -108,7 +111,7 @@ class FileFollower:
             return None
         chunk = Chunk(self.name, self.stream, complete, self.last_stamp)
         for line in reversed(complete):
-            if line[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z ":
+            if is_stamped(line):
                 self.last_stamp = line[:STAMP_LEN]
                 break
         return chunk
@@ -127,10 +130,6 @@ class Follower:
         self._discover(from_end=False)
         now = time.monotonic()
         return [chunk for f in self.files.values() if (chunk := f.poll(now))]
-
-    def close(self) -> None:
-        for follower in self.files.values():
-            follower.close()
 
     def start_offsets(self) -> dict[Path, int]:
         """Where following began in each file: the last lines before it are read up to there."""

@@ -7,13 +7,7 @@ import os
 from operator import itemgetter
 from pathlib import Path
 
-from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, LogLine, log_path, rotated
-
-
-def log_paths(data_dir: Path, name: str) -> tuple[Path, Path]:
-    """(stdout log, stderr log) of a process."""
-    logs = data_dir / "logs"
-    return log_path(logs, name, "stdout"), log_path(logs, name, "stderr")
+from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, LogLine, is_stamped, log_path, rotated
 
 
 def tail(path: Path, lines: int, end: int | None = None, chunk: int = 1 << 16) -> list[bytes]:
@@ -114,7 +108,7 @@ def with_stamps(raw: list[bytes], name: str, stream: str, previous: bytes = b"")
     result = []
     append, new = result.append, tuple.__new__  # a burst is 200,000 lines: keep this loop lean
     for line in raw:
-        if line[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z " and line[10:11] == b"T":
+        if is_stamped(line):
             previous = line[:STAMP_LEN]
             append(new(LogLine, (previous, name, stream, line[STAMP_LEN + 1 :])))
         else:

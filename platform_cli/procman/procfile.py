@@ -9,6 +9,9 @@ from honcho.environ import PROCFILE_LINE, parse, parse_procfile
 from platform_cli.errors import ConfigError
 from platform_cli.procman.states import LISTENER
 
+# The event listener's program, and the daemon, whose log is data/logs/supervisord.log.
+RESERVED = frozenset({LISTENER, "supervisord"})
+
 
 def load_procfile(path: Path) -> dict[str, str]:
     """Process name -> command, in Procfile order."""
@@ -26,8 +29,8 @@ def load_procfile(path: Path) -> dict[str, str]:
         name = match.group(1)
         if name in first_seen:
             raise ConfigError(f"{path}:{lineno}: duplicate process name {name!r} (first defined on line {first_seen[name]})")
-        if name == LISTENER:
-            raise ConfigError(f"{path}:{lineno}: {name!r} is reserved for the platform's event listener")
+        if name in RESERVED:
+            raise ConfigError(f"{path}:{lineno}: {name!r} is reserved for the platform's own use")
         first_seen[name] = lineno
     processes = dict(parse_procfile(text).processes)
     if not processes:
@@ -36,10 +39,25 @@ def load_procfile(path: Path) -> dict[str, str]:
 
 
 def load_dotenv(path: Path) -> dict[str, str]:
-    """The .env beside the Procfile (honcho's format); empty when there is none."""
+    """The .env beside the Procfile (honcho's format); empty when there is none.
+
+    Each line goes through honcho's parser on its own, so that a line it cannot read, or would
+    skip silently, is an error naming its line number.
+    """
     if not path.exists():
         return {}
-    return parse(_read(path, what=".env"))
+    values: dict[str, str] = {}
+    for lineno, line in enumerate(_read(path, what=".env").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            parsed = parse(line)
+        except ValueError as exc:
+            raise ConfigError(f"{path}:{lineno}: cannot read this line ({exc})") from None
+        if not parsed:
+            raise ConfigError(f"{path}:{lineno}: not a KEY=value line: {line.strip()!r}")
+        values.update(parsed)
+    return values
 
 
 def _read(path: Path, what: str, hint: str | None = None) -> str:

@@ -148,6 +148,8 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         raise ConfigError(f"{where}: port must be 1-65535, not {port}")
     if port is None and (uses_port or probe.kind != "none"):
         port = int(env["PORT"])
+        if port > 65535:
+            raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
     if port is not None:
         env = {**env, "PORT": str(port)}
     else:

@@ -100,4 +100,4 @@ def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
         message += f"; last exit: {last['exit']}"
     lines = recent_output(data_dir, name, 20)
     details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
-    return NotReadyError(message, hint=f"see `platform status {name}` and data/logs/{name}.log", details=details)
+    return NotReadyError(message, hint=f"see `platform logs {name}` and `platform status {name}`", details=details)

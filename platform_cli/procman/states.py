@@ -13,8 +13,6 @@ ABSENT = "ABSENT"
 
 # States in which the process exists and supervisord expects it to stay up.
 ALIVE = frozenset({STARTING, RUNNING})
-# States from which supervisord will not restart the process by itself.
-DOWN = frozenset({STOPPED, EXITED, FATAL, ABSENT, UNKNOWN})
 # A restart that supervisord made on its own, not one a person asked for.
 AUTOMATIC_RESTART_FROM = frozenset({EXITED, BACKOFF})
 

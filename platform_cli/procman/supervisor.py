@@ -10,12 +10,13 @@ import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
 
-from platform_cli.errors import DaemonDownError, NotReadyError, PlatformError
+from platform_cli.errors import DaemonBusyError, DaemonDownError, NotReadyError, PlatformError
 from platform_cli.procman.states import LISTENER
 
 # supervisor.xmlrpc.Faults, by number: importing supervisor for the names alone costs time.
 BAD_NAME, SPAWN_ERROR, ALREADY_STARTED, NOT_RUNNING, ALREADY_ADDED = 10, 50, 60, 70, 90
 SHUTDOWN_STATE = 6
+STOP_BUDGET_S = 120  # a group stop waits out each process's stop timeout
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class SupervisorClient:
         self.socket_path = socket_path
         self.timeout = timeout
         self._proxy = None
+        self._proxy_timeout = None
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -78,15 +80,15 @@ class SupervisorClient:
         """Ask supervisord to spawn `name`; readiness is the caller's to wait for."""
         self._call("startProcess", name, False, tolerate=(ALREADY_STARTED,))
 
-    def stop(self, name: str) -> None:
-        """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL)."""
-        self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,))
+    def stop(self, name: str, stop_timeout: float) -> None:
+        """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
+        self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,), timeout=stop_timeout + 10)
 
     def update(self) -> tuple[list[str], list[str], list[str]]:
         """Re-read the config and apply it like `supervisorctl update`; returns (added, changed, removed)."""
         [[added, changed, removed]] = self._call("reloadConfig")
         for name in removed + changed:
-            self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME))
+            self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
             self._call("removeProcessGroup", name, tolerate=(BAD_NAME,))
         for name in changed + added:
             self._call("addProcessGroup", name, tolerate=(ALREADY_ADDED,))
@@ -97,9 +99,9 @@ class SupervisorClient:
 
     # -- transport -----------------------------------------------------------------------------
 
-    def _call(self, method: str, *args, tolerate: tuple[int, ...] = ()):
+    def _call(self, method: str, *args, tolerate: tuple[int, ...] = (), timeout: float | None = None):
         try:
-            return getattr(self._server(), method)(*args)
+            return getattr(self._server(timeout or self.timeout), method)(*args)
         except xmlrpc.client.Fault as fault:
             if fault.faultCode in tolerate:
                 return None
@@ -110,14 +112,15 @@ class SupervisorClient:
                 hint="start it with `platform up`",
             ) from None
         except (socket.timeout, TimeoutError):
-            raise DaemonDownError(f"supervisord did not answer within {self.timeout:g}s on {self.socket_path}") from None
+            raise DaemonBusyError(f"supervisord did not answer within {timeout or self.timeout:g}s on {self.socket_path}") from None
         except (OSError, xmlrpc.client.ProtocolError) as exc:
             raise DaemonDownError(f"cannot talk to supervisord on {self.socket_path}: {exc}") from None
 
-    def _server(self):
-        if self._proxy is None:
-            transport = UnixTransport(str(self.socket_path), self.timeout)
+    def _server(self, timeout: float):
+        if self._proxy is None or self._proxy_timeout != timeout:
+            transport = UnixTransport(str(self.socket_path), timeout)
             self._proxy = xmlrpc.client.ServerProxy("http://localhost", transport=transport).supervisor
+            self._proxy_timeout = timeout
         return self._proxy
 
 
@@ -155,5 +158,5 @@ def _fault_error(fault: xmlrpc.client.Fault, args: tuple) -> PlatformError:
     if fault.faultCode == BAD_NAME:
         return PlatformError(f"supervisord does not know {name!r}", hint="run `platform up` to load the Procfile")
     if fault.faultCode == SHUTDOWN_STATE:
-        return DaemonDownError("supervisord is shutting down", hint="wait for it, then run `platform up`")
+        return DaemonBusyError("supervisord is shutting down", hint="wait for it, then run `platform up`")
     return PlatformError(f"supervisord refused: {fault.faultString}")

@@ -71,6 +71,8 @@ def make_shell_command(command: str) -> str:
         return command
     if _COMPOUND.intersection(tokens) or "\n" in command:
         return command
+    if tokens and "=" in tokens[0] and _ENV_NAME.fullmatch(tokens[0].split("=", 1)[0]):
+        return command  # `FOO=1 app`: `exec FOO=1 app` would try to run a program named FOO=1
     return f"exec {command}"
 
 
@@ -89,7 +91,10 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
             "PATH": f"{path_prefix}:{inherited_path}" if inherited_path else path_prefix,
         }
         # supervisord starts lower priorities first and stops them last: dependencies first.
-        programs.append(Program(spec, priority=100 + index, env=env, incidental=frozenset(peers.keys() - needed.keys())))
+        # Neither another process's address (unless this one depends on it) nor the PATH of
+        # whoever ran `up` (a venv activated or not) is a reason to restart a process.
+        incidental = frozenset(peers.keys() - needed.keys()) | {"PATH"}
+        programs.append(Program(spec, priority=100 + index, env=env, incidental=incidental))
     return programs
 
 

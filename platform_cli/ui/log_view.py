@@ -12,7 +12,7 @@ import time
 
 from honcho.colour import get_colours
 
-from platform_cli.procman.logfiles import STAMP_LEN
+from platform_cli.procman.logfiles import STAMP_LEN, is_stamped
 from platform_cli.procman.logtail import merge, with_stamps
 
 MARK = {"stdout": b"|", "stderr": b"!"}  # stderr lines carry `!` where stdout ones carry `|`
@@ -46,7 +46,7 @@ class LogPrinter:
         parts = []
         append = parts.append
         for raw in chunk.lines:
-            if raw[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z ":
+            if is_stamped(raw):
                 if raw[:19] != second:
                     second = raw[:19]
                     prefix = prefixes.get((second, name, stream)) or self._prefix(raw, name, stream)

@@ -111,3 +111,12 @@ def decode(fields: dict) -> dict:
 
 def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)
+
+
+def make_workers(app, store, publishes: str, consumes: str, group: str, handle: Callable[[object, dict], None]):
+    """A service's two workers: the publisher of its outbox and the consumer of another's stream."""
+    client = connect(app.config["REDIS_URL"])
+    publisher = Publisher(client, publishes, store, log=app.logger.warning)
+    store.on_event = publisher.wakeup.set
+    consumer = Consumer(client, consumes, group, lambda event: handle(store, event), log=app.logger.warning)
+    return [publisher.run, consumer.run]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.streams import Consumer, Publisher, connect
+from services.common import streams
 from services.delivery.handlers import handle_order_event
 
 PUBLISHES = "events:delivery"
@@ -11,9 +11,4 @@ GROUP = "delivery"
 
 
 def make_workers(app):
-    store = app.extensions["delivery.store"]
-    client = connect(app.config["REDIS_URL"])
-    publisher = Publisher(client, PUBLISHES, store, log=app.logger.warning)
-    store.on_event = publisher.wakeup.set
-    consumer = Consumer(client, CONSUMES, GROUP, lambda event: handle_order_event(store, event), log=app.logger.warning)
-    return [publisher.run, consumer.run]
+    return streams.make_workers(app, app.extensions["delivery.store"], PUBLISHES, CONSUMES, GROUP, handle_order_event)

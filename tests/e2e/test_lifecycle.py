@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 from platform_cli.procman.pids import alive
@@ -193,3 +194,24 @@ def test_up_restarts_only_what_changed_and_removes_what_left_the_procfile(projec
     after = project.status()
     assert after["a"]["pid"] == before["a"] and after["b"]["pid"] != before["b"]
     assert "c" not in after and not alive(before["c"])
+
+
+def test_stop_waits_out_a_long_stop_timeout(project, tmp_path):
+    # Ignores SIGTERM: supervisord sends SIGKILL after stop_timeout, longer than a plain RPC waits.
+    stubborn = tmp_path / "stubborn.py"
+    stubborn.write_text("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('up', flush=True)\ntime.sleep(600)\n")
+    project.write({"stubborn": f"{sys.executable} {stubborn}"}, {"stubborn": {"stop_timeout": 11}})
+    project.ok("up")
+    project.wait_running("stubborn")
+    pid = project.status()["stubborn"]["pid"]
+    assert project.ok("stop", "stubborn").stdout.strip() == "stopped stubborn"
+    assert not alive(pid)
+
+
+def test_down_works_with_a_broken_procfile(project):
+    project.write({"web": f"{WEB} # $PORT"})
+    project.ok("up")
+    pid = project.status()["web"]["pid"]
+    (project.root / "Procfile").write_text("this is not a procfile line\n")
+    assert "stopped 1 process and supervisord" in project.ok("down").stdout
+    assert not alive(pid)

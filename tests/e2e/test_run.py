@@ -45,3 +45,17 @@ def test_run_refuses_when_the_platform_already_runs_in_the_background(project):
     result = project.run("run")
     assert result.returncode == 1
     assert result.stderr.startswith("error: platform is already running in the background")
+
+
+def test_run_piped_into_head_still_stops_everything(project):
+    project.write({"w": f"env INTERVAL=0.01 COUNT=100000 {WRITER}"})
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
+    pipeline = subprocess.run(f"{sys.executable} -m platform_cli run --no-color | head -5", shell=True, cwd=project.root,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert len(pipeline.stdout.splitlines()) == 5
+    wait_until(lambda: project.run("status").returncode == 4, 30, what="everything stopped after head closed the pipe")
+    assert "Traceback" not in pipeline.stderr

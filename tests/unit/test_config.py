@@ -40,3 +40,11 @@ def test_log_rotation_is_configurable_and_bounded_by_default(tmp_path):
     assert (custom.log_max_bytes, custom.log_backups) == (4096, 5)
     with pytest.raises(ConfigError, match="PLATFORM_LOG_BACKUPS must be 1-100"):
         load_settings(tmp_path / "Procfile", environ={"PLATFORM_LOG_BACKUPS": "0"})
+
+
+def test_a_relative_data_dir_in_dotenv_is_beside_the_procfile(tmp_path, monkeypatch):
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / ".env").write_text("PLATFORM_DATA_DIR=mydata\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(project / "Procfile", environ={}).data_dir == project / "mydata"

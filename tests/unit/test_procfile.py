@@ -50,3 +50,16 @@ def test_dotenv_is_read_with_honchos_rules(tmp_path):
     (tmp_path / ".env").write_text("A=1\nB='two words'\n# comment\nC=x=y\n")
     assert load_dotenv(tmp_path / ".env") == {"A": "1", "B": "two words", "C": "x=y"}
     assert load_dotenv(tmp_path / "missing.env") == {}
+
+
+@pytest.mark.parametrize("line, words", [('SECRET="abc', "cannot read this line"), ("just words", "not a KEY=value line")])
+def test_a_bad_dotenv_line_is_named(tmp_path, line, words):
+    (tmp_path / ".env").write_text(f"GOOD=1\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_dotenv(tmp_path / ".env")
+    assert err.value.message.startswith(f"{tmp_path / '.env'}:2: {words}")
+
+
+def test_the_daemons_own_name_is_reserved(tmp_path):
+    with pytest.raises(ConfigError, match="'supervisord' is reserved"):
+        load_procfile(write(tmp_path, "supervisord: x\n"))

@@ -87,3 +87,8 @@ def test_bad_options_are_config_errors(tmp_path, options, words):
     with pytest.raises(ConfigError) as err:
         make(tmp_path, "a: x\nb: y\n", options)
     assert words in err.value.message
+
+
+def test_a_port_past_65535_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="b would get port 65600, past 65535"):
+        make(tmp_path, "a: x $PORT\nb: y $PORT\n", base_port=65500)

@@ -107,3 +107,16 @@ def test_only_what_a_process_depends_on_calls_for_its_restart(tmp_path):
     # redis moves: web, which depends on it, restarts; other does not.
     moved = names("redis: r $PORT\nweb: w $PORT\nother: o $PORT\n", deps + "[redis]\nport = 7777\n")
     assert moved["web"] != base["web"] and moved["other"] == base["other"] and moved["redis"] != base["redis"]
+
+
+def test_a_leading_assignment_is_not_execed():
+    assert make_shell_command("FOO=1 python app.py") == "FOO=1 python app.py"
+    assert make_shell_command("python app.py --opt=1") == "exec python app.py --opt=1"
+
+
+def test_the_path_of_whoever_ran_up_does_not_restart_anything(tmp_path):
+    (tmp_path / "Procfile").write_text("web: serve $PORT\n")
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    [a] = make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin:/bin")
+    [b] = make_programs(project, tmp_path / "data", "/venv/bin", "/home/me/.local/bin:/usr/bin:/bin")
+    assert a.script_name == b.script_name and a.script != b.script

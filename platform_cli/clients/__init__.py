@@ -1,0 +1,1 @@
+"""HTTP clients for the platform's services. No typer, no rich."""

@@ -1,0 +1,61 @@
+"""Every HTTP call the CLI makes to a service goes through here, so that when the gateway
+arrives only the base address changes. Errors become PlatformErrors with the service's message."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import quote, urlencode, urlsplit
+
+from platform_cli.errors import ServiceDownError, ServiceError
+
+
+class ServiceClient:
+    def __init__(self, name: str, base_url: str, timeout: float = 10.0):
+        self.name, self.base_url, self.timeout = name, base_url.rstrip("/"), timeout
+
+    def get(self, *path: str, query: dict | None = None) -> dict:
+        return self.request("GET", path, query=query)
+
+    def post(self, *path: str, body: dict) -> dict:
+        return self.request("POST", path, body=body)
+
+    def put(self, *path: str, body: dict) -> dict:
+        return self.request("PUT", path, body=body)
+
+    def request(self, method: str, path: tuple[str, ...], body: dict | None = None, query: dict | None = None) -> dict:
+        url = urlsplit(self.base_url)
+        target = (url.path or "") + "/" + "/".join(quote(part, safe="") for part in path)
+        if query:
+            target += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeout)
+        try:
+            payload = json.dumps(body).encode() if body is not None else None
+            conn.request(method, target, body=payload, headers={"Content-Type": "application/json", "Accept": "application/json"})
+            response = conn.getresponse()
+            raw = response.read()
+        except (ConnectionRefusedError, TimeoutError, OSError) as exc:
+            raise ServiceDownError(
+                f"{self.name} does not answer at {self.base_url} ({_reason(exc)})",
+                hint=f"is it running? see `platform status {self.name}`, start it with `platform up {self.name}`",
+            ) from None
+        finally:
+            conn.close()
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            raise ServiceError(f"{self.name} answered HTTP {response.status} with something that is not JSON") from None
+        if response.status >= 400:
+            error = data.get("error", {}) if isinstance(data, dict) else {}
+            message = error.get("message") or f"HTTP {response.status}"
+            hint = f"allowed next: {', '.join(error['allowed']) or 'none'}" if "allowed" in error else None
+            raise ServiceError(f"{self.name}: {message}", hint=hint)
+        return data
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,59 @@
+"""Orders and deliveries, drawn with rich; or as JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+STATUS_STYLES = {"received": "cyan", "brewing": "yellow", "delivering": "magenta", "delivered": "green", "cancelled": "dim"}
+
+
+def print_json(data) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def render_order(order: dict, console: Console, title: str = "order") -> None:
+    grid = Table.grid(padding=(0, 2))
+    for key in ("order_id", "user_id", "coffee_name", "coffee_price", "coffee_qty", "total", "status", "ordered_at"):
+        value = order.get(key, "")
+        grid.add_row(key, f"[{STATUS_STYLES.get(value, '')}]{value}[/]" if key == "status" else str(value))
+    console.print(Panel(grid, title=title, expand=False))
+
+
+def render_orders(page: dict, console: Console) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("ordered at", "order id", "coffee", "qty", "total", "status"):
+        table.add_column(column, justify="right" if column in ("qty", "total") else "left", no_wrap=column == "order id")
+    for o in page["orders"]:
+        table.add_row(o["ordered_at"][:19].replace("T", " "), o["order_id"], o["coffee_name"], str(o["coffee_qty"]),
+                      str(o["total"]), f"[{STATUS_STYLES.get(o['status'], '')}]{o['status']}[/]")
+    console.print(table)
+    _more(page, console)
+
+
+def render_delivery(doc: dict, console: Console) -> None:
+    history = Table(box=None, header_style="bold")
+    history.add_column("status")
+    history.add_column("at")
+    for step in doc["history"]:
+        history.add_row(f"[{STATUS_STYLES.get(step['status'], '')}]{step['status']}[/]", step["at"][:23].replace("T", " "))
+    title = f"{doc['order_id']} — {doc['coffee_qty']} × {doc['coffee_name']} for {doc['user_id']}"
+    console.print(Panel(history, title=title, expand=False))
+
+
+def render_deliveries(page: dict, console: Console) -> None:
+    table = Table(box=None, header_style="bold", title=f"{page['status']}: {page['total']}")
+    for column in ("since", "order id", "user", "coffee", "qty"):
+        table.add_column(column, no_wrap=column == "order id")
+    for d in page["orders"]:
+        table.add_row(d["history"][-1]["at"][:19].replace("T", " "), d["order_id"], d["user_id"], d["coffee_name"], str(d["coffee_qty"]))
+    console.print(table)
+    _more(page, console)
+
+
+def _more(page: dict, console: Console) -> None:
+    if page.get("next_offset") is not None:
+        console.print(f"[dim]{page['total'] - page['next_offset']} more: --offset {page['next_offset']}[/]")
