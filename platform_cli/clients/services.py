@@ -23,7 +23,12 @@ class ServiceClient:
     def put(self, *path: str, body: dict) -> dict:
         return self.request("PUT", path, body=body)
 
-    def request(self, method: str, path: tuple[str, ...], body: dict | None = None, query: dict | None = None) -> dict:
+    def download(self, url_path: str) -> bytes:
+        """The raw body at a path the service gave (e.g. an MP3's `url`)."""
+        return self.request("GET", tuple(url_path.strip("/").split("/")), raw=True)
+
+    def request(self, method: str, path: tuple[str, ...], body: dict | None = None, query: dict | None = None, raw: bool = False):
+        want_raw = raw
         url = urlsplit(self.base_url)
         target = (url.path or "") + "/" + "/".join(quote(part, safe="") for part in path)
         if query:
@@ -33,7 +38,7 @@ class ServiceClient:
             payload = json.dumps(body).encode() if body is not None else None
             conn.request(method, target, body=payload, headers={"Content-Type": "application/json", "Accept": "application/json"})
             response = conn.getresponse()
-            raw = response.read()
+            payload_bytes = response.read()
         except (ConnectionRefusedError, TimeoutError, OSError) as exc:
             raise ServiceDownError(
                 f"{self.name} does not answer at {self.base_url} ({_reason(exc)})",
@@ -41,8 +46,10 @@ class ServiceClient:
             ) from None
         finally:
             conn.close()
+        if want_raw and response.status < 400:
+            return payload_bytes
         try:
-            data = json.loads(raw) if raw else {}
+            data = json.loads(payload_bytes) if payload_bytes else {}
         except ValueError:
             raise ServiceError(f"{self.name} answered HTTP {response.status} with something that is not JSON") from None
         if response.status >= 400:

@@ -10,16 +10,18 @@ from flask import Flask
 from services.common import errors, health
 
 
-def make_app(name: str, config: dict | None, store_class, blueprint) -> Flask:
+def make_app(name: str, config: dict | None, make_store, blueprint, defaults: dict | None = None) -> Flask:
+    """make_store(app) builds the service's store once the config is final."""
     app = Flask(name)
     app.config.update(
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
         MAX_CONTENT_LENGTH=64 * 1024,  # a larger body is refused with 413 before it is read
+        **(defaults or {}),
     )
     app.config.update(config or {})
     app.json.sort_keys = False
-    app.extensions[f"{name}.store"] = store_class(Path(app.config["DATA_DIR"]) / name)
+    app.extensions[f"{name}.store"] = make_store(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(blueprint)

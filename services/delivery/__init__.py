@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.common.app import make_app
 
 
@@ -10,4 +12,4 @@ def create_app(config: dict | None = None):
     from services.delivery import api
     from services.delivery.storage import DeliveryStore
 
-    return make_app("delivery", config, DeliveryStore, api.bp)
+    return make_app("delivery", config, lambda app: DeliveryStore(Path(app.config["DATA_DIR"]) / "delivery"), api.bp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.common.app import make_app
 
 
@@ -10,4 +12,4 @@ def create_app(config: dict | None = None):
     from services.orders import api
     from services.orders.storage import OrderStore
 
-    return make_app("orders", config, OrderStore, api.bp)
+    return make_app("orders", config, lambda app: OrderStore(Path(app.config["DATA_DIR"]) / "orders"), api.bp)

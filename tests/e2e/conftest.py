@@ -66,13 +66,13 @@ class Project:
         if env:
             (self.root / ".env").write_text(env)
 
-    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
         # A low cap keeps crash-loop tests short; the daemon reads it when `up` starts it.
         env["PLATFORM_BACKOFF_CAP"] = "8"
         return subprocess.run(
             [sys.executable, "-m", "platform_cli", *args],
-            cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout,
+            cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout, input=input,
         )
 
     def spawn(self, *args: str) -> Background:

@@ -1,0 +1,32 @@
+"""tts: text to MP3 with gTTS online or espeak-ng offline, cached in Redis and on disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from services.common.app import make_app
+
+
+def create_app(config: dict | None = None):
+    """The tts app. config: DATA_DIR, REDIS_URL, TTS_ENGINE (auto), TTS_MAX_BYTES, GTTS_URL, GTTS_TIMEOUT."""
+    from services.tts import api
+
+    defaults = {
+        "TTS_ENGINE": os.environ.get("TTS_ENGINE", "auto"),
+        "TTS_MAX_BYTES": int(os.environ.get("TTS_MAX_BYTES", str(200 * 1024 * 1024))),
+        "GTTS_URL": os.environ.get("GTTS_URL"),  # another base address for Google's endpoint
+        "GTTS_TIMEOUT": float(os.environ.get("GTTS_TIMEOUT", "3")),
+    }
+    return make_app("tts", config, _make_speaker, api.bp, defaults)
+
+
+def _make_speaker(app):
+    from services.common.streams import connect
+    from services.tts.cache import AudioCache
+    from services.tts.engines import Engines, Espeak, Gtts
+    from services.tts.speech import Speaker
+
+    engines = Engines(Gtts(app.config["GTTS_URL"], app.config["GTTS_TIMEOUT"]), Espeak())
+    cache = AudioCache(connect(app.config["REDIS_URL"]), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"])
+    return Speaker(engines, cache)

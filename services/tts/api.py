@@ -1,0 +1,90 @@
+"""/tts (text to MP3, metadata, download) and the original API: POST /output, GET /files/<name>."""
+
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, current_app, jsonify, request, send_file
+
+from services.common.errors import ApiError
+from services.tts.cache import ENTRY_ID
+from services.tts.validation import check_name, languages, parse_request
+
+bp = Blueprint("tts", __name__)
+
+
+def speaker():
+    return current_app.extensions["tts.store"]
+
+
+@bp.post("/tts")
+def create():
+    req = parse_request(request.get_json(silent=True), speaker().engines, current_app.config["TTS_ENGINE"])
+    return jsonify(_say(req, url=None)), 201
+
+
+@bp.get("/tts/voices")
+def voices():
+    engine = request.args.get("engine", "espeak")
+    if engine not in ("gtts", "espeak", "auto"):
+        raise ApiError(400, "invalid_field", "engine must be one of auto, gtts, espeak", field="engine")
+    return jsonify(engine=engine, languages=languages(speaker().engines, engine))
+
+
+@bp.get("/tts/<entry_id>.mp3")
+def audio(entry_id: str):
+    return _send(entry_id)
+
+
+@bp.get("/tts/<entry_id>")
+def metadata(entry_id: str):
+    meta = speaker().cache.meta(entry_id) if ENTRY_ID.fullmatch(entry_id) else None
+    if meta is None:
+        raise ApiError(404, "not_found", f"no audio {entry_id}")
+    return jsonify({**meta, "url": f"/tts/{entry_id}.mp3"})
+
+
+@bp.post("/output")
+def legacy_output():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+    name = check_name(body.get("name", ""))
+    req = parse_request({"text": body.get("message"), "lang": body.get("lang", "en")}, speaker().engines,
+                        current_app.config["TTS_ENGINE"])
+    return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
+
+
+@bp.get("/files/<path:name>")
+def legacy_file(name: str):
+    name = check_name(name)  # never a path: a name is looked up, not opened
+    try:
+        entry_id = speaker().cache.named(name)
+    except redis.RedisError:
+        raise ApiError(503, "cache_unavailable", "names need the cache, and Redis does not answer") from None
+    if entry_id is None:
+        raise ApiError(404, "not_found", f"no file {name}")
+    return _send(entry_id, download_name=f"{name}.mp3")
+
+
+def _say(req: dict, url: str | None) -> dict:
+    meta, cached = speaker().say(req["text"], req["lang"], req["engine"], req["slow"])
+    if req["name"]:
+        try:
+            speaker().cache.name(req["name"], meta["id"])
+        except redis.RedisError:
+            raise ApiError(503, "cache_unavailable", "names need the cache, and Redis does not answer") from None
+    return {"id": meta["id"], "url": url or f"/tts/{meta['id']}.mp3", "engine": meta["engine"], "lang": meta["lang"],
+            "cached": cached, "bytes": meta["bytes"], "duration_s": meta["duration_s"]}
+
+
+def _send(entry_id: str, download_name: str | None = None):
+    if not ENTRY_ID.fullmatch(entry_id):
+        raise ApiError(404, "not_found", "no such audio")
+    cache = speaker().cache
+    path = cache.path(entry_id)
+    if not path.exists():
+        raise ApiError(404, "not_found", f"no audio {entry_id}")
+    cache.touch(entry_id)
+    attach = request.args.get("download") in ("1", "true")
+    return send_file(path, mimetype="audio/mpeg", conditional=True, as_attachment=attach,
+                     download_name=download_name or f"{entry_id}.mp3")
