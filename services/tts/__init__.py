@@ -9,7 +9,8 @@ from services.common.app import make_app
 
 
 def create_app(config: dict | None = None):
-    """The tts app. config: DATA_DIR, REDIS_URL, TTS_ENGINE (auto), TTS_MAX_BYTES, GTTS_URL, GTTS_TIMEOUT."""
+    """The tts app. config: DATA_DIR, REDIS_URL, TTS_ENGINE (auto), TTS_MAX_BYTES, GTTS_URL, GTTS_TIMEOUT,
+    TTS_ESPEAK_WORKERS."""
     from services.tts import api
 
     defaults = {
@@ -17,6 +18,7 @@ def create_app(config: dict | None = None):
         "TTS_MAX_BYTES": int(os.environ.get("TTS_MAX_BYTES", str(200 * 1024 * 1024))),
         "GTTS_URL": os.environ.get("GTTS_URL"),  # another base address for Google's endpoint
         "GTTS_TIMEOUT": float(os.environ.get("GTTS_TIMEOUT", "3")),
+        "TTS_ESPEAK_WORKERS": int(os.environ.get("TTS_ESPEAK_WORKERS", "0")),  # 0: in this process
     }
     return make_app("tts", config, _make_speaker, api.bp, defaults)
 
@@ -27,6 +29,6 @@ def _make_speaker(app):
     from services.tts.engines import Engines, Espeak, Gtts
     from services.tts.speech import Speaker
 
-    engines = Engines(Gtts(app.config["GTTS_URL"], app.config["GTTS_TIMEOUT"]), Espeak())
+    engines = Engines(Gtts(app.config["GTTS_URL"], app.config["GTTS_TIMEOUT"]), Espeak(app.config["TTS_ESPEAK_WORKERS"]))
     cache = AudioCache(connect(app.config["REDIS_URL"]), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"])
     return Speaker(engines, cache)

@@ -35,25 +35,47 @@ class EngineError(Exception):
 
 class Espeak:
     """espeak-ng through ctypes. The C library is one per process, with global state (its voice,
-    its callback): every Espeak shares it, and one synthesis runs at a time."""
+    its callback): every Espeak shares it, and one synthesis runs at a time in a process. With
+    `workers`, syntheses run in that many worker processes instead (bench/tts.py compares)."""
 
     name = "espeak"
+
+    def __init__(self, workers: int = 0):
+        self.workers = workers
+        self._pool = None
+        self._pool_lock = threading.Lock()
 
     def languages(self) -> list[str]:
         return _espeak().languages
 
     def speak(self, text: str, lang: str, slow: bool) -> Speech:
-        import lameenc
+        if self.workers:
+            return self._worker_pool().submit(_speak_here, text, lang, slow).result()
+        return _speak_here(text, lang, slow)
 
-        library = _espeak()
-        pcm = library.synthesize(text, lang, 110 if slow else 175)
-        encoder = lameenc.Encoder()
-        encoder.set_bit_rate(64)
-        encoder.set_in_sample_rate(library.rate)
-        encoder.set_channels(1)
-        encoder.set_quality(7)
-        audio = bytes(encoder.encode(pcm) + encoder.flush())
-        return Speech(audio, self.name, round(len(pcm) / _EspeakLibrary.SAMPLE_WIDTH / library.rate, 3))
+    def _worker_pool(self):
+        with self._pool_lock:
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                # spawn, not fork: forking a process that serves from threads copies held locks.
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+
+def _speak_here(text: str, lang: str, slow: bool) -> Speech:
+    import lameenc
+
+    library = _espeak()
+    pcm = library.synthesize(text, lang, 110 if slow else 175)
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(64)
+    encoder.set_in_sample_rate(library.rate)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    audio = bytes(encoder.encode(pcm) + encoder.flush())
+    return Speech(audio, Espeak.name, round(len(pcm) / _EspeakLibrary.SAMPLE_WIDTH / library.rate, 3))
 
 
 class _EspeakLibrary:
