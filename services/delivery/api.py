@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from services.common.errors import ApiError
 from services.delivery.statuses import STATUSES, allowed_next
 from services.delivery.storage import Conflict
-from services.orders.validation import check_user_id, parse_page
+from services.common.validation import check_user_id, parse_page
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery-ms")
 

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
-from services.orders.validation import check_user_id, parse_order, parse_page
+from services.common.validation import check_user_id, parse_page
+from services.orders.validation import parse_order
 
 bp = Blueprint("orders", __name__, url_prefix="/order-ms/<user_id>/orders")
 

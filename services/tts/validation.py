@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from services.common.errors import ApiError
+from services.common.validation import invalid
 from services.tts.engines import ENGINES
 
 MAX_TEXT = 5000
@@ -50,6 +51,3 @@ def check_name(name) -> str:
         raise invalid("name", "must be 1-64 letters, digits, '_' or '-' (no paths)")
     return name
 
-
-def invalid(field: str, message: str, **extra) -> ApiError:
-    return ApiError(400, "invalid_field", f"{field} {message}", field=field, **extra)

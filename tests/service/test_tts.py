@@ -208,10 +208,23 @@ def test_eviction_keeps_the_cache_within_its_size_and_consistent(make, redis_cli
     assert again["cached"] is False
 
 
+class Announcing(Counting):
+    """Wraps an engine to tell when a synthesis has begun."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.started = threading.Event()
+
+    def speak(self, *args):
+        self.started.set()
+        return super().speak(*args)
+
+
 def test_a_long_synthesis_does_not_hold_up_a_cached_answer(make):
     app = make()
     client = app.test_client()
-    cached = client.post("/tts", json={"text": "quick one", "engine": "espeak"}).get_json()
+    client.post("/tts", json={"text": "quick one", "engine": "espeak"})
+    espeak = app.extensions["tts.store"].engines.espeak = Announcing(app.extensions["tts.store"].engines.espeak)
     done = {}
 
     def long_one():
@@ -220,7 +233,7 @@ def test_a_long_synthesis_does_not_hold_up_a_cached_answer(make):
 
     thread = threading.Thread(target=long_one)
     thread.start()
-    time.sleep(0.05)  # let the long synthesis begin (what is measured is only which finishes first)
+    assert espeak.started.wait(10), "the long synthesis began"
     assert client.post("/tts", json={"text": "quick one", "engine": "espeak"}).get_json()["cached"] is True
     done["hit"] = time.monotonic()
     thread.join(60)
