@@ -39,7 +39,7 @@ class ServiceClient:
             conn.request(method, target, body=payload, headers={"Content-Type": "application/json", "Accept": "application/json"})
             response = conn.getresponse()
             payload_bytes = response.read()
-        except (ConnectionRefusedError, TimeoutError, OSError) as exc:
+        except (ConnectionRefusedError, TimeoutError, OSError, http.client.HTTPException) as exc:
             raise ServiceDownError(
                 f"{self.name} does not answer at {self.base_url} ({_reason(exc)})",
                 hint=f"is it running? see `platform status {self.name}`, start it with `platform up {self.name}`",
@@ -55,7 +55,9 @@ class ServiceClient:
         if response.status >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             message = error.get("message") or f"HTTP {response.status}"
-            hint = f"allowed next: {', '.join(error['allowed']) or 'none'}" if "allowed" in error else None
+            hint = None
+            if error.get("code") == "invalid_transition":
+                hint = f"allowed next: {', '.join(error['allowed']) or 'none'}"
             raise ServiceError(f"{self.name}: {message}", hint=hint)
         return data
 

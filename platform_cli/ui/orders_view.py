@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 STATUS_STYLES = {"received": "cyan", "brewing": "yellow", "delivering": "magenta", "delivered": "green", "cancelled": "dim"}
 
@@ -19,8 +21,8 @@ def render_order(order: dict, console: Console, title: str = "order") -> None:
     grid = Table.grid(padding=(0, 2))
     for key in ("order_id", "user_id", "coffee_name", "coffee_price", "coffee_qty", "total", "status", "ordered_at"):
         value = order.get(key, "")
-        grid.add_row(key, f"[{STATUS_STYLES.get(value, '')}]{value}[/]" if key == "status" else str(value))
-    console.print(Panel(grid, title=title, expand=False))
+        grid.add_row(key, Text(str(value), style=STATUS_STYLES.get(value, "") if key == "status" else ""))
+    console.print(Panel(grid, title=escape(title), expand=False))
 
 
 def render_orders(page: dict, console: Console) -> None:
@@ -28,8 +30,8 @@ def render_orders(page: dict, console: Console) -> None:
     for column in ("ordered at", "order id", "coffee", "qty", "total", "status"):
         table.add_column(column, justify="right" if column in ("qty", "total") else "left", no_wrap=column == "order id")
     for o in page["orders"]:
-        table.add_row(o["ordered_at"][:19].replace("T", " "), o["order_id"], o["coffee_name"], str(o["coffee_qty"]),
-                      str(o["total"]), f"[{STATUS_STYLES.get(o['status'], '')}]{o['status']}[/]")
+        table.add_row(o["ordered_at"][:19].replace("T", " "), o["order_id"], Text(o["coffee_name"]), str(o["coffee_qty"]),
+                      str(o["total"]), _status(o["status"]))
     console.print(table)
     _more(page, console)
 
@@ -39,8 +41,9 @@ def render_delivery(doc: dict, console: Console) -> None:
     history.add_column("status")
     history.add_column("at")
     for step in doc["history"]:
-        history.add_row(f"[{STATUS_STYLES.get(step['status'], '')}]{step['status']}[/]", step["at"][:23].replace("T", " "))
-    title = f"{doc['order_id']} — {doc['coffee_qty']} × {doc['coffee_name']} for {doc['user_id']}"
+        history.add_row(_status(step["status"]), step["at"][:23].replace("T", " "))
+    # Values come from users: never read as rich markup.
+    title = escape(f"{doc['order_id']} — {doc['coffee_qty']} × {doc['coffee_name']} for {doc['user_id']}")
     console.print(Panel(history, title=title, expand=False))
 
 
@@ -49,9 +52,14 @@ def render_deliveries(page: dict, console: Console) -> None:
     for column in ("since", "order id", "user", "coffee", "qty"):
         table.add_column(column, no_wrap=column == "order id")
     for d in page["orders"]:
-        table.add_row(d["history"][-1]["at"][:19].replace("T", " "), d["order_id"], d["user_id"], d["coffee_name"], str(d["coffee_qty"]))
+        table.add_row(d["history"][-1]["at"][:19].replace("T", " "), d["order_id"], Text(d["user_id"]), Text(d["coffee_name"]),
+                      str(d["coffee_qty"]))
     console.print(table)
     _more(page, console)
+
+
+def _status(status: str) -> Text:
+    return Text(status, style=STATUS_STYLES.get(status, ""))
 
 
 def _more(page: dict, console: Console) -> None:

@@ -47,15 +47,25 @@ class BucketStore:
 
     def insert(self, doc: dict, events: list[dict] = ()) -> None:
         doc = {**doc, "outbox": list(events)}
-        self._bucket(doc[self.key]).insert(doc)
+        self._write(lambda: self._bucket(doc[self.key]).insert(doc))
         self._track(doc, events)
 
     def update(self, doc, fields: dict, events: list[dict] = ()) -> dict:
         updated = {**doc, **fields, "outbox": [*doc.get("outbox", []), *events]}
-        self.unindex(doc)
-        self._bucket(doc[self.key]).update({**fields, "outbox": updated["outbox"]}, doc_ids=[doc.doc_id])
+        self._write(lambda: self._bucket(doc[self.key]).update({**fields, "outbox": updated["outbox"]}, doc_ids=[doc.doc_id]))
+        self.unindex(doc)  # only once the change is on disk
         self._track(updated, events)
         return updated
+
+    def _write(self, operation) -> None:
+        try:
+            operation()
+        except OSError:
+            # TinyDB changed its documents in memory before the write failed: forget them, so the
+            # next read is what is on disk.
+            self.db.storage.forget()
+            self.db.clear_cache()
+            raise
 
     # -- the outbox (services.common.streams.Outbox) ---------------------------------------------
 
@@ -73,12 +83,16 @@ class BucketStore:
             doc = self.find(key) if key else None
             if doc:
                 outbox = [e for e in doc.get("outbox", []) if e["id"] != event_id]
-                self._bucket(key).update({"outbox": outbox}, doc_ids=[doc.doc_id])
+                self._write(lambda: self._bucket(key).update({"outbox": outbox}, doc_ids=[doc.doc_id]))
 
     # -- internals -------------------------------------------------------------------------------
 
     def _bucket(self, key: str):
-        return self.db.table(f"{self.prefix}-{int(key[:2], 16) % BUCKETS:02x}")
+        try:
+            bucket = int(key[:2], 16) % BUCKETS
+        except ValueError:
+            raise KeyError(f"not a uuid key: {key!r}") from None
+        return self.db.table(f"{self.prefix}-{bucket:02x}")
 
     def _track(self, doc: dict, events) -> None:
         self.index(doc)
@@ -86,5 +100,5 @@ class BucketStore:
             self._outbox[event["id"]] = doc[self.key]
 
 
-def public(doc, hidden=("outbox", "applied")) -> dict:
+def public(doc, hidden=("outbox", "applied", "status_version")) -> dict:
     return {k: v for k, v in doc.items() if k not in hidden}

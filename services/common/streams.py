@@ -4,7 +4,9 @@ Entries are {type: "order.created", id, ts, data (JSON)}. `id` is the event's ow
 chosen when the change was stored; a consumer that sees an id twice ignores the second.
 Consumer groups are named after the consuming service and created with MKSTREAM; a consumer
 handles an entry, then XACKs it; entries left pending by a consumer that died are claimed after
-CLAIM_IDLE_MS. On SIGTERM (stop set) the entry in hand is finished before the loop ends.
+CLAIM_IDLE_MS. An entry that cannot be handled is copied to `<stream>:dead` with the reason and
+acknowledged, so one bad entry never stops the rest. On SIGTERM (stop set) the entry in hand is
+finished before the loop ends.
 """
 
 from __future__ import annotations
@@ -34,16 +36,22 @@ class Publisher:
         self.wakeup = threading.Event()  # set by the store when it has stored an event
 
     def run(self, stop: threading.Event) -> None:
+        failing = False
         while not stop.is_set():
             self.wakeup.clear()
             try:
                 for event in self.outbox.pending_events():
                     self.client.xadd(self.stream, encode(event))
                     self.outbox.mark_published(event["id"])
-            except redis.RedisError as exc:
-                self.log(f"publisher: redis unavailable ({exc}); retrying")
+            except Exception as exc:  # Redis down, or the disk: keep the events, try again
+                if not failing:  # one line per outage, not one per retry
+                    self.log(f"publisher: cannot publish to {self.stream} ({exc}); retrying")
+                failing = True
                 stop.wait(RETRY_S)
                 continue
+            if failing:
+                self.log(f"publisher: publishing to {self.stream} again")
+                failing = False
             self.wakeup.wait(1.0)
 
 
@@ -83,8 +91,7 @@ class Consumer:
             entries = reply[0][1] if reply else []
             entries = [(entry_id, fields) for entry_id, fields in entries if fields]  # deleted ones come back empty
             for entry_id, fields in entries:
-                self.handle(decode(fields))
-                self.client.xack(self.stream, self.group, entry_id)
+                self._handle(entry_id, fields)
             if start == ">" or not entries:
                 return
 
@@ -94,10 +101,21 @@ class Consumer:
             cursor, entries, *_ = self.client.xautoclaim(self.stream, self.group, self.name, CLAIM_IDLE_MS, cursor, count=100)
             for entry_id, fields in entries:
                 if fields:
-                    self.handle(decode(fields))
-                self.client.xack(self.stream, self.group, entry_id)
+                    self._handle(entry_id, fields)
+                else:
+                    self.client.xack(self.stream, self.group, entry_id)
             if cursor == "0-0":
                 return
+
+    def _handle(self, entry_id: str, fields: dict) -> None:
+        try:
+            self.handle(decode(fields))
+        except redis.RedisError:
+            raise
+        except Exception as exc:  # not this consumer's to retry forever: set it aside, say why
+            self.log(f"consumer {self.group}: entry {entry_id} of {self.stream} set aside: {exc!r}")
+            self.client.xadd(f"{self.stream}:dead", {**fields, "entry": entry_id, "reason": repr(exc)[:500]})
+        self.client.xack(self.stream, self.group, entry_id)
 
 
 def encode(event: dict) -> dict:

@@ -52,6 +52,10 @@ class TableFilesStorage(Storage):
             _fsync_dir(self.dir)
         self._tables = dict(data)
 
+    def forget(self) -> None:
+        """Drop what is held in memory: the next read comes from the files."""
+        self._tables = None
+
     def close(self) -> None:
         pass
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import uuid
+
+from flask import request
 
 from services.common.errors import ApiError
 
@@ -27,6 +30,24 @@ def parse_int(value, field: str, low: int, high: int) -> int:
 def parse_page(args) -> tuple[int, int]:
     """limit (1-100, default 20) and offset (default 0) from a query string."""
     return parse_int(args.get("limit", "20"), "limit", 1, 100), parse_int(args.get("offset", "0"), "offset", 0, 10**9)
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or a 400: not JSON, not an object, or nested too deep."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+    return body
 
 
 def invalid(field: str, message: str, **extra) -> ApiError:

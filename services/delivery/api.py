@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from services.common.errors import ApiError
 from services.delivery.statuses import STATUSES, allowed_next
 from services.delivery.storage import Conflict
-from services.common.validation import check_user_id, parse_page
+from services.common.validation import check_user_id, is_uuid, json_object, parse_page
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery-ms")
 
@@ -31,21 +31,24 @@ def by_status(status: str):
 @bp.get("/<user_id>/<order_id>")
 def show(user_id: str, order_id: str):
     check_user_id(user_id)
-    return jsonify(found(store().get(user_id, order_id), user_id, order_id))
+    return jsonify(found(store().get(user_id, order_id) if is_uuid(order_id) else None, user_id, order_id))
 
 
 @bp.put("/<user_id>/<order_id>")
 def change(user_id: str, order_id: str):
     check_user_id(user_id)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+    body = json_object()
     status = check_status(body.get("status"), "status")
-    now = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    event = {"type": "delivery.status_changed", "id": str(uuid.uuid4()), "ts": now,
-             "data": {"order_id": order_id, "user_id": user_id, "status": status, "at": now}}
+
+    def make_event(version: int) -> dict:
+        now = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        return {"type": "delivery.status_changed", "id": str(uuid.uuid4()), "ts": now,
+                "data": {"order_id": order_id, "user_id": user_id, "status": status, "at": now, "version": version}}
+
+    if not is_uuid(order_id):
+        raise ApiError(404, "not_found", f"user {user_id} has no order {order_id} in delivery")
     try:
-        updated = store().change(user_id, order_id, status, event, allowed_next)
+        updated = store().change(user_id, order_id, status, make_event, allowed_next)
     except Conflict as conflict:
         raise ApiError(409, "invalid_transition", f"an order that is {conflict.current} cannot become {status}",
                        current=conflict.current, allowed=list(conflict.allowed)) from None

@@ -45,14 +45,19 @@ class DeliveryStore(BucketStore):
             })
         return True
 
-    def change(self, user_id: str, order_id: str, status: str, event: dict, allowed) -> dict | None:
-        """Move the user's order to `status` if `allowed(current)` has it; None if no such order."""
+    def change(self, user_id: str, order_id: str, status: str, make_event, allowed) -> dict | None:
+        """Move the user's order to `status` if `allowed(current)` has it; None if no such order.
+
+        make_event(at, version) builds the event under the lock: its time, and the order's version
+        (the length of its history), which lets a consumer tell a late event from a newer one.
+        """
         with self.lock:
             doc = self.find(order_id)
             if doc is None or doc["user_id"] != user_id:
                 return None
             if status not in allowed(doc["status"]):
                 raise Conflict(doc["status"], allowed(doc["status"]))
+            event = make_event(len(doc["history"]) + 1)
             history = [*doc["history"], {"status": status, "at": event["ts"]}]
             updated = self.update(doc, {"status": status, "history": history}, [event])
         self.on_event()

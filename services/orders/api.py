@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
-from services.common.validation import check_user_id, parse_page
+from services.common.validation import check_user_id, is_uuid, json_object, parse_page
 from services.orders.validation import parse_order
 
 bp = Blueprint("orders", __name__, url_prefix="/order-ms/<user_id>/orders")
@@ -21,7 +21,7 @@ def store():
 @bp.post("")
 def create(user_id: str):
     check_user_id(user_id)
-    fields = parse_order(request.get_json(silent=True))
+    fields = parse_order(json_object())
     now = datetime.now(timezone.utc)
     order = {
         "order_id": str(uuid.uuid4()),
@@ -48,14 +48,8 @@ def list_orders(user_id: str):
 @bp.get("/<order_id>")
 def show(user_id: str, order_id: str):
     check_user_id(user_id)
-    order = store().get(user_id, order_id) if _is_uuid(order_id) else None
+    order = store().get(user_id, order_id) if is_uuid(order_id) else None
     if order is None:
         raise ApiError(404, "not_found", f"user {user_id} has no order {order_id}")
     return jsonify(order)
 
-
-def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False

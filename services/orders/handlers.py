@@ -5,4 +5,5 @@ from __future__ import annotations
 
 def handle_delivery_event(store, event: dict) -> None:
     if event["type"] == "delivery.status_changed":
-        store.set_status(event["data"]["order_id"], event["data"]["status"], event["id"])
+        data = event["data"]
+        store.set_status(data["order_id"], data["status"], event["id"], int(data["version"]))

@@ -35,11 +35,13 @@ class OrderStore(BucketStore):
             ids = sorted(mine, key=lambda oid: (mine[oid], oid), reverse=True)
             return [public(self.find(oid)) for oid in ids[offset : offset + limit]], len(ids)
 
-    def set_status(self, order_id: str, status: str, event_id: str) -> bool:
-        """Apply a delivery status change once; False when the order is unknown or it was applied."""
+    def set_status(self, order_id: str, status: str, event_id: str, version: int) -> bool:
+        """Apply a delivery status change; False when the order is unknown, the event was applied,
+        or it is older than the status the order has (events may arrive out of order)."""
         with self.lock:
             doc = self.find(order_id)
-            if doc is None or event_id in doc["applied"]:
+            if doc is None or event_id in doc["applied"] or version <= doc.get("status_version", 1):
                 return False
-            self.update(doc, {"status": status, "applied": [*doc["applied"], event_id][-APPLIED_KEPT:]})
+            self.update(doc, {"status": status, "status_version": version,
+                              "applied": [*doc["applied"], event_id][-APPLIED_KEPT:]})
         return True

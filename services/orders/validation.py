@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from services.common.errors import ApiError
 from services.common.validation import invalid, parse_int
 
 LIMITS = {"coffee_price": (0, 1_000_000), "coffee_qty": (1, 100)}
 
 
-def parse_order(body) -> dict:
+def parse_order(body: dict) -> dict:
     """{"coffee_name", "coffee_price", "coffee_qty"} with numbers as ints (numeric strings accepted)."""
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", "the body must be a JSON object")
     name = body.get("coffee_name")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
         raise invalid("coffee_name", "must be text of 1-100 characters")

@@ -6,6 +6,7 @@ import redis
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from services.common.errors import ApiError
+from services.common.validation import json_object
 from services.tts.cache import ENTRY_ID
 from services.tts.validation import check_name, languages, parse_request
 
@@ -18,7 +19,7 @@ def speaker():
 
 @bp.post("/tts")
 def create():
-    req = parse_request(request.get_json(silent=True), speaker().engines, current_app.config["TTS_ENGINE"])
+    req = parse_request(json_object(), speaker().engines, current_app.config["TTS_ENGINE"])
     return jsonify(_say(req, url=None)), 201
 
 
@@ -45,12 +46,15 @@ def metadata(entry_id: str):
 
 @bp.post("/output")
 def legacy_output():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+    body = json_object()
     name = check_name(body.get("name", ""))
-    req = parse_request({"text": body.get("message"), "lang": body.get("lang", "en")}, speaker().engines,
-                        current_app.config["TTS_ENGINE"])
+    try:
+        req = parse_request({"text": body.get("message"), "lang": body.get("lang", "en")}, speaker().engines,
+                            current_app.config["TTS_ENGINE"])
+    except ApiError as error:  # the old API calls the text `message`
+        if error.extra.get("field") == "text":
+            error.extra["field"], error.message = "message", "message" + error.message[len("text"):]
+        raise
     return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
 
 
@@ -86,5 +90,8 @@ def _send(entry_id: str, download_name: str | None = None):
         raise ApiError(404, "not_found", f"no audio {entry_id}")
     cache.touch(entry_id)
     attach = request.args.get("download") in ("1", "true")
-    return send_file(path, mimetype="audio/mpeg", conditional=True, as_attachment=attach,
-                     download_name=download_name or f"{entry_id}.mp3")
+    try:
+        return send_file(path, mimetype="audio/mpeg", conditional=True, as_attachment=attach,
+                         download_name=download_name or f"{entry_id}.mp3")
+    except FileNotFoundError:  # evicted between the check and the send
+        raise ApiError(404, "not_found", f"no audio {entry_id}") from None

@@ -23,11 +23,16 @@ ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class AudioCache:
+    RECONCILE_EVERY = 100  # stores between two passes over the folder
+    STRIPES = 64  # synthesis locks, by entry id: bounded however many texts come
+
     def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
         self.client, self.dir, self.max_bytes = client, directory, max_bytes
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
+        self._index = threading.Lock()  # every change to the index and the files, one at a time
+        self._stores = 0
+        self.reconcile()
 
     @staticmethod
     def entry_id(engine: str, lang: str, slow: bool, text: str) -> str:
@@ -35,8 +40,7 @@ class AudioCache:
 
     def lock(self, entry_id: str) -> threading.Lock:
         """One synthesis per entry at a time: a second request for it waits and finds it cached."""
-        with self._locks_guard:
-            return self._locks.setdefault(entry_id, threading.Lock())
+        return self._stripes[int(entry_id[:4], 16) % self.STRIPES]
 
     def path(self, entry_id: str) -> Path:
         if not ENTRY_ID.fullmatch(entry_id):  # ids only come from our own hashes; anything else is refused
@@ -46,31 +50,58 @@ class AudioCache:
     def lookup(self, entry_id: str) -> dict | None:
         """The entry's metadata if it is cached (and its file there); marks it as just used."""
         try:
-            meta = self.client.hgetall(f"tts:entry:{entry_id}")
-            if not meta:
-                return None
-            if not self.path(entry_id).exists():
-                self._drop(entry_id)
-                return None
-            self.client.zadd("tts:lru", {entry_id: time.time()})
+            with self._index:
+                meta = self.client.hgetall(f"tts:entry:{entry_id}")
+                if not meta:
+                    return None
+                if "engine" not in meta or not self.path(entry_id).exists():  # half-written, or file gone
+                    self._drop(entry_id)
+                    return None
+                self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)  # never re-adds an evicted id
         except redis.RedisError:
             return None
         return _typed(meta)
 
     def store(self, entry_id: str, audio: bytes, meta: dict) -> dict:
-        _write_atomically(self.path(entry_id), audio)
         meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time()}
-        try:
-            if self.client.hsetnx(f"tts:entry:{entry_id}", "id", json.dumps(entry_id)):
-                self.client.hset(f"tts:entry:{entry_id}", mapping={k: json.dumps(v) for k, v in meta.items()})
-                self.client.incrby("tts:bytes", len(audio))
-            self.client.zadd("tts:lru", {entry_id: time.time()})
-            self.evict()
-        except redis.RedisError:
-            pass  # served by id all the same; remembered once Redis is back and it is asked again
+        with self._index:
+            _write_atomically(self.path(entry_id), audio)
+            try:
+                new = not self.client.exists(f"tts:entry:{entry_id}")
+                with self.client.pipeline(transaction=True) as tx:  # the entry whole, or not at all
+                    tx.hset(f"tts:entry:{entry_id}", mapping={k: json.dumps(v) for k, v in meta.items()})
+                    tx.zadd("tts:lru", {entry_id: time.time()})
+                    if new:
+                        tx.incrby("tts:bytes", len(audio))
+                    tx.execute()
+                self._evict()
+            except redis.RedisError:
+                pass  # served by id all the same; the next pass over the folder drops the file
+        self._stores += 1
+        if self._stores % self.RECONCILE_EVERY == 0:
+            self.reconcile()
         return meta
 
+    def reconcile(self, min_age_s: float = 60.0) -> list[str]:
+        """Remove files no entry points to (written while Redis was down, or after it lost data),
+        so the folder stays within max_bytes. Young files may be in the middle of a store."""
+        removed = []
+        try:
+            with self._index:
+                for path in self.dir.glob("*.mp3"):
+                    entry_id = path.stem
+                    if time.time() - path.stat().st_mtime > min_age_s and not self.client.exists(f"tts:entry:{entry_id}"):
+                        path.unlink(missing_ok=True)
+                        removed.append(entry_id)
+        except (redis.RedisError, OSError):
+            pass
+        return removed
+
     def evict(self) -> list[str]:
+        with self._index:
+            return self._evict()
+
+    def _evict(self) -> list[str]:
         """Drop least recently used entries until the files fit in max_bytes; returns their ids."""
         dropped = []
         while int(self.client.get("tts:bytes") or 0) > self.max_bytes:
@@ -87,7 +118,7 @@ class AudioCache:
             meta = self.client.hgetall(f"tts:entry:{entry_id}")
         except redis.RedisError:
             return None
-        return _typed(meta) if meta else None
+        return _typed(meta) if meta and "engine" in meta else None
 
     def name(self, name: str, entry_id: str) -> None:
         self.client.set(f"tts:name:{name}", entry_id)
@@ -97,16 +128,19 @@ class AudioCache:
 
     def touch(self, entry_id: str) -> None:
         try:
-            if self.client.exists(f"tts:entry:{entry_id}"):
-                self.client.zadd("tts:lru", {entry_id: time.time()})
+            self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)
         except redis.RedisError:
             pass
 
     def _drop(self, entry_id: str) -> None:
+        """Entry first, then its file (callers hold self._index)."""
         size = self.client.hget(f"tts:entry:{entry_id}", "bytes")
-        if self.client.delete(f"tts:entry:{entry_id}") and size:
+        with self.client.pipeline(transaction=True) as tx:
+            tx.delete(f"tts:entry:{entry_id}")
+            tx.zrem("tts:lru", entry_id)
+            deleted, _ = tx.execute()
+        if deleted and size:
             self.client.decrby("tts:bytes", int(json.loads(size)))
-        self.client.zrem("tts:lru", entry_id)
         self.path(entry_id).unlink(missing_ok=True)
 
 

@@ -53,6 +53,11 @@ class Espeak:
             return self._worker_pool().submit(_speak_here, text, lang, slow).result()
         return _speak_here(text, lang, slow)
 
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
     def _worker_pool(self):
         with self._pool_lock:
             if self._pool is None:
@@ -106,7 +111,8 @@ class _EspeakLibrary:
             language = voices[i].contents.languages[1:].decode()  # a priority byte, then the name
             found.update({language, language.split("-")[0]})
             i += 1
-        self.languages = sorted(found)
+        # Only what espeak can load by that name: some listed names are not voice names.
+        self.languages = sorted(code for code in found if lib.espeak_SetVoiceByName(code.encode()) == 0)
 
     def synthesize(self, text: str, lang: str, words_per_minute: int) -> bytes:
         with self.lock:
@@ -167,8 +173,8 @@ class Gtts:
         buffer = io.BytesIO()
         try:
             Redirected(text, lang=lang, slow=slow, timeout=self.timeout).write_to_fp(buffer)
-        except (gTTSError, OSError, ValueError) as exc:
-            raise EngineError(f"gTTS failed: {exc}") from None
+        except (gTTSError, OSError, ValueError, AssertionError) as exc:  # gTTS asserts on unspeakable text
+            raise EngineError(f"gTTS failed: {exc or type(exc).__name__}") from None
         audio = buffer.getvalue()
         if not audio:
             raise EngineError("gTTS returned no audio")

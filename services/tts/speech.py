@@ -18,15 +18,17 @@ class Speaker:
             meta = self.cache.lookup(self.cache.entry_id(name, lang, slow, text))
             if meta:
                 return meta, True
-        try:
-            speech = self.engines.speak(engine, text, lang, slow)
-        except EngineError as exc:
-            raise ApiError(503, "engine_unavailable", str(exc), engine=engine) from None
-        entry_id = self.cache.entry_id(speech.engine, lang, slow, text)
-        with self.cache.lock(entry_id):
-            meta = self.cache.lookup(entry_id)  # another request may have just made the same
-            if meta:
-                return meta, True
+        # One synthesis of a text at a time: a second request for it waits, then finds it cached.
+        with self.cache.lock(self.cache.entry_id(engine, lang, slow, text)):
+            for name in names:
+                meta = self.cache.lookup(self.cache.entry_id(name, lang, slow, text))
+                if meta:
+                    return meta, True
+            try:
+                speech = self.engines.speak(engine, text, lang, slow)
+            except EngineError as exc:
+                raise ApiError(503, "engine_unavailable", str(exc), engine=engine) from None
+            entry_id = self.cache.entry_id(speech.engine, lang, slow, text)
             meta = self.cache.store(entry_id, speech.audio, {"engine": speech.engine, "lang": lang, "slow": slow,
                                                               "duration_s": speech.duration_s})
         return meta, False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from services.common.errors import ApiError
 from services.common.validation import invalid
 from services.tts.engines import ENGINES
 
@@ -13,14 +12,18 @@ MAX_TEXT = 5000
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def parse_request(body, engines, default_engine: str) -> dict:
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+def parse_request(body: dict, engines, default_engine: str) -> dict:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise invalid("text", "must be non-empty text")
     if len(text) > MAX_TEXT:
         raise invalid("text", f"must be at most {MAX_TEXT:,} characters, not {len(text):,}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a broken client
+        raise invalid("text", "must be valid Unicode") from None
+    if not any(ch.isalnum() for ch in text):
+        raise invalid("text", "has nothing to say: no letters or digits")
     engine = body.get("engine", default_engine)
     if engine not in ENGINES:
         raise invalid("engine", f"must be one of {', '.join(ENGINES)}", allowed=list(ENGINES))

@@ -53,8 +53,8 @@ class Load:
                     self.acked.append(json.loads(body)["order_id"])
                 else:
                     self.failed += 1
-            except OSError:
-                self.failed += 1  # down while it restarts: not acknowledged, so not owed
+            except (OSError, http.client.HTTPException):
+                self.failed += 1  # down, or killed mid-response: not acknowledged, so not owed
                 self.stop.wait(0.02)
 
     def finish(self) -> list[str]:
@@ -116,6 +116,11 @@ def test_an_order_goes_from_create_to_delivered_through_the_cli(shop):
     assert refused.returncode == 9 and refused.stderr.startswith("error: delivery: an order that is delivered cannot become cancelled")
     human = shop.ok("order", "show", "--user", "alice", order["order_id"]).stdout
     assert "delivered" in human and "15000" in human
+    # What users type is shown as it is, never read as rich markup.
+    shop.ok("order", "create", "--user", "alice", "--coffee", "[/x] latte [bold]")
+    listed = json.loads(shop.ok("order", "list", "--user", "alice", "--json").stdout)["orders"]
+    assert listed[0]["coffee_name"] == "[/x] latte [bold]"
+    assert "[/x]" in shop.ok("order", "list", "--user", "alice").stdout
 
 
 def test_a_down_service_is_one_clear_error(shop):

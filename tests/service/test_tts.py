@@ -241,6 +241,45 @@ def test_a_long_synthesis_does_not_hold_up_a_cached_answer(make):
 
 
 def test_espeak_in_worker_processes_makes_the_same_kind_of_mp3(make):
-    client = make(TTS_ESPEAK_WORKERS=1).test_client()
-    made = client.post("/tts", json={"text": "spoken in a worker process", "engine": "espeak"}).get_json()
-    assert made["engine"] == "espeak" and duration(client.get(made["url"]).data) > 0.5
+    app = make(TTS_ESPEAK_WORKERS=1)
+    client = app.test_client()
+    try:
+        made = client.post("/tts", json={"text": "spoken in a worker process", "engine": "espeak"}).get_json()
+        assert made["engine"] == "espeak" and duration(client.get(made["url"]).data) > 0.5
+    finally:
+        app.extensions["tts.store"].engines.espeak.close()
+
+
+@pytest.mark.parametrize("body", ['{"text": "..."}', '{"text": "\\ud800 hi"}', "[" * 30000 + "]" * 30000])
+def test_text_that_cannot_be_spoken_is_a_400_not_a_500(make, body):
+    response = make().test_client().post("/tts", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_every_listed_espeak_language_can_speak(make):
+    client = make().test_client()
+    languages = client.get("/tts/voices?engine=espeak").get_json()["languages"]
+    for lang in languages[::10]:
+        assert client.post("/tts", json={"text": "one two", "lang": lang, "engine": "espeak"}).status_code == 201, lang
+
+
+def test_a_half_written_entry_is_a_miss_not_a_500(make, redis_client):
+    app = make()
+    cache = app.extensions["tts.store"].cache
+    entry = cache.entry_id("espeak", "en", False, "half")
+    redis_client.hset(f"tts:entry:{entry}", "id", json.dumps(entry))
+    made = app.test_client().post("/tts", json={"text": "half", "engine": "espeak"})
+    assert made.status_code == 201 and made.get_json()["cached"] is False
+
+
+def test_files_no_entry_points_to_are_removed(make, tmp_path):
+    app = make()
+    orphan = tmp_path / "tts" / ("ab" * 16 + ".mp3")
+    orphan.write_bytes(b"written while redis was down")
+    assert app.extensions["tts.store"].cache.reconcile(min_age_s=0) == ["ab" * 16]
+    assert not orphan.exists()
+
+
+def test_the_old_api_names_its_own_field(make):
+    error = make().test_client().post("/output", json={"name": "x"}).get_json()["error"]
+    assert error["field"] == "message" and error["message"].startswith("message ")
