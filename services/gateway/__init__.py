@@ -1,0 +1,93 @@
+"""gateway: one entry point in front of the services, routing by path prefix (routes.py).
+
+Every response carries an X-Request-ID (the client's, or a new one), which is also sent upstream
+and written in one access-log line per request. Access control (JWT) is still to come (issue 6).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+
+from flask import Flask, g, jsonify, request
+
+from services.common import errors
+
+REQUEST_ID_MAX = 128
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """config: UPSTREAMS ({service: base url}; default from <NAME>_URL), GATEWAY_TIMEOUT (s),
+    GATEWAY_MAX_BODY (bytes), GATEWAY_CORS_ORIGINS (comma-separated origins)."""
+    from flask_cors import CORS
+
+    from services.gateway.proxy import Proxy
+    from services.gateway.routes import route, upstreams_from
+
+    app = Flask("gateway")
+    app.config.update(
+        UPSTREAMS=upstreams_from(),
+        GATEWAY_TIMEOUT=float(os.environ.get("GATEWAY_TIMEOUT", "10")),
+        GATEWAY_CONNECT_TIMEOUT=float(os.environ.get("GATEWAY_CONNECT_TIMEOUT", "1")),
+        MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY", str(1024 * 1024))),  # 413 before any upstream
+        GATEWAY_CORS_ORIGINS=os.environ.get("GATEWAY_CORS_ORIGINS", ""),
+    )
+    app.config.update(config or {})
+    origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
+    if origins:
+        CORS(app, origins=origins, expose_headers=["X-Request-ID"])
+    proxy = Proxy(app.config["UPSTREAMS"], app.config["GATEWAY_CONNECT_TIMEOUT"], app.config["GATEWAY_TIMEOUT"])
+    app.extensions["gateway.proxy"] = proxy
+    errors.init_app(app)
+
+    @app.before_request
+    def start():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if 0 < len(given) <= REQUEST_ID_MAX and given.isprintable() else uuid.uuid4().hex
+        g.started = time.perf_counter()
+        g.upstream = "-"
+
+    @app.after_request
+    def finish(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        print(f"{request.method} {request.full_path.rstrip('?')} {response.status_code} upstream={g.get('upstream', '-')} "
+              f"{took:.1f}ms id={g.get('request_id', '-')}", file=sys.stdout, flush=True)
+        return response
+
+    @app.get("/health")
+    def health():
+        return jsonify(status="ok")
+
+    @app.get("/health/all")
+    def health_all():
+        return jsonify(status="ok", services=_probe_all(proxy))
+
+    # OPTIONS is Flask's own (CORS preflight, answered here), not an upstream's.
+    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
+    def forward(path: str):
+        service = route("/" + path)
+        if service is None:
+            raise errors.ApiError(404, "not_found", f"no service answers /{path}")
+        g.upstream = service
+        return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
+                             request.get_data(), g.request_id)
+
+    return app
+
+
+def _probe_all(proxy) -> dict:
+    import requests
+
+    found = {}
+    for service, base in proxy.upstreams.items():
+        started = time.perf_counter()
+        try:
+            status = proxy.sessions[service].get(base.rstrip("/") + "/health", timeout=proxy.timeouts).status_code
+            state = "ok" if status == 200 else f"HTTP {status}"
+        except requests.RequestException as exc:
+            state = "down" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
+        found[service] = {"state": state, "latency_ms": round((time.perf_counter() - started) * 1000, 2), "url": base}
+    return found

@@ -1,0 +1,42 @@
+"""The gateway in front of the real services under `platform up`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+
+from services.tts.mp3 import frames
+
+
+def call(port: int, method: str, path: str, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
+    finally:
+        conn.close()
+
+
+def test_one_address_reaches_every_service(project):
+    project.write(
+        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
+         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
+        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
+         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
+         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
+        env="GTTS_TIMEOUT=1\n",
+    )
+    project.ok("up")
+    port = project.ports["gateway"]
+    status, _, body = call(port, "POST", "/order-ms/alice/orders", {"coffee_name": "latte", "coffee_price": "4000", "coffee_qty": "1"})
+    assert status == 201 and json.loads(body)["total"] == 4000
+    status, _, body = call(port, "POST", "/tts", {"text": "through the gateway", "engine": "espeak"})
+    made = json.loads(body)
+    status, content_type, audio = call(port, "GET", made["url"])
+    assert status == 200 and content_type == "audio/mpeg" and len(list(frames(audio))) > 10
+    status, _, body = call(port, "GET", "/health/all")
+    assert {name: s["state"] for name, s in json.loads(body)["services"].items()} == {"orders": "ok", "delivery": "ok", "tts": "ok"}
+    project.ok("stop", "tts")
+    status, _, body = call(port, "POST", "/tts", {"text": "anyone there?"})
+    assert status == 503 and json.loads(body)["error"]["service"] == "tts"

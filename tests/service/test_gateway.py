@@ -1,0 +1,144 @@
+"""The gateway's proxy: create_app + test_client in front of small real upstream HTTP servers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from services.gateway import create_app
+from services.gateway.routes import route
+from tests.helpers import free_port
+
+
+class Upstream:
+    """A real HTTP server that echoes what it got; /slow waits, /audio streams bytes."""
+
+    def __init__(self):
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode()})
+                if self.path.startswith("/tts/slow"):
+                    time.sleep(2)
+                if self.path.startswith("/tts/audio"):
+                    data = bytes(range(256)) * 4096  # 1 MiB
+                    self.send_response(200)
+                    self.send_header("Content-Type", "audio/mpeg")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                out = json.dumps({"method": self.command, "path": self.path, "body": body.decode()}).encode()
+                self.send_response(201 if self.command == "POST" else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.send_header("Connection", "keep-alive")
+                self.send_header("X-Upstream", "yes")
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def upstream():
+    server = Upstream()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def gateway(upstream):
+    app = create_app({"UPSTREAMS": {"orders": upstream.url, "delivery": upstream.url, "tts": upstream.url},
+                      "GATEWAY_TIMEOUT": 0.5, "MAX_CONTENT_LENGTH": 1024, "GATEWAY_CORS_ORIGINS": "https://shop.example"})
+    return app.test_client()
+
+
+@pytest.mark.parametrize("path, service", [("/order-ms/a/orders", "orders"), ("/delivery-ms/received", "delivery"),
+                                           ("/tts", "tts"), ("/tts/x.mp3", "tts"), ("/output", "tts"), ("/files/n", "tts"),
+                                           ("/ttsx", None), ("/order-ms", None), ("/", None)])
+def test_routes(path, service):
+    assert route(path) == service
+
+
+def test_method_path_query_body_and_status_pass_through(gateway, upstream):
+    response = gateway.post("/order-ms/alice/orders?x=1&y=%20z", data='{"coffee_name": "latte"}', content_type="application/json")
+    assert response.status_code == 201 and response.content_type == "application/json"
+    assert response.get_json() == {"method": "POST", "path": "/order-ms/alice/orders?x=1&y=%20z", "body": '{"coffee_name": "latte"}'}
+    assert response.headers["X-Upstream"] == "yes" and "Connection" not in response.headers
+    sent = upstream.seen[-1]["headers"]
+    assert "Proxy-Authorization" not in sent
+
+
+def test_hop_by_hop_headers_are_not_forwarded(gateway, upstream):
+    gateway.get("/tts/x", headers={"Proxy-Authorization": "secret", "TE": "trailers", "X-Custom": "kept"})
+    sent = upstream.seen[-1]["headers"]
+    assert sent.get("X-Custom") == "kept" and "Proxy-Authorization" not in sent and "TE" not in sent
+
+
+def test_mp3_downloads_stream_through_unchanged(gateway):
+    response = gateway.get("/tts/audio.mp3")
+    assert response.status_code == 200 and response.mimetype == "audio/mpeg"
+    assert response.data == bytes(range(256)) * 4096
+
+
+def test_request_ids_are_kept_or_made_and_sent_upstream(gateway, upstream):
+    kept = gateway.get("/tts/x", headers={"X-Request-ID": "abc-123"})
+    assert kept.headers["X-Request-ID"] == "abc-123" and upstream.seen[-1]["headers"]["X-Request-ID"] == "abc-123"
+    made = gateway.get("/tts/x").headers["X-Request-ID"]
+    assert len(made) == 32 and upstream.seen[-1]["headers"]["X-Request-ID"] == made
+
+
+def test_a_down_upstream_is_a_503_and_a_slow_one_a_504(upstream):
+    down = create_app({"UPSTREAMS": {"orders": f"http://127.0.0.1:{free_port()}"}}).test_client()
+    error = down.get("/order-ms/a/orders").get_json()["error"]
+    assert (error["code"], error["service"]) == ("upstream_unavailable", "orders")
+    slow = create_app({"UPSTREAMS": {"tts": upstream.url}, "GATEWAY_TIMEOUT": 0.3}).test_client()
+    response = slow.get("/tts/slow")
+    assert response.status_code == 504 and response.get_json()["error"]["service"] == "tts"
+
+
+def test_a_body_over_the_limit_is_a_413_before_any_upstream(gateway, upstream):
+    response = gateway.post("/order-ms/a/orders", data="x" * 2048, content_type="application/json")
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "request_entity_too_large"
+    assert upstream.seen == []
+
+
+def test_unknown_paths_are_a_404_envelope(gateway):
+    response = gateway.get("/nothing/here")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_cors_for_configured_origins_only(gateway):
+    allowed = gateway.options("/order-ms/a/orders", headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "https://shop.example"
+    other = gateway.get("/tts/x", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_health_and_health_of_every_upstream(upstream):
+    app = create_app({"UPSTREAMS": {"orders": upstream.url, "tts": f"http://127.0.0.1:{free_port()}"}})
+    client = app.test_client()
+    assert client.get("/health").get_json() == {"status": "ok"}
+    services = client.get("/health/all").get_json()["services"]
+    assert services["orders"]["state"] == "ok" and services["tts"]["state"] == "down"
+    assert services["orders"]["latency_ms"] >= 0
