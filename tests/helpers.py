@@ -28,3 +28,20 @@ def port_is_listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class LocalServer:
+    """A real HTTP server on a free 127.0.0.1 port, served from a thread, for a test's stand-ins."""
+
+    def __init__(self, handler):
+        from http.server import ThreadingHTTPServer
+        import threading
+
+        handler.log_message = lambda *args: None  # quiet: the tests read what they need
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from services.gateway import create_app
 from services.gateway.routes import route
-from tests.helpers import free_port
+from tests.helpers import LocalServer, free_port
 
 
 class Upstream:
@@ -47,16 +46,11 @@ class Upstream:
 
             do_GET = do_POST = do_PUT = do_DELETE = _answer
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.local = LocalServer(Handler)
+        self.url = self.local.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.local.close()
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ import base64
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from services.tts import create_app
 from services.tts.engines import Espeak
 from services.tts.mp3 import duration, frames
+from tests.helpers import LocalServer
 
 
 class GoogleStandIn:
@@ -47,16 +48,11 @@ class GoogleStandIn:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # slow mode: the client has given up on us, as it should
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.local = LocalServer(Handler)
+        self.url = self.local.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.local.close()
 
 
 @pytest.fixture(scope="module")
