@@ -9,9 +9,10 @@ from werkzeug.exceptions import HTTPException
 class ApiError(Exception):
     """An error a client can act on, with its HTTP status and a snake_case code."""
 
-    def __init__(self, status: int, code: str, message: str, **extra):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status, self.code, self.message, self.extra = status, code, message, extra
+        self.headers = headers or {}
 
 
 def envelope(code: str, message: str, status: int, **extra):
@@ -21,7 +22,8 @@ def envelope(code: str, message: str, status: int, **extra):
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return envelope(exc.code, exc.message, exc.status, **exc.extra)
+        body, status = envelope(exc.code, exc.message, exc.status, **exc.extra)
+        return body, status, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,7 +1,8 @@
 """gateway: one entry point in front of the services, routing by path prefix (routes.py).
 
 Every response carries an X-Request-ID (the client's, or a new one), which is also sent upstream
-and written in one access-log line per request. Access control (JWT) is still to come (issue 6).
+and written in one access-log line per request. Every routed path needs a token from
+/auth/signin (see auth.py); /health and /auth/* are open.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
@@ -23,8 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     GATEWAY_MAX_BODY (bytes), GATEWAY_CORS_ORIGINS (comma-separated origins)."""
     from flask_cors import CORS
 
+    from services.gateway.auth import Tokens, UserStore, authorize, load_secret
     from services.gateway.proxy import Proxy
     from services.gateway.routes import route, upstreams_from
+    from services.common.validation import json_object
 
     app = Flask("gateway")
     app.config.update(
@@ -33,8 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
         GATEWAY_CONNECT_TIMEOUT=float(os.environ.get("GATEWAY_CONNECT_TIMEOUT", "1")),
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY", str(1024 * 1024))),  # 413 before any upstream
         GATEWAY_CORS_ORIGINS=os.environ.get("GATEWAY_CORS_ORIGINS", ""),
+        DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
+        TOKEN_TTL=int(os.environ.get("GATEWAY_TOKEN_TTL", "3600")),
     )
     app.config.update(config or {})
+    gateway_dir = Path(app.config["DATA_DIR"]) / "gateway"
+    users = app.extensions["gateway.users"] = UserStore(gateway_dir / "users")
+    tokens = app.extensions["gateway.tokens"] = Tokens(load_secret(gateway_dir), app.config["TOKEN_TTL"])
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(app, origins=origins, expose_headers=["X-Request-ID"])
@@ -65,12 +74,33 @@ def create_app(config: dict | None = None) -> Flask:
     def health_all():
         return jsonify(status="ok", services=_probe_all(proxy))
 
+    @app.post("/auth/signup")
+    def signup():
+        body = json_object()
+        return jsonify(users.add(body.get("email"), body.get("password"))), 201
+
+    @app.post("/auth/signin")
+    def signin():
+        body = json_object()
+        user = users.verify(body.get("email"), body.get("password"))
+        if user is None:
+            raise errors.ApiError(401, "unauthorized", "wrong email or password", headers={"WWW-Authenticate": "Bearer"})
+        return jsonify(token=tokens.issue(user), token_type="Bearer", expires_in=tokens.ttl_s, **user)
+
     # OPTIONS is Flask's own (CORS preflight, answered here), not an upstream's.
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
     def forward(path: str):
         service = route("/" + path)
         if service is None:
             raise errors.ApiError(404, "not_found", f"no service answers /{path}")
+        claims = tokens.verify(request.headers.get("Authorization"))
+        body = None
+        if request.method == "PUT":
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:
+                body = None
+        authorize(request.method, "/" + path, claims, body if isinstance(body, dict) else None)
         g.upstream = service
         return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
                              request.get_data(), g.request_id)

@@ -8,10 +8,11 @@ import json
 from services.tts.mp3 import frames
 
 
-def call(port: int, method: str, path: str, body=None):
+def call(port: int, method: str, path: str, body=None, token: str | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers={"Content-Type": "application/json"})
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
         response = conn.getresponse()
         return response.status, response.getheader("Content-Type"), response.read()
     finally:
@@ -29,14 +30,20 @@ def test_one_address_reaches_every_service(project):
     )
     project.ok("up")
     port = project.ports["gateway"]
-    status, _, body = call(port, "POST", "/order-ms/alice/orders", {"coffee_name": "latte", "coffee_price": "4000", "coffee_qty": "1"})
+    credentials = {"email": "alice@example.com", "password": "a good password 1"}
+    assert call(port, "POST", "/auth/signup", credentials)[0] == 201
+    signed_in = json.loads(call(port, "POST", "/auth/signin", credentials)[2])
+    me, token = signed_in["user_id"], signed_in["token"]
+    assert call(port, "POST", f"/order-ms/{me}/orders", {"coffee_name": "latte", "coffee_price": "4000", "coffee_qty": "1"})[0] == 401
+    status, _, body = call(port, "POST", f"/order-ms/{me}/orders", {"coffee_name": "latte", "coffee_price": "4000", "coffee_qty": "1"}, token)
     assert status == 201 and json.loads(body)["total"] == 4000
-    status, _, body = call(port, "POST", "/tts", {"text": "through the gateway", "engine": "espeak"})
+    assert call(port, "GET", "/order-ms/someone-else/orders", token=token)[0] == 403
+    status, _, body = call(port, "POST", "/tts", {"text": "through the gateway", "engine": "espeak"}, token)
     made = json.loads(body)
-    status, content_type, audio = call(port, "GET", made["url"])
+    status, content_type, audio = call(port, "GET", made["url"], token=token)
     assert status == 200 and content_type == "audio/mpeg" and len(list(frames(audio))) > 10
     status, _, body = call(port, "GET", "/health/all")
     assert {name: s["state"] for name, s in json.loads(body)["services"].items()} == {"orders": "ok", "delivery": "ok", "tts": "ok"}
     project.ok("stop", "tts")
-    status, _, body = call(port, "POST", "/tts", {"text": "anyone there?"})
+    status, _, body = call(port, "POST", "/tts", {"text": "anyone there?"}, token)
     assert status == 503 and json.loads(body)["error"]["service"] == "tts"

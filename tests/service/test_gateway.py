@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -60,11 +61,23 @@ def upstream():
     server.close()
 
 
+def build(tmp_path, **config):
+    return create_app({"DATA_DIR": str(tmp_path), **config})
+
+
+def as_staff(app):
+    """A test client signed in as staff, who may reach every route."""
+    user = app.extensions["gateway.users"].add(f"staff{uuid.uuid4().hex[:6]}@example.com", "correct horse 1", role="staff")
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + app.extensions["gateway.tokens"].issue(user)
+    return client
+
+
 @pytest.fixture
-def gateway(upstream):
-    app = create_app({"UPSTREAMS": {"orders": upstream.url, "delivery": upstream.url, "tts": upstream.url},
-                      "GATEWAY_TIMEOUT": 0.5, "MAX_CONTENT_LENGTH": 1024, "GATEWAY_CORS_ORIGINS": "https://shop.example"})
-    return app.test_client()
+def gateway(upstream, tmp_path):
+    app = build(tmp_path, UPSTREAMS={"orders": upstream.url, "delivery": upstream.url, "tts": upstream.url},
+                GATEWAY_TIMEOUT=0.5, MAX_CONTENT_LENGTH=1024, GATEWAY_CORS_ORIGINS="https://shop.example")
+    return as_staff(app)
 
 
 @pytest.mark.parametrize("path, service", [("/order-ms/a/orders", "orders"), ("/delivery-ms/received", "delivery"),
@@ -102,11 +115,11 @@ def test_request_ids_are_kept_or_made_and_sent_upstream(gateway, upstream):
     assert len(made) == 32 and upstream.seen[-1]["headers"]["X-Request-ID"] == made
 
 
-def test_a_down_upstream_is_a_503_and_a_slow_one_a_504(upstream):
-    down = create_app({"UPSTREAMS": {"orders": f"http://127.0.0.1:{free_port()}"}}).test_client()
+def test_a_down_upstream_is_a_503_and_a_slow_one_a_504(upstream, tmp_path):
+    down = as_staff(build(tmp_path / "a", UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}))
     error = down.get("/order-ms/a/orders").get_json()["error"]
     assert (error["code"], error["service"]) == ("upstream_unavailable", "orders")
-    slow = create_app({"UPSTREAMS": {"tts": upstream.url}, "GATEWAY_TIMEOUT": 0.3}).test_client()
+    slow = as_staff(build(tmp_path / "b", UPSTREAMS={"tts": upstream.url}, GATEWAY_TIMEOUT=0.3))
     response = slow.get("/tts/slow")
     assert response.status_code == 504 and response.get_json()["error"]["service"] == "tts"
 
@@ -129,10 +142,90 @@ def test_cors_for_configured_origins_only(gateway):
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-def test_health_and_health_of_every_upstream(upstream):
-    app = create_app({"UPSTREAMS": {"orders": upstream.url, "tts": f"http://127.0.0.1:{free_port()}"}})
-    client = app.test_client()
+def test_health_and_health_of_every_upstream(upstream, tmp_path):
+    app = build(tmp_path, UPSTREAMS={"orders": upstream.url, "tts": f"http://127.0.0.1:{free_port()}"})
+    client = app.test_client()  # no token: health is open
     assert client.get("/health").get_json() == {"status": "ok"}
     services = client.get("/health/all").get_json()["services"]
     assert services["orders"]["state"] == "ok" and services["tts"]["state"] == "down"
     assert services["orders"]["latency_ms"] >= 0
+
+
+# -- access control -------------------------------------------------------------------------------
+
+import jwt  # noqa: E402
+
+
+@pytest.fixture
+def shop(upstream, tmp_path):
+    return build(tmp_path, UPSTREAMS={"orders": upstream.url, "delivery": upstream.url, "tts": upstream.url})
+
+
+def sign_up_in(app, email="alice@example.com", password="a good password 1"):
+    client = app.test_client()
+    assert client.post("/auth/signup", json={"email": email, "password": password}).status_code == 201
+    answer = client.post("/auth/signin", json={"email": email, "password": password}).get_json()
+    return answer["user_id"], {"Authorization": f"Bearer {answer['token']}"}
+
+
+def test_a_customer_reaches_their_own_orders_only(shop):
+    user_id, auth = sign_up_in(shop)
+    client = shop.test_client()
+    assert client.get(f"/order-ms/{user_id}/orders", headers=auth).status_code == 200
+    other = client.get("/order-ms/someone-else/orders", headers=auth)
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
+    assert client.get(f"/delivery-ms/{user_id}/{uuid.uuid4()}", headers=auth).status_code == 200
+    assert client.post("/tts", json={"text": "hi"}, headers=auth).status_code == 201  # what the echo upstream answers
+
+
+def test_staff_routes_refuse_customers(shop):
+    user_id, auth = sign_up_in(shop)
+    client = shop.test_client()
+    assert client.get("/delivery-ms/received", headers=auth).status_code == 403
+    order = f"/delivery-ms/{user_id}/{uuid.uuid4()}"
+    assert client.put(order, json={"status": "brewing"}, headers=auth).status_code == 403
+    assert client.put(order, json={"status": "cancelled"}, headers=auth).status_code == 200  # a customer may cancel
+    assert as_staff(shop).get("/delivery-ms/received").status_code == 200
+
+
+@pytest.mark.parametrize("make_token", [
+    lambda secret, claims: None,  # no token at all
+    lambda secret, claims: "not.a.token",
+    lambda secret, claims: jwt.encode({**claims, "exp": int(time.time()) - 10}, secret, algorithm="HS256"),  # expired
+    lambda secret, claims: jwt.encode(claims, "another secret of enough length!", algorithm="HS256"),  # wrongly signed
+    lambda secret, claims: jwt.encode(claims, None, algorithm="none"),  # alg none
+    lambda secret, claims: jwt.encode(claims, secret, algorithm="HS512"),  # another algorithm
+])
+def test_bad_tokens_are_a_401_with_www_authenticate(shop, make_token):
+    user_id, _ = sign_up_in(shop)
+    claims = {"sub": user_id, "role": "staff", "exp": int(time.time()) + 600}
+    token = make_token(shop.extensions["gateway.tokens"].secret, claims)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = shop.test_client().get(f"/order-ms/{user_id}/orders", headers=headers)
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_signup_checks_and_signin_refuses_wrong_passwords(shop):
+    client = shop.test_client()
+    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "short1"}).get_json()["error"]["field"] == "password"
+    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "onlyletterslong"}).status_code == 400
+    assert client.post("/auth/signup", json={"email": "nope", "password": "a good password 1"}).get_json()["error"]["field"] == "email"
+    sign_up_in(shop, "bob@example.com")
+    assert client.post("/auth/signup", json={"email": "Bob@example.com", "password": "a good password 1"}).status_code == 409
+    wrong = client.post("/auth/signin", json={"email": "bob@example.com", "password": "a wrong password 1"})
+    assert wrong.status_code == 401
+    assert client.post("/auth/signup", json={"email": "nobody@example.com", "password": "x"}, headers={}).status_code == 400
+
+
+def test_the_secret_is_generated_once_kept_0600_and_passwords_are_hashed(shop, tmp_path):
+    import os
+    import stat
+
+    secret = tmp_path / "gateway" / "jwt.secret"
+    assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600 and len(secret.read_text()) > 40
+    sign_up_in(shop, "carol@example.com", "carol's password 9")
+    stored = "".join(p.read_text() for p in (tmp_path / "gateway" / "users").glob("*.json"))
+    assert "carol's password 9" not in stored and "scrypt:" in stored
+    again = build(tmp_path, UPSTREAMS={})
+    assert again.extensions["gateway.tokens"].secret == shop.extensions["gateway.tokens"].secret

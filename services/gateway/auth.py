@@ -1,0 +1,135 @@
+"""Access control at the gateway: users, passwords, signed tokens, and who may reach what.
+
+- Users live in a TinyDB store under data/gateway/users, owned by the gateway process.
+- Passwords: salted, slow scrypt hashes (werkzeug.security, from Flask's own stack).
+- Tokens: HS256 JWTs (PyJWT) with subject, role and expiry. Only HS256 is accepted: a token
+  signed with `none` or another algorithm is refused.
+- The signing secret comes from GATEWAY_JWT_SECRET, or is generated once and kept in
+  data/gateway/jwt.secret with mode 0600; it is never in the code or in git.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import jwt
+from tinydb import Query, TinyDB
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from services.common.errors import ApiError
+from services.common.tablefiles import TableFilesStorage
+
+ALGORITHM = "HS256"
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
+MIN_PASSWORD = 10
+ROLES = ("customer", "staff")
+
+
+def load_secret(data_dir: Path, environ=os.environ) -> str:
+    if environ.get("GATEWAY_JWT_SECRET"):
+        return environ["GATEWAY_JWT_SECRET"]
+    path = data_dir / "jwt.secret"
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the first start makes it
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def check_password(password) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise _invalid("password", f"must be at least {MIN_PASSWORD} characters")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)):
+        raise _invalid("password", "must mix letters with digits or symbols")
+    return password
+
+
+def check_email(email) -> str:
+    if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()):
+        raise _invalid("email", "must be an email address")
+    return email.strip().lower()
+
+
+class UserStore:
+    def __init__(self, directory: Path):
+        self.table = TinyDB(directory, storage=TableFilesStorage).table("users")
+        self.lock = threading.Lock()
+
+    def add(self, email: str, password: str, role: str = "customer") -> dict:
+        email, password = check_email(email), check_password(password)
+        with self.lock:
+            if self.table.get(Query().email == email):
+                raise ApiError(409, "email_taken", f"{email} has an account already")
+            user = {"user_id": uuid.uuid4().hex, "email": email, "role": role,
+                    "password": generate_password_hash(password), "created": time.time()}
+            self.table.insert(user)
+        return _public(user)
+
+    def verify(self, email, password) -> dict | None:
+        if not isinstance(email, str) or not isinstance(password, str):
+            return None
+        with self.lock:
+            user = self.table.get(Query().email == email.strip().lower())
+        return _public(user) if user and check_password_hash(user["password"], password) else None
+
+
+class Tokens:
+    def __init__(self, secret: str, ttl_s: int):
+        self.secret, self.ttl_s = secret, ttl_s
+
+    def issue(self, user: dict) -> str:
+        now = int(time.time())
+        claims = {"sub": user["user_id"], "email": user["email"], "role": user["role"], "iat": now, "exp": now + self.ttl_s}
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def verify(self, header: str | None) -> dict:
+        if not header or not header.startswith("Bearer "):
+            raise unauthorized("a token is needed: sign in at /auth/signin", "invalid_request")
+        try:
+            return jwt.decode(header[len("Bearer "):], self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+        except jwt.ExpiredSignatureError:
+            raise unauthorized("the token has expired: sign in again") from None
+        except jwt.InvalidTokenError:
+            raise unauthorized("the token is not valid") from None
+
+
+def authorize(method: str, path: str, claims: dict, body: dict | None) -> None:
+    """Who may reach what. Staff reach everything; a customer reaches their own orders and
+    deliveries, may cancel their own order, and uses text to speech."""
+    if claims.get("role") == "staff":
+        return
+    parts = path.strip("/").split("/")
+    if parts[0] == "order-ms" and (len(parts) < 2 or parts[1] != claims["sub"]):
+        raise forbidden("a customer reaches only their own orders")
+    if parts[0] == "delivery-ms":
+        if len(parts) == 2:
+            raise forbidden("listing deliveries by status needs the staff role")
+        if len(parts) >= 2 and parts[1] != claims["sub"]:
+            raise forbidden("a customer reaches only their own deliveries")
+        if method == "PUT" and (body or {}).get("status") != "cancelled":
+            raise forbidden("changing a delivery's status needs the staff role (customers may cancel)")
+
+
+def unauthorized(message: str, error: str = "invalid_token") -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": f'Bearer error="{error}"'})
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(400, "invalid_field", f"{field} {message}", field=field)
+
+
+def _public(user) -> dict:
+    return {k: user[k] for k in ("user_id", "email", "role")}
