@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import delivery, events, lifecycle, logs, order, run, status, tts
+from platform_cli.commands import account, delivery, events, lifecycle, logs, order, run, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
@@ -48,6 +48,10 @@ app.command()(run.run)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")
+app.command()(account.signup)
+app.command()(account.login)
+app.command()(account.logout)
+app.add_typer(account.users, name="user")
 
 
 def main() -> None:

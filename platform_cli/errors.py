@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     PORT_IN_USE = 8  # a process's port is taken by something else
     SERVICE_ERROR = 9  # a service refused the request (4xx) or failed (5xx)
     SERVICE_DOWN = 10  # a service does not answer
+    LOGIN_NEEDED = 11  # the gateway wants a login: none, or it expired
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -67,3 +68,7 @@ class ServiceError(PlatformError):
 
 class ServiceDownError(PlatformError):
     exit_code = ExitCode.SERVICE_DOWN
+
+
+class LoginNeededError(PlatformError):
+    exit_code = ExitCode.LOGIN_NEEDED

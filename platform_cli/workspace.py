@@ -35,23 +35,53 @@ class Workspace:
         return self.daemon.client()
 
     def service(self, name: str):
-        """The HTTP client for one of the Procfile's services, at the address platform gave it."""
+        """The HTTP client for one of the Procfile's services: through the gateway, with the
+        login's token, when the Procfile has a gateway; else straight at the service."""
         from platform_cli.clients.services import ServiceClient
         from platform_cli.errors import ConfigError
 
+        gateway = self.project.processes.get("gateway")
+        if gateway is not None and gateway.url is not None:
+            login = self.session.load()
+            return ServiceClient(name, gateway.url, token=login["token"] if login else None)
         spec = self.project.processes.get(name)
         if spec is None or spec.url is None:
             raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")
         return ServiceClient(name, spec.url)
 
     @cached_property
-    def out(self):
-        from rich.console import Console
+    def session(self):
+        from platform_cli.clients.session import Session
 
-        return Console(highlight=False)
+        return Session(self.settings.data_dir)
+
+    def user(self, given: str | None) -> str:
+        """The --user given, else the logged-in user's id."""
+        if given:
+            return given
+        login = self.session.load()
+        if login:
+            return login["user_id"]
+        from platform_cli.errors import LoginNeededError
+
+        raise LoginNeededError("which user? give --user, or log in", hint="log in with `platform login EMAIL`")
+
+    @cached_property
+    def out(self):
+        return _console(stderr=False)
 
     @cached_property
     def err(self):
-        from rich.console import Console
+        return _console(stderr=True)
 
-        return Console(stderr=True, highlight=False)
+
+def _console(stderr: bool):
+    import os
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped into a file or another program, rich would assume 80 columns and squeeze the tables.
+    wide = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, highlight=False, width=wide)

@@ -7,12 +7,12 @@ import http.client
 import json
 from urllib.parse import quote, urlencode, urlsplit
 
-from platform_cli.errors import ServiceDownError, ServiceError
+from platform_cli.errors import LoginNeededError, ServiceDownError, ServiceError
 
 
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, timeout: float = 10.0):
-        self.name, self.base_url, self.timeout = name, base_url.rstrip("/"), timeout
+    def __init__(self, name: str, base_url: str, timeout: float = 10.0, token: str | None = None):
+        self.name, self.base_url, self.timeout, self.token = name, base_url.rstrip("/"), timeout, token
 
     def get(self, *path: str, query: dict | None = None) -> dict:
         return self.request("GET", path, query=query)
@@ -36,7 +36,10 @@ class ServiceClient:
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeout)
         try:
             payload = json.dumps(body).encode() if body is not None else None
-            conn.request(method, target, body=payload, headers={"Content-Type": "application/json", "Accept": "application/json"})
+            headers = {"Content-Type": "application/json", "Accept": "application/json"}
+            if self.token:
+                headers["Authorization"] = f"Bearer {self.token}"
+            conn.request(method, target, body=payload, headers=headers)
             response = conn.getresponse()
             payload_bytes = response.read()
         except (ConnectionRefusedError, TimeoutError, OSError, http.client.HTTPException) as exc:
@@ -55,6 +58,11 @@ class ServiceClient:
         if response.status >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             message = error.get("message") or f"HTTP {response.status}"
+            if response.status == 401 and error.get("code") == "unauthorized":
+                raise LoginNeededError(
+                    "your login has expired" if "expired" in message else f"the gateway wants a login ({message})",
+                    hint="log in with `platform login EMAIL` (or make an account with `platform signup EMAIL`)",
+                )
             hint = None
             if error.get("code") == "invalid_transition":
                 hint = f"allowed next: {', '.join(error['allowed']) or 'none'}"

@@ -32,12 +32,12 @@ def list_deliveries(
 
 @app.command()
 def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"),
-         user: str = typer.Option(..., "--user", "-u"), as_json: bool = Json) -> None:
+         user: Optional[str] = typer.Option(None, "--user", "-u", help="[default: the logged-in user]"), as_json: bool = Json) -> None:
     """One order's delivery status and its history."""
     from platform_cli.ui.orders_view import print_json, render_delivery
 
     ws: Workspace = ctx.obj
-    doc = ws.service("delivery").get("delivery-ms", user, order_id)
+    doc = ws.service("delivery").get("delivery-ms", ws.user(user), order_id)
     print_json(doc) if as_json else render_delivery(doc, ws.out)
 
 
@@ -45,7 +45,7 @@ def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_
 def advance(
     ctx: typer.Context,
     order_id: str = typer.Argument(..., metavar="ORDER_ID"),
-    user: str = typer.Option(..., "--user", "-u"),
+    user: Optional[str] = typer.Option(None, "--user", "-u", help="[default: the logged-in user]"),
     to: Optional[str] = typer.Option(None, "--to", help="The status to move to (default: the next one)."),
     as_json: bool = Json,
 ) -> None:
@@ -55,6 +55,7 @@ def advance(
 
     ws: Workspace = ctx.obj
     client = ws.service("delivery")
+    user = ws.user(user)
     if to is None:
         current = client.get("delivery-ms", user, order_id)["status"]
         if current not in FLOW[:-1]:

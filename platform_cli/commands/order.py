@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from platform_cli.workspace import Workspace
 
 app = typer.Typer(help="Coffee orders, through the orders service.", no_args_is_help=True)
-User = typer.Option(..., "--user", "-u", help="The user the orders belong to.")
+User = typer.Option(None, "--user", "-u", help="The user the orders belong to [default: the logged-in user].")
 Json = typer.Option(False, "--json", help="JSON, for scripts.")
 
 
 @app.command()
 def create(
     ctx: typer.Context,
-    user: str = User,
+    user: Optional[str] = User,
     coffee: str = typer.Option(..., "--coffee", "-c", help="What to order."),
     price: int = typer.Option(0, "--price", help="Price of one."),
     qty: int = typer.Option(1, "--qty", help="How many."),
@@ -22,14 +24,14 @@ def create(
 ) -> None:
     """Place an order; delivery sees it moments later."""
     ws: Workspace = ctx.obj
-    order = ws.service("orders").post("order-ms", user, "orders", body={"coffee_name": coffee, "coffee_price": price, "coffee_qty": qty})
+    order = ws.service("orders").post("order-ms", ws.user(user), "orders", body={"coffee_name": coffee, "coffee_price": price, "coffee_qty": qty})
     _show_order(ws, order, as_json, "order placed")
 
 
 @app.command("list")
 def list_orders(
     ctx: typer.Context,
-    user: str = User,
+    user: Optional[str] = User,
     limit: int = typer.Option(20, "--limit", min=1, max=100),
     offset: int = typer.Option(0, "--offset", min=0),
     as_json: bool = Json,
@@ -38,24 +40,24 @@ def list_orders(
     from platform_cli.ui.orders_view import print_json, render_orders
 
     ws: Workspace = ctx.obj
-    page = ws.service("orders").get("order-ms", user, "orders", query={"limit": limit, "offset": offset})
+    page = ws.service("orders").get("order-ms", ws.user(user), "orders", query={"limit": limit, "offset": offset})
     print_json(page) if as_json else render_orders(page, ws.out)
 
 
 @app.command()
-def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: str = User, as_json: bool = Json) -> None:
+def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: Optional[str] = User, as_json: bool = Json) -> None:
     """One order, with its current delivery status."""
     ws: Workspace = ctx.obj
-    _show_order(ws, ws.service("orders").get("order-ms", user, "orders", order_id), as_json)
+    _show_order(ws, ws.service("orders").get("order-ms", ws.user(user), "orders", order_id), as_json)
 
 
 @app.command()
-def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: str = User, as_json: bool = Json) -> None:
+def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: Optional[str] = User, as_json: bool = Json) -> None:
     """Cancel an order that is not yet on its way (received or brewing)."""
     from platform_cli.ui.orders_view import print_json, render_delivery
 
     ws: Workspace = ctx.obj
-    doc = ws.service("delivery").put("delivery-ms", user, order_id, body={"status": "cancelled"})
+    doc = ws.service("delivery").put("delivery-ms", ws.user(user), order_id, body={"status": "cancelled"})
     print_json(doc) if as_json else render_delivery(doc, ws.out)
 
 

@@ -25,6 +25,7 @@ def status(
     names = names or []
     ws.project.check_names(names)
     rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
+    _add_gateway_view(ws, rows)
     if as_json:
         from platform_cli.ui.status_view import status_json
 
@@ -35,3 +36,20 @@ def status(
         render_status(rows, ws.out)
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
+
+
+def _add_gateway_view(ws: Workspace, rows) -> None:
+    """Beside each service's process state, how the gateway sees it (GET /health/all)."""
+    gateway = ws.project.processes.get("gateway")
+    if gateway is None or gateway.url is None or not any(r.name == "gateway" and r.healthy for r in rows):
+        return
+    from platform_cli.clients.services import ServiceClient
+    from platform_cli.errors import PlatformError
+
+    try:
+        seen = ServiceClient("gateway", gateway.url, timeout=2).get("health", "all")["services"]
+    except (PlatformError, KeyError, TypeError):
+        return
+    for row in rows:
+        if row.name in seen:
+            row.via_gateway = seen[row.name].get("state")

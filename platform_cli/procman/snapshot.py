@@ -25,6 +25,7 @@ class ProcessStatus:
     health: health.HealthResult = health.NO_PROBE
     last_exit: dict | None = None
     log_tail: list[str] = field(default_factory=list)
+    via_gateway: str | None = None  # the gateway's /health/all view of this service, when there is one
 
     @property
     def healthy(self) -> bool:
@@ -45,6 +46,7 @@ class ProcessStatus:
             "health": self.health.to_json(),
             "last_exit": self.last_exit,
             "log_tail": self.log_tail,
+            "via_gateway": self.via_gateway,
         }
 
 

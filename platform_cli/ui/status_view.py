@@ -13,7 +13,9 @@ from platform_cli.ui.format import STATE_STYLES, duration, size
 
 def render_status(rows, console: Console) -> None:
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("name", "state", "pid", "uptime", "restarts", "cpu", "mem", "port", "health", "last exit"):
+    gateway = any(row.via_gateway for row in rows)
+    columns = ("name", "state", "pid", "uptime", "restarts", "cpu", "mem", "port", "health", *(("gateway",) if gateway else ()), "last exit")
+    for column in columns:
         table.add_column(column, justify="right" if column in ("pid", "restarts", "cpu", "mem", "port") else "left")
     for row in rows:
         table.add_row(
@@ -26,6 +28,7 @@ def render_status(rows, console: Console) -> None:
             size(row.memory_bytes),
             str(row.port or "-"),
             _health(row.health),
+            *((Text(row.via_gateway or "-", style="green" if row.via_gateway == "ok" else "red"),) if gateway else ()),
             _exit(row.last_exit) if row.state not in ("RUNNING", "STARTING") or row.restarts else "",
         )
     console.print(table)

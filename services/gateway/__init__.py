@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     gateway_dir = Path(app.config["DATA_DIR"]) / "gateway"
     users = app.extensions["gateway.users"] = UserStore(gateway_dir / "users")
+    users.apply_inbox(gateway_dir / "inbox")
     tokens = app.extensions["gateway.tokens"] = Tokens(load_secret(gateway_dir), app.config["TOKEN_TTL"])
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.post("/auth/signin")
     def signin():
+        users.apply_inbox(gateway_dir / "inbox")
         body = json_object()
         user = users.verify(body.get("email"), body.get("password"))
         if user is None:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -73,6 +74,27 @@ class UserStore:
                     "password": generate_password_hash(password), "created": time.time()}
             self.table.insert(user)
         return _public(user)
+
+    def apply_inbox(self, inbox: Path) -> list[str]:
+        """Staff accounts requested on this machine (`platform user add --staff`): the gateway is
+        the store's only owner, so the CLI leaves 0600 request files here instead of writing it."""
+        applied = []
+        for path in sorted(inbox.glob("*.json")) if inbox.is_dir() else []:
+            try:
+                wanted = json.loads(path.read_text())
+                email, password_hash = check_email(wanted["email"]), wanted["password"]
+            except (OSError, ValueError, KeyError, ApiError):
+                path.rename(path.with_suffix(".rejected"))
+                continue
+            with self.lock:
+                if self.table.get(Query().email == email):
+                    self.table.update({"role": "staff", "password": password_hash}, Query().email == email)
+                else:
+                    self.table.insert({"user_id": uuid.uuid4().hex, "email": email, "role": "staff",
+                                       "password": password_hash, "created": time.time()})
+            path.unlink()
+            applied.append(email)
+        return applied
 
     def verify(self, email, password) -> dict | None:
         if not isinstance(email, str) or not isinstance(password, str):

@@ -84,8 +84,8 @@ class Project:
         self.background.append(proc)
         return Background(proc)
 
-    def ok(self, *args: str) -> subprocess.CompletedProcess:
-        result = self.run(*args)
+    def ok(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+        result = self.run(*args, input=input)
         assert result.returncode == 0, f"platform {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
         return result
 

@@ -47,3 +47,46 @@ def test_one_address_reaches_every_service(project):
     project.ok("stop", "tts")
     status, _, body = call(port, "POST", "/tts", {"text": "anyone there?"}, token)
     assert status == 503 and json.loads(body)["error"]["service"] == "tts"
+
+
+def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(project, tmp_path):
+    import os
+    import stat
+
+    project.write(
+        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
+         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
+        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
+         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
+         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
+        env="GTTS_TIMEOUT=1\n",
+    )
+    project.ok("up")
+    rows = project.status()
+    assert {n: rows[n]["via_gateway"] for n in ("orders", "delivery", "tts")} == {"orders": "ok", "delivery": "ok", "tts": "ok"}
+    assert project.ok("status").stdout.count("gateway") >= 2  # the column (beside the process state) and its row
+    needs_login = project.run("order", "list")
+    assert needs_login.returncode == 11 and needs_login.stderr.startswith("error: which user? give --user, or log in")
+    signed_up = project.run("signup", "alice@example.com", "--password-stdin", input="alice's password 1\n")
+    assert signed_up.returncode == 0 and "logged in as alice@example.com (customer)" in signed_up.stdout, signed_up.stderr
+    token_file = project.data / "cli" / "token.json"
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    order = json.loads(project.ok("order", "create", "--coffee", "latte", "--price", "4000", "--json").stdout)
+    assert order["user_id"] == json.loads(token_file.read_text())["user_id"]
+    assert project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"))
+    refused = project.run("delivery", "list", "received")
+    assert refused.returncode == 9 and "needs the staff role" in refused.stderr
+    # A staff account, made on this machine only, then used.
+    project.ok("user", "add", "--staff", "boss@example.com", "--password-stdin", input="the boss's password 2\n")
+    project.ok("login", "boss@example.com", "--password-stdin", input="the boss's password 2\n")
+    from tests.helpers import wait_until
+
+    wait_until(lambda: order["order_id"] in [d["order_id"] for d in json.loads(project.ok("delivery", "list", "received", "--json").stdout)["orders"]],
+               what="the order in delivery, listed by staff")
+    advanced = json.loads(project.ok("delivery", "advance", order["order_id"], "--user", order["user_id"], "--json").stdout)
+    assert advanced["status"] == "brewing"
+    wrong = project.run("login", "boss@example.com", "--password-stdin", input="not the password 3\n")
+    assert wrong.returncode == 11
+    project.ok("logout")
+    after = project.run("order", "list", "--user", order["user_id"])
+    assert after.returncode == 11 and "log in" in after.stderr

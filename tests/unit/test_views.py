@@ -28,7 +28,7 @@ def test_status_json_has_the_documented_fields():
     assert data == {
         "name": "web", "state": "RUNNING", "pid": 12, "uptime_s": 61.3, "restarts": 1, "cpu_percent": None,
         "memory_bytes": None, "port": 5000, "health": {"status": "ok", "latency_ms": 1.5, "detail": "ok"},
-        "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "log_tail": [],
+        "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "log_tail": [], "via_gateway": None,
     }
 
 
