@@ -5,6 +5,8 @@ from __future__ import annotations
 import http.client
 import json
 
+import pytest
+
 from services.tts.mp3 import frames
 
 
@@ -19,7 +21,9 @@ def call(port: int, method: str, path: str, body=None, token: str | None = None)
         conn.close()
 
 
-def test_one_address_reaches_every_service(project):
+@pytest.fixture
+def stack(project):
+    """Every service of the repo's Procfile, the gateway in front, on free ports."""
     project.write(
         {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
          "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
@@ -29,6 +33,11 @@ def test_one_address_reaches_every_service(project):
         env="GTTS_TIMEOUT=1\n",
     )
     project.ok("up")
+    return project
+
+
+def test_one_address_reaches_every_service(stack):
+    project = stack
     port = project.ports["gateway"]
     credentials = {"email": "alice@example.com", "password": "a good password 1"}
     assert call(port, "POST", "/auth/signup", credentials)[0] == 201
@@ -49,19 +58,11 @@ def test_one_address_reaches_every_service(project):
     assert status == 503 and json.loads(body)["error"]["service"] == "tts"
 
 
-def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(project, tmp_path):
+def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     import os
     import stat
 
-    project.write(
-        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
-         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
-        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
-         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
-         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
-        env="GTTS_TIMEOUT=1\n",
-    )
-    project.ok("up")
+    project = stack
     rows = project.status()
     assert {n: rows[n]["via_gateway"] for n in ("orders", "delivery", "tts")} == {"orders": "ok", "delivery": "ok", "tts": "ok"}
     assert project.ok("status").stdout.count("gateway") >= 2  # the column (beside the process state) and its row
