@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/tts.py
+	$(BIN)/python bench/gateway.py
 
 # compat editable mode: a plain path entry instead of setuptools' import finder, which would add
 # ~20 ms to every `platform` call; it also puts services/ on the path for `python -m services.X`.
