@@ -111,15 +111,23 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _probe_all(proxy) -> dict:
-    import requests
+    import http.client
+    from urllib.parse import urlsplit
 
     found = {}
     for service, base in proxy.upstreams.items():
+        url = urlsplit(base)
         started = time.perf_counter()
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=proxy.timeouts[0])
         try:
-            status = proxy.sessions[service].get(base.rstrip("/") + "/health", timeout=proxy.timeouts).status_code
+            conn.request("GET", url.path.rstrip("/") + "/health")
+            status = conn.getresponse().status
             state = "ok" if status == 200 else f"HTTP {status}"
-        except requests.RequestException as exc:
-            state = "down" if isinstance(exc, requests.ConnectionError) else type(exc).__name__
+        except ConnectionRefusedError:
+            state = "down"
+        except (OSError, http.client.HTTPException) as exc:
+            state = type(exc).__name__
+        finally:
+            conn.close()
         found[service] = {"state": state, "latency_ms": round((time.perf_counter() - started) * 1000, 2), "url": base}
     return found
