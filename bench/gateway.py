@@ -19,11 +19,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.load import run_concurrently  # noqa: E402
 from tests.helpers import free_port  # noqa: E402
 
 CLIENTS = 16
@@ -49,28 +49,7 @@ class Client:
 
 
 def load(client: Client, method: str, path_of, body, count: int) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    left = iter(range(count))
-    lock = threading.Lock()
-
-    def worker():
-        while True:
-            with lock:
-                i = next(left, None)
-            if i is None:
-                return
-            start = time.perf_counter()
-            status, _ = client.call(method, path_of(i), body)
-            assert status in (200, 201), status
-            latencies.append(time.perf_counter() - start)
-
-    threads = [threading.Thread(target=worker) for _ in range(CLIENTS)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return count / (time.perf_counter() - start), latencies
+    return run_concurrently(lambda i: client.call(method, path_of(i), body)[0], count, CLIENTS)
 
 
 def main() -> None:
@@ -111,7 +90,7 @@ def main() -> None:
                     results[("detail", way)][1].extend(lat)
         finally:
             subprocess.run(platform + ["down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-    print(f"| request | way | requests/s (16 clients) | p50 | p99 |")
+    print("| request | way | requests/s (16 clients) | p50 | p99 |")
     print("|---|---|---|---|---|")
     summary = {}
     for (kind, way), (rates, lat) in results.items():

@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from services.orders.storage import OrderStore  # noqa: E402
+from bench.load import run_concurrently  # noqa: E402
 from tests.helpers import free_port  # noqa: E402
 
 SIZES = (100, 1_000, 10_000)
@@ -112,7 +112,7 @@ def http_rows(tmp: Path, samples: int) -> tuple[list[str], str]:
         for size in SIZES:
             while stored < size:  # fill through the service itself, with 8 clients
                 fill = min(size - stored, 2000)
-                run_concurrently(lambda: orders.call("POST", "/order-ms/fill/orders", body), fill, 8)
+                run_concurrently(lambda i: orders.call("POST", "/order-ms/fill/orders", body)[0], fill, 8)
                 stored += fill
             latencies = []
             for _ in range(samples):
@@ -121,7 +121,7 @@ def http_rows(tmp: Path, samples: int) -> tuple[list[str], str]:
                 latencies.append(time.perf_counter() - start)
                 assert status == 201
             stored += samples
-            rate = run_concurrently(lambda: orders.call("POST", "/order-ms/bench/orders", body), 400, 8)
+            rate, _ = run_concurrently(lambda i: orders.call("POST", "/order-ms/bench/orders", body)[0], 400, 8)
             stored += 400
             p50, p99 = percentiles(latencies)
             rows.append(f"| {size:,} | {p50:.2f} / {p99:.2f} ms | {rate:,.0f} |")
@@ -136,28 +136,6 @@ def http_rows(tmp: Path, samples: int) -> tuple[list[str], str]:
         return rows, f"create -> visible in delivery (100 orders, poll every 2 ms): p50 {v50:.1f} ms, p99 {v99:.1f} ms"
     finally:
         subprocess.run(platform + ["down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-
-
-def run_concurrently(call, count: int, clients: int) -> float:
-    """Make `count` calls from `clients` threads; return calls per second."""
-    left = iter(range(count))
-    lock = threading.Lock()
-
-    def worker():
-        while True:
-            with lock:
-                if next(left, None) is None:
-                    return
-            status, _ = call()
-            assert status == 201, status
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return count / (time.perf_counter() - start)
 
 
 def main() -> None:

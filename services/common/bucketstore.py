@@ -67,6 +67,12 @@ class BucketStore:
             self.db.clear_cache()
             raise
 
+    def get(self, user_id: str, key: str) -> dict | None:
+        """The user's document, as clients see it; None when there is none, or it is another's."""
+        with self.lock:
+            doc = self.find(key)
+        return public(doc) if doc and doc["user_id"] == user_id else None
+
     # -- the outbox (services.common.streams.Outbox) ---------------------------------------------
 
     def pending_events(self) -> list[dict]:

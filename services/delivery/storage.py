@@ -63,11 +63,6 @@ class DeliveryStore(BucketStore):
         self.on_event()
         return public(updated)
 
-    def get(self, user_id: str, order_id: str) -> dict | None:
-        with self.lock:
-            doc = self.find(order_id)
-        return public(doc) if doc and doc["user_id"] == user_id else None
-
     def by_status(self, status: str, limit: int, offset: int) -> tuple[list[dict], int]:
         """A page of the orders in `status`, longest there first, and how many there are."""
         with self.lock:

@@ -29,7 +29,6 @@ from services.common.tablefiles import TableFilesStorage
 ALGORITHM = "HS256"
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
 MIN_PASSWORD = 10
-ROLES = ("customer", "staff")
 
 
 def load_secret(data_dir: Path, environ=os.environ) -> str:

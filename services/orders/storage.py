@@ -23,11 +23,6 @@ class OrderStore(BucketStore):
             self.insert({**order, "applied": []}, [event])
         self.on_event()
 
-    def get(self, user_id: str, order_id: str) -> dict | None:
-        with self.lock:
-            doc = self.find(order_id)
-        return public(doc) if doc and doc["user_id"] == user_id else None
-
     def list(self, user_id: str, limit: int, offset: int) -> tuple[list[dict], int]:
         """A page of the user's orders, newest first, and how many there are in all."""
         with self.lock:

@@ -97,10 +97,6 @@ class AudioCache:
             pass
         return removed
 
-    def evict(self) -> list[str]:
-        with self._index:
-            return self._evict()
-
     def _evict(self) -> list[str]:
         """Drop least recently used entries until the files fit in max_bytes; returns their ids."""
         dropped = []

@@ -16,7 +16,7 @@ def frames(data: bytes):
     if data[:3] == b"ID3" and len(data) >= 10:
         pos = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
     while pos + 4 <= len(data):
-        b1, b2, b3 = data[pos + 1], data[pos + 2], data[pos + 3]
+        b1, b2 = data[pos + 1], data[pos + 2]
         if data[pos] != 0xFF or b1 & 0xE0 != 0xE0:
             return  # not a frame: the audio ends here (or the data is not MP3)
         version = {3: 1, 2: 2, 0: 25}.get((b1 >> 3) & 3)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
