@@ -85,11 +85,12 @@ class BucketStore:
 
     def mark_published(self, event_id: str) -> None:
         with self.lock:
-            key = self._outbox.pop(event_id, None)
+            key = self._outbox.get(event_id)
             doc = self.find(key) if key else None
             if doc:
                 outbox = [e for e in doc.get("outbox", []) if e["id"] != event_id]
                 self._write(lambda: self._bucket(key).update({"outbox": outbox}, doc_ids=[doc.doc_id]))
+            self._outbox.pop(event_id, None)  # only once it is off the disk too: a failed write is retried
 
     # -- internals -------------------------------------------------------------------------------
 

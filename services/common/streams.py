@@ -5,8 +5,8 @@ chosen when the change was stored; a consumer that sees an id twice ignores the 
 Consumer groups are named after the consuming service and created with MKSTREAM; a consumer
 handles an entry, then XACKs it; entries left pending by a consumer that died are claimed after
 CLAIM_IDLE_MS. An entry that cannot be handled is copied to `<stream>:dead` with the reason and
-acknowledged, so one bad entry never stops the rest. On SIGTERM (stop set) the entry in hand is
-finished before the loop ends.
+acknowledged, so one bad entry never stops the rest; Redis or disk trouble is retried instead.
+On SIGTERM (stop set) the entry in hand is finished before the loop ends.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Consumer:
         self.name = group  # one consumer per service: a restarted one resumes its own pending entries
 
     def run(self, stop: threading.Event) -> None:
-        ready = False
+        ready = failing = False
         last_claim = 0.0
         while not stop.is_set():
             try:
@@ -69,13 +69,19 @@ class Consumer:
                     self._ensure_group()
                     self._drain("0", stop)  # what this consumer read but did not ack before it died
                     ready = True
+                    if failing:
+                        self.log(f"consumer {self.group}: reading {self.stream} again")
+                        failing = False
                 if time.monotonic() - last_claim > CLAIM_IDLE_MS / 1000:
                     self._claim_stale(stop)
                     last_claim = time.monotonic()
                 self._drain(">", stop, block=BLOCK_MS)
-            except redis.RedisError as exc:
-                self.log(f"consumer {self.group}: redis unavailable ({exc}); retrying")
-                ready = False
+            except (redis.RedisError, OSError) as exc:
+                # Redis down, or our own disk full or read-only: the entry stays pending, unacked,
+                # and is handled again from the start of this consumer's pending list.
+                if not failing:  # one line per outage, not one per retry
+                    self.log(f"consumer {self.group}: cannot go on ({exc}); retrying")
+                ready, failing = False, True
                 stop.wait(RETRY_S)
 
     def _ensure_group(self) -> None:
@@ -110,8 +116,8 @@ class Consumer:
     def _handle(self, entry_id: str, fields: dict) -> None:
         try:
             self.handle(decode(fields))
-        except redis.RedisError:
-            raise
+        except (redis.RedisError, OSError):
+            raise  # trouble of the moment, not of the entry: retried, never set aside
         except Exception as exc:  # not this consumer's to retry forever: set it aside, say why
             self.log(f"consumer {self.group}: entry {entry_id} of {self.stream} set aside: {exc!r}")
             self.client.xadd(f"{self.stream}:dead", {**fields, "entry": entry_id, "reason": repr(exc)[:500]})

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from tinydb.storages import Storage
 
+from services.common.atomicfile import write_atomically
+
 SUFFIX = ".json"
 
 
@@ -45,7 +47,7 @@ class TableFilesStorage(Storage):
         changed = [name for name, table in data.items() if old.get(name) is not table]
         dropped = [name for name in old if name not in data]
         for name in changed:
-            _write_atomically(self.dir / (name + SUFFIX), json.dumps(data[name], separators=(",", ":")).encode())
+            write_atomically(self.dir / (name + SUFFIX), json.dumps(data[name], separators=(",", ":")).encode())
         for name in dropped:
             (self.dir / (name + SUFFIX)).unlink(missing_ok=True)
         if changed or dropped:
@@ -68,19 +70,6 @@ def _load(path: Path) -> dict:
     if not isinstance(table, dict):
         raise StoreCorruptError(f"table file {path} does not hold a table")
     return table
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import threading
 import time
 from pathlib import Path
 
 import redis
+
+from services.common.atomicfile import write_atomically
 
 ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -65,7 +66,7 @@ class AudioCache:
     def store(self, entry_id: str, audio: bytes, meta: dict) -> dict:
         meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time()}
         with self._index:
-            _write_atomically(self.path(entry_id), audio)
+            write_atomically(self.path(entry_id), audio)
             try:
                 new = not self.client.exists(f"tts:entry:{entry_id}")
                 with self.client.pipeline(transaction=True) as tx:  # the entry whole, or not at all
@@ -142,12 +143,3 @@ class AudioCache:
 
 def _typed(meta: dict) -> dict:
     return {k: json.loads(v) for k, v in meta.items()}  # every field is stored as JSON
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + f".{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
