@@ -4,7 +4,9 @@ Redis holds `tts:entry:<id>` (a hash of the entry's metadata), `tts:lru` (ids sc
 use), `tts:bytes` (the files' total size) and `tts:name:<name>` (the old API's names). A file is
 written before its entry, and an evicted entry goes before its file, so an entry never points at
 a missing file; one found missing anyway (deleted by hand) is dropped and synthesised again.
-When Redis is down, speech is still made and served by id; it is just not remembered.
+When Redis is down, speech is still made and served by id, and its entry waits beside the file
+(`<id>.json`) until Redis is back: the next store or pass over the folder indexes it, so a URL
+given out during an outage keeps working and the cache recovers what it made meanwhile.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class AudioCache:
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
         self._stores = 0
+        self._some_waiting = True  # until a first pass has looked
         self.reconcile()
 
     @staticmethod
@@ -68,35 +71,59 @@ class AudioCache:
         with self._index:
             write_atomically(self.path(entry_id), audio)
             try:
-                new = not self.client.exists(f"tts:entry:{entry_id}")
-                with self.client.pipeline(transaction=True) as tx:  # the entry whole, or not at all
-                    tx.hset(f"tts:entry:{entry_id}", mapping={k: json.dumps(v) for k, v in meta.items()})
-                    tx.zadd("tts:lru", {entry_id: time.time()})
-                    if new:
-                        tx.incrby("tts:bytes", len(audio))
-                    tx.execute()
+                self._index_entry(entry_id, meta)
                 self._evict()
             except redis.RedisError:
-                pass  # served by id all the same; the next pass over the folder drops the file
+                # Served by id all the same; the entry waits on disk until Redis is back.
+                write_atomically(self._waiting(entry_id), json.dumps(meta).encode())
+                self._some_waiting = True
+                return meta
         self._stores += 1
-        if self._stores % self.RECONCILE_EVERY == 0:
+        if self._some_waiting or self._stores % self.RECONCILE_EVERY == 0:
             self.reconcile()
         return meta
 
+    def _index_entry(self, entry_id: str, meta: dict) -> None:
+        new = not self.client.exists(f"tts:entry:{entry_id}")
+        with self.client.pipeline(transaction=True) as tx:  # the entry whole, or not at all
+            tx.hset(f"tts:entry:{entry_id}", mapping={k: json.dumps(v) for k, v in meta.items()})
+            tx.zadd("tts:lru", {entry_id: time.time()})
+            if new:
+                tx.incrby("tts:bytes", meta["bytes"])
+            tx.execute()
+
     def reconcile(self, min_age_s: float = 60.0) -> list[str]:
-        """Remove files no entry points to (written while Redis was down, or after it lost data),
-        so the folder stays within max_bytes. Young files may be in the middle of a store."""
+        """Index the entries that waited on disk while Redis was down; remove files no entry
+        points to (Redis lost it), so the folder stays within max_bytes. Young files may be in
+        the middle of a store. Returns the removed ids."""
         removed = []
         try:
             with self._index:
+                for waiting in self.dir.glob("*.json"):
+                    self._index_waiting(waiting)
+                self._some_waiting = False
+                self._evict()
                 for path in self.dir.glob("*.mp3"):
                     entry_id = path.stem
                     if time.time() - path.stat().st_mtime > min_age_s and not self.client.exists(f"tts:entry:{entry_id}"):
                         path.unlink(missing_ok=True)
                         removed.append(entry_id)
         except (redis.RedisError, OSError):
-            pass
+            pass  # Redis still away: the next pass tries again
         return removed
+
+    def _index_waiting(self, waiting: Path) -> None:
+        entry_id = waiting.stem
+        try:
+            meta = json.loads(waiting.read_bytes())
+        except ValueError:
+            meta = None  # cut short by a crash: the file is dropped with the other unindexed ones
+        if meta and ENTRY_ID.fullmatch(entry_id) and self.path(entry_id).exists():
+            self._index_entry(entry_id, meta)
+        waiting.unlink()
+
+    def _waiting(self, entry_id: str) -> Path:
+        return self.path(entry_id).with_suffix(".json")
 
     def _evict(self) -> list[str]:
         """Drop least recently used entries until the files fit in max_bytes; returns their ids."""

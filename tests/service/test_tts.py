@@ -279,3 +279,18 @@ def test_files_no_entry_points_to_are_removed(make, tmp_path):
 def test_the_old_api_names_its_own_field(make):
     error = make().test_client().post("/output", json={"name": "x"}).get_json()["error"]
     assert error["field"] == "message" and error["message"].startswith("message ")
+
+
+def test_audio_made_while_redis_is_away_keeps_its_url_and_is_cached_once_it_is_back(tmp_path, own_redis):
+    app = create_app({"DATA_DIR": str(tmp_path), "REDIS_URL": own_redis.url, "TTS_ENGINE": "espeak"})
+    client = app.test_client()
+    own_redis.stop()
+    made = client.post("/tts", json={"text": "made during the outage"}).get_json()
+    assert made["cached"] is False and client.get(made["url"]).status_code == 200
+    own_redis.start()  # empty: it kept nothing
+    later = client.post("/tts", json={"text": "made after it"}).get_json()  # indexes what waited
+    again = client.post("/tts", json={"text": "made during the outage"}).get_json()
+    assert again["cached"] is True and again["id"] == made["id"]
+    assert client.get(made["url"]).status_code == 200 and client.get(f"/tts/{made['id']}").get_json()["bytes"] == made["bytes"]
+    assert app.extensions["tts.store"].cache.reconcile(min_age_s=0) == [], "nothing is left unindexed"
+    assert sorted(p.name for p in (tmp_path / "tts").iterdir()) == sorted([f"{made['id']}.mp3", f"{later['id']}.mp3"])
