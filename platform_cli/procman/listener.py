@@ -11,8 +11,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from supervisor import childutils
-
 from platform_cli.procman.history import History
 from platform_cli.procman.pids import PidRecord
 from platform_cli.procman.resources import ResourceSampler
@@ -40,12 +38,30 @@ def parse_event(headers: dict, payload: str, now: float) -> dict:
     return event
 
 
+def wait(stdin, stdout) -> tuple[dict, str]:
+    """Ask supervisord for the next event: its headers and payload. This is the listener protocol
+    of supervisor's `childutils.listener`, whose import alone costs this process ~15 MB of RSS and
+    ~90 ms of CPU at every start (it pulls in xmlrpc, http.client, email and medusa)."""
+    stdout.write("READY\n")
+    stdout.flush()
+    line = stdin.readline()
+    if not line:
+        sys.exit(0)  # supervisord is gone
+    headers = dict(token.split(":", 1) for token in line.split())
+    return headers, stdin.read(int(headers["len"]))
+
+
+def ok(stdout) -> None:
+    stdout.write("RESULT 2\nOK")
+    stdout.flush()
+
+
 def main() -> None:
     data_dir = Path(os.environ["PLATFORM_DATA_DIR"])
     history = History(data_dir)
     sampler = ResourceSampler(PidRecord(data_dir / "supervisor"))
     while True:
-        headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        headers, payload = wait(sys.stdin, sys.stdout)
         try:
             if headers["eventname"].startswith("TICK"):
                 history.record_resources(sampler.sample(), time.time())
@@ -53,7 +69,7 @@ def main() -> None:
                 history.record(parse_event(headers, payload, time.time()))
         except OSError as exc:  # a full disk must not stall supervisord's event queue
             print(f"platform-events: cannot record event: {exc}", file=sys.stderr, flush=True)
-        childutils.listener.ok(sys.stdout)
+        ok(sys.stdout)
 
 
 if __name__ == "__main__":
