@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up down status test unit bench clean
+.PHONY: up down status test unit bench compare clean
 
 up: $(STAMP)
 	$(BIN)/platform up
@@ -27,6 +27,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/tts.py
 	$(BIN)/python bench/gateway.py
+
+# PM2 (installed from the npm registry into a temp dir), stock supervisord, honcho and platform
+# side by side on one workload; ARGS="--rounds 1 --lines 20000" for a short run.
+compare: $(STAMP)
+	$(BIN)/python -m bench.compare $(ARGS)
 
 # compat editable mode: a plain path entry instead of setuptools' import finder, which would add
 # ~20 ms to every `platform` call; it also puts services/ on the path for `python -m services.X`.

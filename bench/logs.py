@@ -13,59 +13,20 @@ under PM2 followed by `pm2 logs --raw` alone, reported as medians; then one burs
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.burst import NUMBERED, WRITER, Outcome, Reader, burst_times, writer_env  # noqa: E402
+from bench.cli import PLATFORM, Supervisorctl, clean_env  # noqa: E402
 from bench.pm2 import PM2  # noqa: E402
-from tests.helpers import wait_until  # noqa: E402
-
-WRITER = ROOT / "tests" / "e2e" / "apps" / "writer.py"
-NUMBERED = re.compile(rb"burst \d+ (\d+)$")
-
-
-class Outcome:
-    def __init__(self, reader: "Reader", started: float, finished: float):
-        self.lost = reader.total - len(set(reader.numbers))
-        self.in_order = reader.numbers == sorted(reader.numbers)
-        self.whole = reader.last_at - started if reader.last_at else None
-        self.last = reader.last_at - finished if reader.last_at else None
-
-
-class Reader:
-    """Reads a follower's stdout: which numbers it showed, in order, and when."""
-
-    def __init__(self, cmd: list[str], env: dict, cwd: Path, total: int):
-        self.total = total
-        self.numbers: list[int] = []
-        self.first_at = self.last_at = None
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        for raw in self.proc.stdout:
-            match = NUMBERED.search(raw.rstrip(b"\n"))
-            if match:
-                now = time.time()
-                self.first_at = self.first_at or now
-                self.numbers.append(int(match.group(1)))
-                if self.numbers[-1] == self.total - 1:
-                    self.last_at = now
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def file_numbers(paths: list[Path]) -> list[int]:
@@ -81,28 +42,27 @@ def file_numbers(paths: list[Path]) -> list[int]:
 def burst_project(root: Path, lines: int) -> Path:
     root.mkdir()
     times = root / "times"
-    (root / "Procfile").write_text(f"burst: env COUNT={lines} START_DELAY=1.5 TIMES_FILE={times} TAG=burst {sys.executable} {WRITER}\n")
+    # `up` returns once the writer has been up 1 s; the followers then need ~0.4 s to start and
+    # open the log at its end (more on a busy machine): 1.5 s left them racing the burst.
+    settings = " ".join(f"{k}={v}" for k, v in writer_env(lines, 3.0, times).items())
+    (root / "Procfile").write_text(f"burst: env {settings} {sys.executable} {WRITER}\n")
     return times
 
 
 def run_platform_burst(root: Path, lines: int, with_supervisorctl: bool) -> tuple[dict, list[str]]:
     """One burst under platform, followed by `platform logs -f` (and `supervisorctl tail -f`)."""
-    bin_dir = Path(sys.executable).parent
     times = burst_project(root, lines)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
-    ctl_env = {**env, "PLATFORM_DATA_DIR": str(root / "data"), "PLATFORM_PYTHON": sys.executable}
-    conf = str(ROOT / "platform_cli" / "procman" / "supervisord.conf")
+    env = clean_env()
+    ctl = Supervisorctl(ROOT / "platform_cli" / "procman" / "supervisord.conf",
+                        {**env, "PLATFORM_DATA_DIR": str(root / "data"), "PLATFORM_PYTHON": sys.executable})
     try:
-        subprocess.run([bin_dir / "platform", "up"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
-        readers = {"platform logs -f": Reader([str(bin_dir / "platform"), "logs", "-f", "-n", "0", "burst"], env, root, lines)}
+        subprocess.run([PLATFORM, "up"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+        readers = {"platform logs -f": Reader.follow([PLATFORM, "logs", "-f", "-n", "0", "burst"], env, root, lines)}
         if with_supervisorctl:
-            readers["supervisorctl tail -f"] = Reader([str(bin_dir / "supervisorctl"), "-c", conf, "tail", "-f", "burst"], ctl_env, root, lines)
-        wait_until(times.exists, 60, what="the burst to be written")
-        started, finished = map(float, times.read_text().split())
-        try:
-            wait_until(lambda: all(r.last_at for r in readers.values()), 60, interval=0.1, what="the followers")
-        except AssertionError:
-            pass  # reported as the lines they never showed
+            readers["supervisorctl tail -f"] = Reader.follow([*ctl.argv, "tail", "-f", "burst"], ctl.env, root, lines)
+        started, finished = burst_times(times)
+        for reader in readers.values():
+            reader.wait_shown(finished)
         for reader in readers.values():
             reader.stop()
         logs = root / "data" / "logs"
@@ -114,7 +74,7 @@ def run_platform_burst(root: Path, lines: int, with_supervisorctl: bool) -> tupl
                  f" supervisord read the last line {written - finished:.3f} s after it was written"]
         return {label: Outcome(r, started, finished) for label, r in readers.items()}, notes
     finally:
-        subprocess.run([bin_dir / "platform", "down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run([PLATFORM, "down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
 
 
 def summary(label: str, outcomes: list[Outcome], lines: int) -> str:
@@ -168,16 +128,11 @@ def main() -> None:
 
 def pm2_burst(pm2: PM2, root: Path, i: int, lines: int) -> Outcome:
     name, times = f"burst{i}", root / f"pm2-times-{i}"
-    follower = Reader([str(pm2.bin), "logs", name, "--raw", "--lines", "0"], pm2.env, root, lines)
+    follower = Reader.follow(pm2.follow_command(name), pm2.env, root, lines)
     time.sleep(1)  # pm2 logs attaches to the daemon's bus asynchronously; give it a head start
-    pm2.start(name, str(WRITER), sys.executable,
-              {"COUNT": str(lines), "START_DELAY": "1.5", "TIMES_FILE": str(times), "TAG": "burst", "PYTHONUNBUFFERED": "1"})
-    wait_until(times.exists, 60, what="the burst under PM2")
-    started, finished = map(float, times.read_text().split())
-    try:
-        wait_until(lambda: follower.last_at, 30, interval=0.1, what="pm2 logs")
-    except AssertionError:
-        pass
+    pm2.start(name, str(WRITER), sys.executable, {**writer_env(lines, 1.5, times), "PYTHONUNBUFFERED": "1"})
+    started, finished = burst_times(times)
+    follower.wait_shown(finished, timeout=30)
     follower.stop()
     pm2.run("delete", name)
     return Outcome(follower, started, finished)

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-
-import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.cli import PLATFORM, Supervisorctl, clean_env, platform, platform_daemon_pids  # noqa: E402
+from bench.measure import crash_once, crash_to_ready, healthy, rss_mb, timed  # noqa: E402
 from bench.pm2 import PM2  # noqa: E402
 from tests.helpers import free_port, wait_until  # noqa: E402
 
@@ -44,54 +41,6 @@ def write_project(root: Path) -> dict[str, int]:
     return ports
 
 
-def platform(root: Path, *args: str, check=True) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
-    result = subprocess.run([str(Path(sys.executable).parent / "platform"), *args], cwd=root, env=env,
-                            capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise SystemExit(f"platform {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=0.5) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def crash_once(pid_of, port: int) -> float:
-    """SIGKILL the service, then poll /health every 10 ms until it answers from a new process."""
-    old = wait_until(lambda: pid_of(), 15, what="a pid")
-    # Past startsecs, so each kill is an ordinary crash (EXITED), not a quick-crash backoff.
-    wait_until(lambda: time.time() - psutil.Process(old).create_time() > 1.5, 10, interval=0.05, what="uptime")
-    os.kill(old, signal.SIGKILL)
-    start = time.perf_counter()
-    while True:
-        while not healthy(port):
-            time.sleep(0.01)
-            if time.perf_counter() - start > 30:
-                raise SystemExit("service did not come back within 30 s")
-        ready = time.perf_counter()  # the clock stops here; asking for the pid takes a CLI call
-        if pid_of() not in (None, old):
-            return ready - start
-
-
-def crash_to_ready(pid_of, port: int, kills: int) -> list[float]:
-    return [crash_once(pid_of, port) for _ in range(kills)]
-
-
-def timed(cmd: list[str], env: dict, cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def rss_mb(pids: list[int]) -> float:
-    return sum(psutil.Process(p).memory_info().rss for p in pids) / 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=10)
@@ -104,8 +53,9 @@ def main() -> None:
         root = Path(tmp)
         ports = write_project(root)
         data = root / "data"
-        ctl_env = {**os.environ, "PLATFORM_DATA_DIR": str(data), "PLATFORM_PYTHON": sys.executable}
+        ctl_env = {**clean_env(), "PLATFORM_DATA_DIR": str(data), "PLATFORM_PYTHON": sys.executable}
         conf = str(ROOT / "platform_cli" / "procman" / "supervisord.conf")
+        ctl = Supervisorctl(conf, ctl_env)
         try:
             # 1. Cold start: no daemon -> every process ready (`up` returns only then).
             colds = []
@@ -145,31 +95,24 @@ def main() -> None:
             # 3. `platform status` beside `supervisorctl status`, interleaved, same daemon.
             mine, theirs = [], []
             for _ in range(args.status_runs):
-                mine.append(timed([str(Path(sys.executable).parent / "platform"), "status"], ctl_env, root))
-                theirs.append(timed([str(Path(sys.executable).parent / "supervisorctl"), "-c", conf, "status"], ctl_env, root))
+                mine.append(timed([PLATFORM, "status"], ctl_env, root))
+                theirs.append(timed([*ctl.argv, "status"], ctl_env, root))
             results["status_platform_s"], results["status_supervisorctl_s"] = mine, theirs
 
             # 4. Memory: supervisord plus the event listener.
-            daemon = int((data / "supervisor" / "supervisord.pid").read_text())
-            listener = [c.pid for c in psutil.Process(daemon).children() if "listener" in " ".join(c.cmdline())]
+            daemon, listener = platform_daemon_pids(data)
             results["rss_daemon_listener_mb"] = rss_mb([daemon, *listener])
             results["rss_daemon_mb"] = rss_mb([daemon])
             platform(root, "down")
 
             # 5. The same programs under stock supervisord: its crash -> ready, for the ratio.
             subprocess.run([sys.executable, "-m", "supervisor.supervisord", "-c", conf], env=ctl_env, check=True)
-            ctl = [str(Path(sys.executable).parent / "supervisorctl"), "-c", conf]
-            wait_until(lambda: subprocess.run([*ctl, "pid"], env=ctl_env, capture_output=True).returncode == 0, 10, what="stock supervisord")
-            subprocess.run([*ctl, "start", "redis"], env=ctl_env, capture_output=True)
-            subprocess.run([*ctl, "start", "a"], env=ctl_env, capture_output=True)
+            wait_until(ctl.answers, 10, what="stock supervisord")
+            ctl.run("start", "redis")
+            ctl.run("start", "a")
             wait_until(lambda: healthy(ports["a"]), 15, what="a under stock supervisord")
-
-            def pid_of_a_stock():
-                out = subprocess.run([*ctl, "pid", "a"], env=ctl_env, capture_output=True, text=True).stdout.strip()
-                return int(out) if out.isdigit() and out != "0" else None
-
-            results["crash_ready_stock_supervisord_s"] = crash_to_ready(pid_of_a_stock, ports["a"], args.kills)
-            subprocess.run([*ctl, "shutdown"], env=ctl_env, capture_output=True)
+            results["crash_ready_stock_supervisord_s"] = crash_to_ready(lambda: ctl.pid("a"), ports["a"], args.kills)
+            ctl.run("shutdown")
             wait_until(lambda: not (data / "supervisor" / "supervisord.sock").exists(), 30, what="stock supervisord gone")
 
         finally:

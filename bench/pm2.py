@@ -10,9 +10,11 @@ from pathlib import Path
 
 
 class PM2:
-    def __init__(self, root: Path):
+    """PM2 installed under `root`; `home` (default: beside it) holds its daemon's socket, pid and logs."""
+
+    def __init__(self, root: Path, home: Path | None = None):
         self.prefix = root / "pm2-prefix"
-        self.home = root / "pm2-home"
+        self.home = home or root / "pm2-home"
         self.bin = self.prefix / "node_modules" / ".bin" / "pm2"
         self.env = {**os.environ, "PM2_HOME": str(self.home)}
 
@@ -21,19 +23,27 @@ class PM2:
             raise SystemExit("--pm2 needs npm (Node.js) on PATH")
         subprocess.run(["npm", "install", "--silent", "--prefix", str(self.prefix), "pm2@latest"], check=True,
                        stdout=subprocess.DEVNULL)
-        out = subprocess.run([str(self.bin), "--version"], env=self.env, capture_output=True, text=True).stdout
+        out = self.run("--version").stdout
+        self.kill()  # even `--version` starts a daemon: a run starts from none
         return out.strip().splitlines()[-1]  # the first call prints a banner before the version
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.bin), *args], env=self.env, capture_output=True, text=True)
+        return subprocess.run(self.command(*args), env=self.env, capture_output=True, text=True)
 
     def start(self, name: str, script: str, interpreter: str, env: dict[str, str]) -> None:
         result = subprocess.run(
-            [str(self.bin), "start", script, "--name", name, "--interpreter", interpreter],
+            self.command("start", script, "--name", name, "--interpreter", interpreter),
             env={**self.env, **env}, capture_output=True, text=True,
         )
         if result.returncode != 0:
             raise SystemExit(f"pm2 start failed: {result.stderr}")
+
+    def command(self, *args: str) -> list[str]:
+        return [str(self.bin), *args]
+
+    def follow_command(self, name: str) -> list[str]:
+        """`pm2 logs` showing each new line as the program printed it, none from before."""
+        return self.command("logs", name, "--raw", "--lines", "0")
 
     def pid(self, name: str) -> int | None:
         for proc in json.loads(self.run("jlist").stdout or "[]"):

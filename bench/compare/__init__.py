@@ -1,0 +1,33 @@
+"""Side by side: one workload under PM2, stock supervisord, honcho and `platform`, in one run.
+
+    .venv/bin/python -m bench.compare [--rounds 5] [--lines 200000] [--kills 4] [--status-runs 5]
+                                      [--managers platform,pm2,supervisord,honcho] [--out table.md]
+
+The managers take turns round by round (each round in a rotated order), so drift in a shared
+machine's load falls on all of them alike; each figure is a median over the rounds, and the
+ratios compare figures measured in the same run.
+
+Definitions:
+- workload: four `bench/apps/hello.py` services (Flask under waitress, `GET /health`) on free
+  127.0.0.1 ports, plus one log writer (`tests/e2e/apps/writer.py`); the same two commands under
+  every manager, each in a fresh directory per round. No redis.
+- cold start → all healthy: from issuing the start command (no daemon running) to all four
+  /health answering 200, polled every 10 ms.
+- SIGKILL → healthy again: SIGKILL one service once it has been up 1.5 s (an ordinary crash,
+  not a quick-crash backoff), time until /health answers 200 from a new pid (the services in
+  turn). honcho does not restart: it stops everything when one process dies; the table says so
+  and gives the time from the kill until every process of honcho's is gone.
+- status latency: wall time of `platform status`, `supervisorctl status`, `pm2 status` (the
+  table, not `pm2 jlist`); honcho has none.
+- daemon memory: PSS (shared pages counted once) of the manager's own processes with the
+  workload up, after the burst: platform: supervisord + its event listener; supervisord; PM2's
+  God daemon; honcho's master process + the Python process it forks per program to run it.
+- lines lost from a burst: the writer prints N numbered lines as fast as it can, `burst_delay`
+  seconds after it starts (after the services are healthy and the follower is attached); lines
+  lost = N − the distinct numbers the manager's live follower showed: `platform logs -f`,
+  `pm2 logs --raw`, `supervisorctl tail -f`, honcho's own stdout. Whole burst shown: from the
+  writer's first write to the follower showing the last line.
+- stop all: `platform down`, `supervisorctl shutdown`, `pm2 kill` (each stops every process and
+  the daemon), SIGTERM to honcho: from issuing it until every process of the manager's (daemon
+  and programs) is gone.
+"""
