@@ -33,12 +33,12 @@ def port_is_listening(port: int) -> bool:
 class LocalServer:
     """A real HTTP server on a free 127.0.0.1 port, served from a thread, for a test's stand-ins."""
 
-    def __init__(self, handler):
+    def __init__(self, handler, port: int = 0):
         from http.server import ThreadingHTTPServer
         import threading
 
         handler.log_message = lambda *args: None  # quiet: the tests read what they need
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

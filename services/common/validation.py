@@ -39,6 +39,15 @@ def is_uuid(text: str) -> bool:
         return False
 
 
+def is_unicode(text: str) -> bool:
+    """False for text no UTF-8 can carry: a lone surrogate, which JSON's "\\ud800" escape lets in."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_object() -> dict:
     """The request body as a JSON object, or a 400: not JSON, not an object, or nested too deep."""
     try:

@@ -7,6 +7,7 @@ and written in one access-log line per request. Every routed path needs a token 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -19,6 +20,16 @@ from services.common import errors
 
 REQUEST_ID_MAX = 128
 
+# One line a request on stdout, through logging: a line that cannot be written (stdout a pipe
+# whose reader, a lost supervisord, is gone) is dropped by the handler, never a failed request.
+access_log = logging.getLogger("gateway.access")
+access_log.propagate = False
+if not access_log.handlers:
+    _handler = logging.StreamHandler(sys.stdout)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    access_log.addHandler(_handler)
+    access_log.setLevel(logging.INFO)
+
 
 def create_app(config: dict | None = None) -> Flask:
     """config: UPSTREAMS ({service: base url}; default from <NAME>_URL), GATEWAY_TIMEOUT (s),
@@ -26,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_cors import CORS
 
     from services.gateway.auth import Tokens, UserStore, authorize, load_secret
-    from services.gateway.proxy import Proxy
+    from services.gateway.proxy import Proxy, request_target
     from services.gateway.routes import route, upstreams_from
     from services.common.validation import json_object
 
@@ -35,6 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
         UPSTREAMS=upstreams_from(),
         GATEWAY_TIMEOUT=float(os.environ.get("GATEWAY_TIMEOUT", "10")),
         GATEWAY_CONNECT_TIMEOUT=float(os.environ.get("GATEWAY_CONNECT_TIMEOUT", "1")),
+        # How long a request waits for an upstream that refuses connections (restarting) before a 503.
+        GATEWAY_RESTART_WAIT=float(os.environ.get("GATEWAY_RESTART_WAIT", "2")),
         MAX_CONTENT_LENGTH=int(os.environ.get("GATEWAY_MAX_BODY", str(1024 * 1024))),  # 413 before any upstream
         GATEWAY_CORS_ORIGINS=os.environ.get("GATEWAY_CORS_ORIGINS", ""),
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
@@ -48,7 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(app, origins=origins, expose_headers=["X-Request-ID"])
-    proxy = Proxy(app.config["UPSTREAMS"], app.config["GATEWAY_CONNECT_TIMEOUT"], app.config["GATEWAY_TIMEOUT"])
+    proxy = Proxy(app.config["UPSTREAMS"], app.config["GATEWAY_CONNECT_TIMEOUT"], app.config["GATEWAY_TIMEOUT"],
+                  app.config["GATEWAY_RESTART_WAIT"])
     app.extensions["gateway.proxy"] = proxy
     errors.init_app(app)
 
@@ -63,8 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
     def finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        print(f"{request.method} {request.full_path.rstrip('?')} {response.status_code} upstream={g.get('upstream', '-')} "
-              f"{took:.1f}ms id={g.get('request_id', '-')}", file=sys.stdout, flush=True)
+        target = request_target(request.path, request.query_string)  # any bytes a client sent, kept on one line
+        access_log.info("%s %s %s upstream=%s %.1fms id=%s", request.method, target, response.status_code,
+                        g.get("upstream", "-"), took, g.get("request_id", "-"))
         return response
 
     @app.get("/health")

@@ -25,6 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.common.errors import ApiError
 from services.common.tablefiles import TableFilesStorage
+from services.common.validation import is_unicode
 
 ALGORITHM = "HS256"
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
@@ -48,13 +49,15 @@ def load_secret(data_dir: Path, environ=os.environ) -> str:
 def check_password(password) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise _invalid("password", f"must be at least {MIN_PASSWORD} characters")
+    if not is_unicode(password):  # a lone surrogate cannot be hashed
+        raise _invalid("password", "must be valid Unicode")
     if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)):
         raise _invalid("password", "must mix letters with digits or symbols")
     return password
 
 
 def check_email(email) -> str:
-    if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()):
+    if not isinstance(email, str) or not is_unicode(email) or not EMAIL.fullmatch(email.strip()):
         raise _invalid("email", "must be an email address")
     return email.strip().lower()
 
@@ -96,8 +99,8 @@ class UserStore:
         return applied
 
     def verify(self, email, password) -> dict | None:
-        if not isinstance(email, str) or not isinstance(password, str):
-            return None
+        if not isinstance(email, str) or not isinstance(password, str) or not is_unicode(password):
+            return None  # no such password was ever stored
         with self.lock:
             user = self.table.get(Query().email == email.strip().lower())
         return _public(user) if user and check_password_hash(user["password"], password) else None

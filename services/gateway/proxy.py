@@ -1,41 +1,58 @@
 """Forwarding a request to its upstream and its answer back, faithfully and streamed.
 
 Method, path, query, body, status, content type and body pass through unchanged; hop-by-hop
-headers (RFC 9110 section 7.6.1) do not. Each serving thread keeps one keep-alive connection
-per upstream (http.client: bench/gateway.py measured requests' per-call overhead).
+headers (RFC 9110 section 7.6.1) do not. The path goes up percent-encoded again (the upstream
+decodes exactly the path the gateway routed and authorised), and an upstream's redirect to its
+own address comes back as one to the gateway. Each serving thread keeps one keep-alive
+connection per upstream (http.client: bench/gateway.py measured requests' per-call overhead).
+
+An upstream restarting (supervisord brings a crashed one back in a few hundred ms) is waited
+for, up to `restart_wait`: a refused connection never carried the request, so trying again is
+safe for any method. A request that may have reached an upstream which then failed is retried
+only when its method is idempotent; a POST that got no answer is the client's to judge.
 """
 
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import threading
-from urllib.parse import urlsplit
+import time
+from urllib.parse import quote, urlsplit
 
 from flask import Response
 
 from services.common.errors import ApiError
 
+QUERY_SAFE = "&=+%;/?:@!$'()*,~"  # what a query keeps as sent; "%" keeps its escapes escaped
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "proxy-connection"})
 CHUNK = 64 * 1024
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RECONNECT_S = 0.05
 
 
 class Proxy:
-    def __init__(self, upstreams: dict[str, str], connect_timeout: float, read_timeout: float):
+    def __init__(self, upstreams: dict[str, str], connect_timeout: float, read_timeout: float, restart_wait: float = 0.0):
         self.upstreams = upstreams
         self.timeouts = (connect_timeout, read_timeout)
+        self.restart_wait = restart_wait
         self._local = threading.local()
 
     def forward(self, service: str, method: str, path: str, query: bytes, headers, body: bytes, request_id: str) -> Response:
         base = self.upstreams.get(service)
         if base is None:
             raise ApiError(503, "upstream_unavailable", f"{service} has no address (is it in the Procfile?)", service=service)
-        target = urlsplit(base).path.rstrip("/") + path + (("?" + query.decode("latin-1")) if query else "")
+        target = urlsplit(base).path.rstrip("/") + request_target(path, query)
         outgoing = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | {"host", "content-length"}}
         outgoing["X-Request-ID"] = request_id
         upstream = self._send(service, base, method, target, outgoing, body)
+        self._local.__dict__.setdefault("last", {})[service] = upstream
         back = [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP]
+        own = base.rstrip("/")
+        if (upstream.getheader("Location") or "").startswith(own + "/"):
+            return self._redirect_here(service, upstream, back, own)
 
         def body_chunks():
             try:
@@ -44,33 +61,64 @@ class Proxy:
             except (OSError, http.client.HTTPException):
                 self._drop(service)  # cut off mid-body: the client sees a short body, not a hang
             finally:
+                if not upstream.isclosed():  # the client went away mid-body: the rest is still on the wire
+                    self._drop(service)
                 upstream.close()
 
         return Response(body_chunks(), status=upstream.status, headers=back, direct_passthrough=True)
 
+    def _redirect_here(self, service: str, upstream, back: list, own: str) -> Response:
+        """An upstream redirecting to its own address (werkzeug does, to merge the slashes of
+        "/tts//x") sends the client to the same path here: its address, in the Location and in
+        the body, never reaches a client, who could not reach it anyway."""
+        try:
+            upstream.read()  # a few bytes of HTML: read, so the kept connection can serve again
+        except (OSError, http.client.HTTPException):
+            self._drop(service)
+        finally:
+            upstream.close()
+        kept = [(k, v) for k, v in back if k.lower() not in ("location", "content-length", "content-type")]
+        return Response(b"", status=upstream.status, headers=[*kept, ("Location", upstream.getheader("Location")[len(own):])])
+
     def _send(self, service: str, base: str, method: str, target: str, headers: dict, body: bytes):
-        for attempt in (1, 2):  # a kept connection the upstream has closed meanwhile gets one retry
+        deadline = time.monotonic() + self.restart_wait
+        retried = False
+        while True:
             conn, fresh = self._connection(service, base)
+            try:
+                if fresh:
+                    conn.connect()  # apart from the request, so that a refusal is known to have carried none
+            except ConnectionRefusedError:
+                self._drop(service)
+                if time.monotonic() + RECONNECT_S > deadline:
+                    raise ApiError(503, "upstream_unavailable", f"{service} is not reachable", service=service) from None
+                time.sleep(RECONNECT_S)  # restarting, most likely: it listens again within moments
+                continue
+            except (socket.timeout, TimeoutError, OSError):
+                self._drop(service)
+                raise ApiError(503, "upstream_unavailable", f"{service} does not answer", service=service) from None
             try:
                 conn.request(method, target, body=body or None, headers=headers)
                 conn.sock.settimeout(self.timeouts[1])
                 return conn.getresponse()
             except (socket.timeout, TimeoutError):
-                connected = conn.sock is not None  # asked before _drop closes it
                 self._drop(service)
-                if not connected:
-                    raise ApiError(503, "upstream_unavailable", f"{service} does not answer", service=service) from None
                 raise ApiError(504, "upstream_timeout", f"{service} took longer than {self.timeouts[1]:g}s", service=service) from None
             except (ConnectionError, OSError, http.client.HTTPException):
                 self._drop(service)
-                if fresh or attempt == 2:
-                    raise ApiError(503, "upstream_unavailable", f"{service} is not reachable", service=service) from None
-        raise AssertionError("unreachable")
+                if retried or method not in IDEMPOTENT:
+                    raise ApiError(503, "upstream_unavailable", f"{service} failed before it answered", service=service) from None
+                retried = True
 
     def _connection(self, service: str, base: str) -> tuple[http.client.HTTPConnection, bool]:
         pool = self._local.__dict__.setdefault("conns", {})
         if service in pool:
-            return pool[service], False
+            last = self._local.__dict__.get("last", {}).pop(service, None)
+            # Reused only when its last answer was read to the end (a HEAD's, or one whose client
+            # left, may not have been) and the upstream has not closed it while idle (restarted, say).
+            if (last is None or last.isclosed()) and not _closed_by_peer(pool[service]):
+                return pool[service], False
+            self._drop(service)
         url = urlsplit(base)
         conn = pool[service] = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeouts[0])
         return conn, True
@@ -79,3 +127,16 @@ class Proxy:
         conn = self._local.__dict__.get("conns", {}).pop(service, None)
         if conn is not None:
             conn.close()
+
+
+def _closed_by_peer(conn: http.client.HTTPConnection) -> bool:
+    """An idle kept connection is readable only when the peer has closed it (or broken the
+    protocol): either way it must not carry a request."""
+    return conn.sock is None or bool(select.select([conn.sock], [], [], 0)[0])
+
+
+def request_target(path: str, query: bytes) -> str:
+    """The target as it goes upstream (and in the access log): the path the gateway routed and
+    authorised, percent-encoded again so the upstream decodes exactly it, and the query as sent.
+    Both are then plain ASCII with no spaces or control characters, whatever the client sent."""
+    return quote(path) + ("?" + quote(query, safe=QUERY_SAFE) if query else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.validation import invalid, parse_int
+from services.common.validation import invalid, is_unicode, parse_int
 
 LIMITS = {"coffee_price": (0, 1_000_000), "coffee_qty": (1, 100)}
 
@@ -12,6 +12,8 @@ def parse_order(body: dict) -> dict:
     name = body.get("coffee_name")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
         raise invalid("coffee_name", "must be text of 1-100 characters")
+    if not is_unicode(name):  # stored, it would break every client that shows it
+        raise invalid("coffee_name", "must be valid Unicode")
     order = {"coffee_name": name.strip()}
     for field, (low, high) in LIMITS.items():
         order[field] = parse_int(body.get(field), field, low, high)

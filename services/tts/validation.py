@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from services.common.validation import invalid
+from services.common.validation import invalid, is_unicode
 from services.tts.engines import ENGINES
 
 MAX_TEXT = 5000
@@ -18,10 +18,8 @@ def parse_request(body: dict, engines, default_engine: str) -> dict:
         raise invalid("text", "must be non-empty text")
     if len(text) > MAX_TEXT:
         raise invalid("text", f"must be at most {MAX_TEXT:,} characters, not {len(text):,}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, from a broken client
-        raise invalid("text", "must be valid Unicode") from None
+    if not is_unicode(text):  # a lone surrogate, from a broken client
+        raise invalid("text", "must be valid Unicode")
     if not any(ch.isalnum() for ch in text):
         raise invalid("text", "has nothing to say: no letters or digits")
     engine = body.get("engine", default_engine)

@@ -149,6 +149,21 @@ def project(tmp_path):
     terminate(leftover)
 
 
+@pytest.fixture
+def stack(project):
+    """Every service of the repo's Procfile, the gateway in front, on free ports."""
+    project.write(
+        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
+         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
+        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
+         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
+         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
+        env="GTTS_TIMEOUT=1\n",
+    )
+    project.ok("up")
+    return project
+
+
 def _is_ours(pid: int) -> bool:
     try:
         return b"daemon_entry" in Path(f"/proc/{pid}/cmdline").read_bytes()

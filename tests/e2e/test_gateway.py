@@ -5,8 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 
-import pytest
-
 from services.tts.mp3 import frames
 
 
@@ -19,21 +17,6 @@ def call(port: int, method: str, path: str, body=None, token: str | None = None)
         return response.status, response.getheader("Content-Type"), response.read()
     finally:
         conn.close()
-
-
-@pytest.fixture
-def stack(project):
-    """Every service of the repo's Procfile, the gateway in front, on free ports."""
-    project.write(
-        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
-         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
-        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
-         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
-         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
-        env="GTTS_TIMEOUT=1\n",
-    )
-    project.ok("up")
-    return project
 
 
 def test_one_address_reaches_every_service(stack):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler
@@ -15,10 +16,13 @@ from tests.helpers import LocalServer, free_port
 
 
 class Upstream:
-    """A real HTTP server that echoes what it got; /slow waits, /audio streams bytes."""
+    """A real HTTP server that echoes what it got; /slow waits, /audio streams bytes, /drop
+    closes the connection unanswered, /once answers and then closes it (no Connection: close)."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         seen = self.seen = []
+        self.closed = threading.Event()
+        closed = self.closed
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -28,6 +32,9 @@ class Upstream:
                 seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode()})
                 if self.path.startswith("/tts/slow"):
                     time.sleep(2)
+                if self.path.startswith("/order-ms/drop"):
+                    self.close_connection = True
+                    return
                 if self.path.startswith("/tts/audio"):
                     data = bytes(range(256)) * 4096  # 1 MiB
                     self.send_response(200)
@@ -44,10 +51,16 @@ class Upstream:
                 self.send_header("X-Upstream", "yes")
                 self.end_headers()
                 self.wfile.write(out)
+                if self.path.startswith("/order-ms/once"):
+                    self.close_connection = True
+
+            def finish(self):
+                super().finish()
+                closed.set()
 
             do_GET = do_POST = do_PUT = do_DELETE = _answer
 
-        self.local = LocalServer(Handler)
+        self.local = LocalServer(Handler, port)
         self.url = self.local.url
 
     def close(self):
@@ -122,6 +135,37 @@ def test_a_down_upstream_is_a_503_and_a_slow_one_a_504(upstream, tmp_path):
     slow = as_staff(build(tmp_path / "b", UPSTREAMS={"tts": upstream.url}, GATEWAY_TIMEOUT=0.3))
     response = slow.get("/tts/slow")
     assert response.status_code == 504 and response.get_json()["error"]["service"] == "tts"
+
+
+def test_an_upstream_restarting_is_waited_for_and_gets_the_request_once(tmp_path):
+    port = free_port()
+    waiting = as_staff(build(tmp_path / "a", UPSTREAMS={"orders": f"http://127.0.0.1:{port}"}, GATEWAY_RESTART_WAIT=10))
+    started = []
+    # It comes back while the request waits: supervisord's restart, in miniature.
+    threading.Timer(0.3, lambda: started.append(Upstream(port))).start()
+    try:
+        response = waiting.post("/order-ms/a/orders", json={"coffee_name": "latte"})
+        assert response.status_code == 201 and [s["method"] for s in started[0].seen] == ["POST"]
+    finally:
+        for server in started:
+            server.close()
+    impatient = as_staff(build(tmp_path / "b", UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}, GATEWAY_RESTART_WAIT=0))
+    assert impatient.post("/order-ms/a/orders", json={}).status_code == 503
+
+
+def test_a_post_that_may_have_reached_a_failing_upstream_is_not_sent_again(gateway, upstream):
+    response = gateway.post("/order-ms/drop/orders", json={"coffee_name": "latte"})
+    assert response.status_code == 503 and response.get_json()["error"]["service"] == "orders"
+    assert len(upstream.seen) == 1, "a POST is never repeated: the first may have been stored"
+    assert gateway.get("/order-ms/drop/orders").status_code == 503
+    assert len(upstream.seen) == 3, "a GET is tried once more"
+
+
+def test_a_kept_connection_the_upstream_closed_while_idle_is_not_used(gateway, upstream):
+    assert gateway.post("/order-ms/once/orders", json={"n": 1}).status_code == 201
+    assert upstream.closed.wait(5), "the upstream closed its side"
+    assert gateway.post("/order-ms/once/orders", json={"n": 2}).status_code == 201
+    assert [s["body"] for s in upstream.seen] == ['{"n": 1}', '{"n": 2}']
 
 
 def test_a_body_over_the_limit_is_a_413_before_any_upstream(gateway, upstream):

@@ -68,14 +68,14 @@ def test_a_failed_disk_write_leaves_memory_as_the_disk_is(tmp_path, redis_url, m
     event = order_created()
     store.receive(event["data"], event["id"], event["ts"])
     url = f"/delivery-ms/alice/{event['data']['order_id']}"
-    real = tablefiles._write_atomically
+    real = tablefiles.write_atomically
 
     def full_disk(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tablefiles, "_write_atomically", full_disk)
-    assert client.put(url, json={"status": "brewing"}).status_code == 500
-    monkeypatch.setattr(tablefiles, "_write_atomically", real)
+    monkeypatch.setattr(tablefiles, "write_atomically", full_disk)
+    assert client.put(url, json={"status": "brewing"}).status_code == 507
+    monkeypatch.setattr(tablefiles, "write_atomically", real)
     assert client.get(url).get_json()["status"] == "received"
     assert [d["order_id"] for d in client.get("/delivery-ms/received").get_json()["orders"]] == [event["data"]["order_id"]]
     assert client.put(url, json={"status": "brewing"}).get_json()["status"] == "brewing"
