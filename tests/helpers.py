@@ -1,8 +1,12 @@
-"""Waiting on conditions with deadlines, and free ports: shared by every test layer."""
+"""Waiting on conditions with deadlines, free ports, local servers and child processes that end
+with the test run: shared by every test layer."""
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
+import sys
 import time
 
 
@@ -45,3 +49,9 @@ class LocalServer:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def die_with_parent() -> None:
+    """In the child: SIGTERM when the test run dies, even killed, so no service outlives it (Linux)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -12,6 +12,8 @@ from services.common import errors, health
 def make_app(name: str, config: dict | None, make_store, blueprint, defaults: dict | None = None) -> Flask:
     """make_store(app) builds the service's store once the config is final."""
     app = Flask(name)
+    # "/tts//x" is a 404 like any unknown path, not a redirect naming this service's own address.
+    app.url_map.merge_slashes = False
     app.config.update(
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),

@@ -28,7 +28,7 @@ from services.common.tablefiles import TableFilesStorage
 from services.common.validation import is_unicode
 
 ALGORITHM = "HS256"
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")  # at most 254 characters in all (RFC 5321)
 MIN_PASSWORD = 10
 
 

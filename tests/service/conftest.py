@@ -11,7 +11,7 @@ import pytest
 
 from services.common.streams import connect
 from services.redis.__main__ import find_server
-from tests.helpers import free_port, port_is_listening, wait_until
+from tests.helpers import die_with_parent, free_port, port_is_listening, wait_until
 
 
 class RedisServer:
@@ -27,7 +27,7 @@ class RedisServer:
     def start(self) -> "RedisServer":
         self.proc = subprocess.Popen(
             [self.server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, preexec_fn=die_with_parent,
         )
         wait_until(lambda: port_is_listening(self.port), 10, what="redis-server listening")
         return self

@@ -9,13 +9,11 @@ reads the answer with http.client. `Stack.judge` checks one answer and the store
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import http.client
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +24,7 @@ from pathlib import Path
 
 from services.common.streams import connect
 from services.common.validation import is_unicode
-from tests.helpers import free_port, wait_until
+from tests.helpers import die_with_parent, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("orders", "delivery", "tts", "gateway")
@@ -111,7 +109,7 @@ class Stack:
             with open(self.logs / f"{name}.log", "wb") as out, open(self.logs / f"{name}.err.log", "wb") as err:
                 self.procs[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
                                                     env={**env, "PORT": str(self.ports[name])}, stdout=out, stderr=err,
-                                                    preexec_fn=_die_with_parent)
+                                                    preexec_fn=die_with_parent)
         for name in SERVICES:
             wait_until(lambda name=name: self.healthy(name), 30, 0.1, what=f"{name} /health")
 
@@ -235,12 +233,6 @@ class Stack:
                 return None
         state = self.state()
         return None if any(pending for _, pending in state["files"].values()) else state
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the test run dies, even killed, so no service outlives it (Linux)."""
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def check_answer(answer: Answer, method: str, shown: bytes, customer: str | None, internal: list[bytes]) -> None:
