@@ -70,8 +70,7 @@ class Traffic:
                     on_success(sent, answer)
                 else:
                     error = answer.get("error", {})
-                    service = f" ({error['service']})" if "service" in error else ""
-                    self.failures[f"{kind}: HTTP {status} {error.get('code')}{service}"] += 1
+                    self.failures[f"{kind}: HTTP {status} {error.get('code')}: {error.get('message')}"] += 1
             self.stop.wait(pace)  # a steady rate, not a flood: the services share two cores with the test
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | bytes]:
