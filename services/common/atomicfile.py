@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 from pathlib import Path
+
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def is_disk_trouble(exc: OSError) -> bool:
+    """A full or read-only disk: the machine's trouble, to be fixed there and retried, never the
+    fault of what was being written."""
+    return exc.errno in FULL | READ_ONLY
+
+
+def remove_leftovers(directory: Path) -> None:
+    """Temporary files of writes a SIGKILL cut short: called by a store's one owner as it opens,
+    when no write of its own can be under way."""
+    for leftover in directory.glob("*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

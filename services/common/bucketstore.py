@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tinydb import Query, TinyDB
 
+from services.common.atomicfile import remove_leftovers
 from services.common.tablefiles import TableFilesStorage
 
 BUCKETS = 256  # ~40 documents a table at 10,000 orders: a write stays a few KB
@@ -25,6 +26,7 @@ class BucketStore:
 
     def __init__(self, directory: Path, on_event=lambda: None):
         self.db = TinyDB(directory, storage=TableFilesStorage)
+        remove_leftovers(Path(directory))  # this process owns the store: no write of its own is under way
         self.on_event = on_event  # told when an event waits in an outbox
         self.lock = threading.RLock()
         self._outbox: dict[str, str] = {}  # event id -> key of the document holding it

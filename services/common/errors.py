@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import errno
-
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-
-FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+from services.common.atomicfile import FULL, is_disk_trouble
 
 
 class ApiError(Exception):
@@ -40,15 +36,15 @@ def init_app(app: Flask) -> None:
     def storage_error(exc: OSError):
         # Disk trouble is the machine's, not the request's: say which, so it can be fixed, and
         # that retrying then is safe (a failed write leaves the store as it was).
+        if not is_disk_trouble(exc):
+            return unexpected(exc)
         app.logger.error("storage error: %s", exc)
         where = f" ({exc.filename})" if exc.filename else ""
         if exc.errno in FULL:
             message = f"cannot store: {exc.strerror.lower()}{where}; free some space and retry"
             return envelope("insufficient_storage", message, 507) + ({"Retry-After": "5"},)
-        if exc.errno in READ_ONLY:
-            message = f"cannot store: {exc.strerror.lower()}{where}; make the data directory writable and retry"
-            return envelope("storage_unavailable", message, 503) + ({"Retry-After": "5"},)
-        return unexpected(exc)
+        message = f"cannot store: {exc.strerror.lower()}{where}; make the data directory writable and retry"
+        return envelope("storage_unavailable", message, 503) + ({"Retry-After": "5"},)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

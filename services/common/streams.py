@@ -18,6 +18,8 @@ from typing import Callable, Protocol
 
 import redis
 
+from services.common.atomicfile import is_disk_trouble
+
 CLAIM_IDLE_MS = 15_000
 BLOCK_MS = 1_000
 RETRY_S = 0.5
@@ -34,6 +36,7 @@ class Publisher:
     def __init__(self, client: redis.Redis, stream: str, outbox: Outbox, log=print):
         self.client, self.stream, self.outbox, self.log = client, stream, outbox, log
         self.wakeup = threading.Event()  # set by the store when it has stored an event
+        self._sent: set[str] = set()  # in the stream, not yet cleared from the outbox (the disk refused)
 
     def run(self, stop: threading.Event) -> None:
         failing = False
@@ -41,8 +44,11 @@ class Publisher:
             self.wakeup.clear()
             try:
                 for event in self.outbox.pending_events():
-                    self.client.xadd(self.stream, encode(event))
+                    if event["id"] not in self._sent:
+                        self.client.xadd(self.stream, encode(event))
+                        self._sent.add(event["id"])
                     self.outbox.mark_published(event["id"])
+                    self._sent.discard(event["id"])
             except Exception as exc:  # Redis down, or the disk: keep the events, try again
                 if not failing:  # one line per outage, not one per retry
                     self.log(f"publisher: cannot publish to {self.stream} ({exc}); retrying")
@@ -116,9 +122,12 @@ class Consumer:
     def _handle(self, entry_id: str, fields: dict) -> None:
         try:
             self.handle(decode(fields))
-        except (redis.RedisError, OSError):
-            raise  # trouble of the moment, not of the entry: retried, never set aside
-        except Exception as exc:  # not this consumer's to retry forever: set it aside, say why
+        except redis.RedisError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, OSError) and is_disk_trouble(exc):
+                raise  # trouble of the moment, not of the entry: retried, never set aside
+            # Not this consumer's to retry forever: set it aside, say why.
             self.log(f"consumer {self.group}: entry {entry_id} of {self.stream} set aside: {exc!r}")
             self.client.xadd(f"{self.stream}:dead", {**fields, "entry": entry_id, "reason": repr(exc)[:500]})
         self.client.xack(self.stream, self.group, entry_id)

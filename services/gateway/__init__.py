@@ -19,21 +19,13 @@ from flask import Flask, g, jsonify, request
 from services.common import errors
 
 REQUEST_ID_MAX = 128
-
-# One line a request on stdout, through logging: a line that cannot be written (stdout a pipe
-# whose reader, a lost supervisord, is gone) is dropped by the handler, never a failed request.
 access_log = logging.getLogger("gateway.access")
-access_log.propagate = False
-if not access_log.handlers:
-    _handler = logging.StreamHandler(sys.stdout)
-    _handler.setFormatter(logging.Formatter("%(message)s"))
-    access_log.addHandler(_handler)
-    access_log.setLevel(logging.INFO)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """config: UPSTREAMS ({service: base url}; default from <NAME>_URL), GATEWAY_TIMEOUT (s),
-    GATEWAY_MAX_BODY (bytes), GATEWAY_CORS_ORIGINS (comma-separated origins)."""
+    GATEWAY_MAX_BODY (bytes), GATEWAY_CORS_ORIGINS (comma-separated origins), GATEWAY_RESTART_WAIT
+    (s a request waits for an upstream refusing connections)."""
     from flask_cors import CORS
 
     from services.gateway.auth import Tokens, UserStore, authorize, load_secret
@@ -42,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from services.common.validation import json_object
 
     app = Flask("gateway")
+    _log_access_to_stdout()
     app.config.update(
         UPSTREAMS=upstreams_from(),
         GATEWAY_TIMEOUT=float(os.environ.get("GATEWAY_TIMEOUT", "10")),
@@ -146,3 +139,14 @@ def _probe_all(proxy) -> dict:
             conn.close()
         found[service] = {"state": state, "latency_ms": round((time.perf_counter() - started) * 1000, 2), "url": base}
     return found
+
+
+def _log_access_to_stdout() -> None:
+    """One line a request on stdout, through logging: a line that cannot be written (stdout a pipe
+    whose reader, a lost supervisord, is gone) is dropped by the handler, never a failed request."""
+    if not access_log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(handler)
+        access_log.propagate = False
+        access_log.setLevel(logging.INFO)

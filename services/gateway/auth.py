@@ -28,7 +28,8 @@ from services.common.tablefiles import TableFilesStorage
 from services.common.validation import is_unicode
 
 ALGORITHM = "HS256"
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")  # at most 254 characters in all (RFC 5321)
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
+EMAIL_MAX = 254  # RFC 5321's limit on a whole address
 MIN_PASSWORD = 10
 
 
@@ -57,7 +58,7 @@ def check_password(password) -> str:
 
 
 def check_email(email) -> str:
-    if not isinstance(email, str) or not is_unicode(email) or not EMAIL.fullmatch(email.strip()):
+    if not isinstance(email, str) or len(email) > EMAIL_MAX or not is_unicode(email) or not EMAIL.fullmatch(email.strip()):
         raise _invalid("email", "must be an email address")
     return email.strip().lower()
 

@@ -2,13 +2,13 @@
 
 Method, path, query, body, status, content type and body pass through unchanged; hop-by-hop
 headers (RFC 9110 section 7.6.1) do not. The path goes up percent-encoded again (the upstream
-decodes exactly the path the gateway routed and authorised), and an upstream's redirect to its
-own address comes back as one to the gateway. Each serving thread keeps one keep-alive
+decodes exactly the path the gateway routed and authorised). Each serving thread keeps one keep-alive
 connection per upstream (http.client: bench/gateway.py measured requests' per-call overhead).
 
 An upstream restarting (supervisord brings a crashed one back in a few hundred ms) is waited
-for, up to `restart_wait`: a refused connection never carried the request, so trying again is
-safe for any method. A request that may have reached an upstream which then failed is retried
+for, up to `restart_wait` from its first refusal: a refused connection never carried the
+request, so trying again is safe for any method. One refusing for longer (stopped) fails fast
+until it accepts again, so it cannot hold every serving thread. A request that may have reached an upstream which then failed is retried
 only when its method is idempotent; a POST that got no answer is the client's to judge.
 """
 
@@ -38,6 +38,7 @@ class Proxy:
         self.upstreams = upstreams
         self.timeouts = (connect_timeout, read_timeout)
         self.restart_wait = restart_wait
+        self._refused_since: dict[str, float] = {}  # upstream -> when it began refusing connections
         self._local = threading.local()
 
     def forward(self, service: str, method: str, path: str, query: bytes, headers, body: bytes, request_id: str) -> Response:
@@ -50,9 +51,6 @@ class Proxy:
         upstream = self._send(service, base, method, target, outgoing, body)
         self._local.__dict__.setdefault("last", {})[service] = upstream
         back = [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP]
-        own = base.rstrip("/")
-        if (upstream.getheader("Location") or "").startswith(own + "/"):
-            return self._redirect_here(service, upstream, back, own)
 
         def body_chunks():
             try:
@@ -67,29 +65,17 @@ class Proxy:
 
         return Response(body_chunks(), status=upstream.status, headers=back, direct_passthrough=True)
 
-    def _redirect_here(self, service: str, upstream, back: list, own: str) -> Response:
-        """An upstream redirecting to its own address (werkzeug does, to merge the slashes of
-        "/tts//x") sends the client to the same path here: its address, in the Location and in
-        the body, never reaches a client, who could not reach it anyway."""
-        try:
-            upstream.read()  # a few bytes of HTML: read, so the kept connection can serve again
-        except (OSError, http.client.HTTPException):
-            self._drop(service)
-        finally:
-            upstream.close()
-        kept = [(k, v) for k, v in back if k.lower() not in ("location", "content-length", "content-type")]
-        return Response(b"", status=upstream.status, headers=[*kept, ("Location", upstream.getheader("Location")[len(own):])])
-
     def _send(self, service: str, base: str, method: str, target: str, headers: dict, body: bytes):
-        deadline = time.monotonic() + self.restart_wait
         retried = False
         while True:
             conn, fresh = self._connection(service, base)
             try:
                 if fresh:
                     conn.connect()  # apart from the request, so that a refusal is known to have carried none
+                    self._refused_since.pop(service, None)
             except ConnectionRefusedError:
                 self._drop(service)
+                deadline = self._refused_since.setdefault(service, time.monotonic()) + self.restart_wait
                 if time.monotonic() + RECONNECT_S > deadline:
                     raise ApiError(503, "upstream_unavailable", f"{service} is not reachable", service=service) from None
                 time.sleep(RECONNECT_S)  # restarting, most likely: it listens again within moments
@@ -118,6 +104,8 @@ class Proxy:
             # left, may not have been) and the upstream has not closed it while idle (restarted, say).
             if (last is None or last.isclosed()) and not _closed_by_peer(pool[service]):
                 return pool[service], False
+            if last is not None:
+                last.close()
             self._drop(service)
         url = urlsplit(base)
         conn = pool[service] = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeouts[0])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from services.common.atomicfile import write_atomically
+from services.common.atomicfile import remove_leftovers, write_atomically
 
 ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -99,6 +99,7 @@ class AudioCache:
         removed = []
         try:
             with self._index:
+                remove_leftovers(self.dir)  # every store holds this lock: none is under way
                 for waiting in self.dir.glob("*.json"):
                     self._index_waiting(waiting)
                 self._some_waiting = False
@@ -117,8 +118,11 @@ class AudioCache:
         try:
             meta = json.loads(waiting.read_bytes())
         except ValueError:
-            meta = None  # cut short by a crash: the file is dropped with the other unindexed ones
-        if meta and ENTRY_ID.fullmatch(entry_id) and self.path(entry_id).exists():
+            meta = None
+        # Anything but what store() writes (not ours, or damaged) is dropped, its audio with the
+        # other unindexed files.
+        if isinstance(meta, dict) and isinstance(meta.get("bytes"), int) and ENTRY_ID.fullmatch(entry_id) \
+                and self.path(entry_id).exists():
             self._index_entry(entry_id, meta)
         waiting.unlink()
 

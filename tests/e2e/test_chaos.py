@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from platform_cli.procman.daemon import Daemon
-from tests.e2e.traffic import Traffic, assert_orders_owed, assert_speech_playable, delivered_exactly
+from tests.e2e.traffic import Traffic, assert_orders_owed, assert_speech_playable, call, delivered_exactly
 from tests.helpers import wait_until
 from tests.report import report
 
@@ -26,10 +26,9 @@ STORM_S = 60
 def traffic(stack):
     """Order creates and speech requests from a signed-up customer, through the gateway."""
     port = stack.ports["gateway"]
-    probe = Traffic(port, "", speech=False).finish()  # only its HTTP call, to sign up
     credentials = {"email": "storm@example.com", "password": "weather it 1"}
-    assert probe.call("POST", "/auth/signup", credentials)[0] == 201
-    signed_in = probe.call("POST", "/auth/signin", credentials)[1]
+    assert call(port, "POST", "/auth/signup", credentials)[0] == 201
+    signed_in = call(port, "POST", "/auth/signin", credentials)[1]
     load = Traffic(port, signed_in["user_id"], signed_in["token"])
     wait_until(lambda: load.succeeded["orders"] > 10 and load.succeeded["speech"] > 3, 30, what="traffic flowing")
     yield load
@@ -113,7 +112,6 @@ def test_the_loss_of_supervisord_is_recovered_by_up_with_no_duplicate_and_nothin
     assert stack.supervisord_pid() not in (None, daemon_pid)
     assert all(gone(proc) for proc in old), "the orphans of the lost daemon are stopped"
     assert sorted(project_processes(stack)) == sorted(new.values()), "one process a service, each the daemon's own"
-    print(traffic.summary())
     assert_owed(stack, traffic, unacked_at_most=2)
 
 

@@ -19,7 +19,7 @@ from services.tts.mp3 import duration, frames
 
 
 class Traffic:
-    def __init__(self, port: int, user_id: str, token: str | None = None, speech: bool = True):
+    def __init__(self, port: int, user_id: str, token: str | None = None):
         self.port, self.user, self.token = port, user_id, token
         self.orders: list[str] = []  # ids acknowledged with 201
         self.speech: dict[str, dict] = {}  # id -> a successful answer, with the text it speaks
@@ -27,8 +27,7 @@ class Traffic:
         self.succeeded: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.stop = threading.Event()
-        loops = [self._orders] + ([self._speech] if speech else [])
-        self.threads = [threading.Thread(target=loop, daemon=True) for loop in loops]
+        self.threads = [threading.Thread(target=loop, daemon=True) for loop in (self._orders, self._speech)]
         for thread in self.threads:
             thread.start()
 
@@ -74,19 +73,20 @@ class Traffic:
             self.stop.wait(pace)  # a steady rate, not a flood: the services share two cores with the test
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            if response.getheader("Content-Type") == "audio/mpeg":
-                return response.status, raw
-            return response.status, json.loads(raw)
-        finally:
-            conn.close()
+        return call(self.port, method, path, body, self.token)
+
+
+def call(port: int, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict | bytes]:
+    """One real HTTP request: (status, the JSON answer, or the bytes of an MP3)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, raw if response.getheader("Content-Type") == "audio/mpeg" else json.loads(raw)
+    finally:
+        conn.close()
 
 
 def why(exc: Exception) -> str:

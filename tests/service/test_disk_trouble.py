@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import redis
 
 from platform_cli.clients.services import ServiceClient
 from platform_cli.errors import ServiceError
-from services.common.streams import encode
+from services.common.streams import RETRY_S, encode
 from services.common.tablefiles import TableFilesStorage
 from tests.helpers import die_with_parent, free_port, port_is_listening, wait_until
 
@@ -31,19 +32,22 @@ UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
 
 
 def _namespaces_work() -> bool:
+    """What the tests do: a tmpfs mounted in a namespace of our own, remounted from outside."""
+    probe = 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && mount -o remount,ro "$d" && umount "$d" && rmdir "$d"'
     try:
-        return subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10).returncode == 0
+        return (subprocess.run([*UNSHARE, "sh", "-c", probe], capture_output=True, timeout=10).returncode == 0
+                and subprocess.run(["nsenter", "--help"], capture_output=True, timeout=10).returncode == 0)
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
-pytestmark = pytest.mark.skipif(not _namespaces_work(), reason="needs unprivileged user and mount namespaces (unshare)")
+pytestmark = pytest.mark.skipif(not _namespaces_work(), reason="needs user and mount namespaces (unshare, nsenter)")
 
 
 class Cramped:
     """`python -m services.<name>` on a free port, its PLATFORM_DATA_DIR a tmpfs of `size`."""
 
-    def __init__(self, name: str, data_dir: Path, redis_url: str, size: str = "1m"):
+    def __init__(self, name: str, data_dir: Path, redis_url: str, started: list, size: str = "1m"):
         data_dir.mkdir()
         self.data_dir, self.port = data_dir, free_port()
         script = f'mount -t tmpfs -o size={size},mode=0700 tmpfs "$PLATFORM_DATA_DIR" && exec "$0" -m services.{name}'
@@ -53,6 +57,7 @@ class Cramped:
         self.url = f"http://127.0.0.1:{self.port}"
         # The service's view of its own data: the tmpfs, which the host's path does not show.
         self.seen = Path(f"/proc/{self.proc.pid}/root") / data_dir.relative_to("/")
+        started.append(self)  # stopped by the fixture even if it never comes up
         wait_until(lambda: port_is_listening(self.port), 20, what=f"{name} listening")
 
     def fill(self) -> None:
@@ -88,8 +93,7 @@ def cramped(tmp_path, redis_client, redis_url):
     started: list[Cramped] = []
 
     def start(name: str) -> Cramped:
-        started.append(Cramped(name, tmp_path / f"{name}-data", redis_url))
-        return started[-1]
+        return Cramped(name, tmp_path / f"{name}-data", redis_url, started)
 
     yield start
     for service in started:
@@ -164,9 +168,11 @@ def test_an_outbox_that_cannot_be_cleared_on_a_full_disk_is_cleared_once_space_r
     redis_client.execute_command("CLIENT", "UNPAUSE")
     wait_until(lambda: published_order_ids(redis_client), 15, what="the first event published")
     assert any(d["outbox"] for d in assert_store_whole(orders, "orders")), "the outbox could not be cleared yet"
+    time.sleep(3 * RETRY_S)  # the fault's duration, not a wait on it: the disk stays full over a few retries
     orders.free()
     wait_until(lambda: not any(d["outbox"] for d in assert_store_whole(orders, "orders")), 15, what="outboxes cleared")
     assert published_order_ids(redis_client) == set(acked)
+    assert redis_client.xlen("events:orders") == len(acked), "an event in the stream is not sent again while its outbox entry waits"
 
 
 def pending(redis_client) -> int | None:
@@ -181,13 +187,14 @@ def test_delivery_keeps_events_it_cannot_store_and_takes_them_when_space_returns
     wait_until(lambda: pending(redis_client) == 0, 20, what="delivery's consumer group")
     delivery.fill()
     ids = [str(uuid.uuid4()) for _ in range(5)]
-    for oid in ids:
-        data = {"order_id": oid, "user_id": "bob", "coffee_name": "mocha", "coffee_price": 4, "coffee_qty": 1,
-                "total": 4, "status": "received", "ordered_at": "2026-11-23T10:00:00.000000Z"}
-        redis_client.xadd("events:orders", encode({"type": "order.created", "id": str(uuid.uuid4()), "ts": data["ordered_at"], "data": data}))
-    # The first is read, found unstorable and kept pending, the rest wait behind it: none is set
-    # aside as a bad entry, none acknowledged.
-    wait_until(lambda: pending(redis_client) == 1, 15, what="the first entry read and held")
+    with redis_client.pipeline(transaction=True) as tx:  # all five at once: the consumer reads them together
+        for oid in ids:
+            data = {"order_id": oid, "user_id": "bob", "coffee_name": "mocha", "coffee_price": 4, "coffee_qty": 1,
+                    "total": 4, "status": "received", "ordered_at": "2026-11-23T10:00:00.000000Z"}
+            tx.xadd("events:orders", encode({"type": "order.created", "id": str(uuid.uuid4()), "ts": data["ordered_at"], "data": data}))
+        tx.execute()
+    # Read, found unstorable and kept pending: none set aside as a bad entry, none acknowledged.
+    wait_until(lambda: pending(redis_client) == 5, 15, what="the entries read and held")
     assert redis_client.xlen("events:orders:dead") == 0, "disk trouble is not the entry's fault"
     assert delivery.request("GET", "/delivery-ms/bob/" + ids[0])[0] == 404
 

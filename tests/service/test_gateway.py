@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -56,7 +57,9 @@ class Upstream:
 
             def finish(self):
                 super().finish()
-                closed.set()
+                if self.close_connection:
+                    self.connection.shutdown(socket.SHUT_WR)  # the FIN is out before the test goes on
+                    closed.set()
 
             do_GET = do_POST = do_PUT = do_DELETE = _answer
 
@@ -151,6 +154,14 @@ def test_an_upstream_restarting_is_waited_for_and_gets_the_request_once(tmp_path
             server.close()
     impatient = as_staff(build(tmp_path / "b", UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}, GATEWAY_RESTART_WAIT=0))
     assert impatient.post("/order-ms/a/orders", json={}).status_code == 503
+
+
+def test_an_upstream_refusing_for_longer_than_the_wait_fails_fast_until_it_accepts(tmp_path):
+    stopped = as_staff(build(tmp_path, UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}, GATEWAY_RESTART_WAIT=1))
+    assert stopped.get("/order-ms/a/orders").status_code == 503  # waited its second
+    began = time.monotonic()
+    assert stopped.get("/order-ms/a/orders").status_code == 503
+    assert time.monotonic() - began < 0.5, "a stopped upstream does not hold a serving thread on every request"
 
 
 def test_a_post_that_may_have_reached_a_failing_upstream_is_not_sent_again(gateway, upstream):
