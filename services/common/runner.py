@@ -28,11 +28,14 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     # The server first: if the port is taken this fails, and no worker thread keeps the process up.
-    server = create_server(app, host="127.0.0.1", port=port, threads=threads, ident=app.name)
+    # 127.0.0.1 unless told otherwise: a container (`platform export`) sets BIND_HOST=0.0.0.0 so
+    # its peers, in other containers, can reach it.
+    host = os.environ.get("BIND_HOST") or "127.0.0.1"
+    server = create_server(app, host=host, port=port, threads=threads, ident=app.name)
     running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
     # /health says so if a worker has died: its events would silently stop.
     app.extensions.setdefault("health_checks", {})["workers"] = lambda: all(t.is_alive() for t in running)
-    print(f"{app.name}: serving on http://127.0.0.1:{port}", flush=True)
+    print(f"{app.name}: serving on http://{host}:{port}", flush=True)
     try:
         for thread in running:
             thread.start()
