@@ -1,0 +1,179 @@
+"""`platform export compose`: a docker compose file (compose specification) from the project.
+
+One service per process, all from the project's image but redis (the official image, AOF on a
+named volume); probes become healthchecks run by `procman/healthcheck.py`, the very probes
+platform uses; depends_on waits for `service_healthy`; peers are reached by service name; data
+on named volumes; .env secrets become compose secrets whose values compose reads from the
+0600 `.env` beside compose.yaml, never from the compose file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from platform_cli.procman.export.bundle import ExportFile
+from platform_cli.procman.export.containers import (
+    REDIS_IMAGE,
+    REDIS_PASSWORD,
+    ExportOptions,
+    command_argv,
+    is_redis,
+    redis_args,
+    store_owners,
+)
+from platform_cli.procman.export.dockerfile import render_dockerfile
+from platform_cli.procman.export.environment import (
+    CONTAINER_DATA_DIR,
+    container_environment,
+    instances,
+    max_memory,
+    memory_quantity,
+    split_dotenv,
+)
+from platform_cli.procman.project import Project, ProcessSpec
+
+COMPOSE_FILE = "compose.yaml"
+# The Procfile line a service came from when the service runs another image (redis), so that
+# `platform import compose` gives the same Procfile back. compose ignores x- keys.
+COMMAND_KEY = "x-platform-command"
+HEALTHCHECK_MODULE = "platform_cli.procman.healthcheck"
+
+
+def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions()) -> dict[str, ExportFile]:
+    """compose.yaml, the Dockerfile it builds, and (with secrets) the 0600 .env compose reads.
+
+    out_rel: the output directory relative to the project directory (where the build runs).
+    """
+    _, secrets = split_dotenv(dotenv)
+    owners = store_owners(project, options)
+    context = os.path.relpath(".", out_rel)  # compose resolves it from compose.yaml's directory
+    dockerfile = os.path.join(out_rel, "Dockerfile")  # from the context
+    shared_env = container_environment(project, dotenv)
+    services = {}
+    for spec in project.processes.values():
+        if is_redis(spec):
+            service = _redis_service(spec, REDIS_PASSWORD in secrets)
+        else:
+            service = {
+                "image": options.image,
+                "build": {"context": context, "dockerfile": dockerfile},
+                "command": command_argv(spec.command),
+                "environment": {**shared_env, **({"PORT": str(spec.port)} if spec.port is not None else {})},
+            }
+            if secrets:
+                service["secrets"] = sorted(secrets)
+        service.update(_common(spec, project, spec.name in owners))
+        services[spec.name] = service
+    document: dict = {"services": services}
+    volumes = {f"{name}-data": {} for name in owners}
+    if volumes:
+        document["volumes"] = volumes
+    if secrets:
+        document["secrets"] = {key: {"environment": key} for key in sorted(secrets)}
+    files = {COMPOSE_FILE: ExportFile(_header(out_rel) + dump_yaml(escape_dollars(document)))}
+    files.update(render_dockerfile(dockerfile))
+    if secrets:
+        # compose reads .env beside the compose file for itself; the containers get only secrets.
+        lines = "".join(f"{key}={_dotenv_quote(value)}\n" for key, value in sorted(secrets.items()))
+        files[".env"] = ExportFile("# Secret values for compose.yaml's secrets; keep this file 0600 and out of git.\n" + lines, secret=True)
+    return files
+
+
+def _redis_service(spec: ProcessSpec, with_password: bool) -> dict:
+    args = redis_args(spec, with_password, '"$(cat /run/secrets/REDIS_PASSWORD)"')
+    service = {"image": REDIS_IMAGE, COMMAND_KEY: spec.command}
+    if with_password:  # the secret is a file: a shell reads it, then the image's entry point runs
+        service["command"] = ["sh", "-c", "exec docker-entrypoint.sh " + " ".join(args)]
+        service["secrets"] = [REDIS_PASSWORD]
+    else:
+        service["command"] = args
+    return service
+
+
+def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
+    service: dict = {}
+    if owns_store:
+        service["volumes"] = [f"{spec.name}-data:{'/data' if is_redis(spec) else CONTAINER_DATA_DIR}"]
+    if spec.depends_on:
+        service["depends_on"] = {
+            dep: {"condition": "service_started" if project.processes[dep].probe.kind == "none" else "service_healthy"}
+            for dep in spec.depends_on
+        }
+    healthcheck = _healthcheck(spec)
+    if healthcheck:
+        service["healthcheck"] = healthcheck
+    if spec.port is not None and instances(spec) == 1:
+        service["ports"] = [f"127.0.0.1:{spec.port}:{spec.port}"]  # as on the laptop: this machine only
+    deploy: dict = {}
+    if instances(spec) != 1:
+        deploy["replicas"] = instances(spec)
+    if max_memory(spec) is not None:
+        deploy["resources"] = {"limits": {"memory": memory_quantity(max_memory(spec), "compose")}}
+    if deploy:
+        service["deploy"] = deploy
+    service["stop_grace_period"] = _duration(spec.stop_timeout)
+    service["restart"] = "unless-stopped"  # platform restarts every process that exits
+    return service
+
+
+def _healthcheck(spec: ProcessSpec) -> dict | None:
+    if spec.probe.kind == "none" or spec.port is None:
+        return None
+    if is_redis(spec):
+        test = ["CMD", "redis-cli", "-p", str(spec.port), "ping"]
+    else:
+        probe = f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind
+        test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, probe, str(spec.port)]
+    # start_period: time to become ready (start_timeout); start_interval: probe often meanwhile.
+    return {"test": test, "interval": "10s", "timeout": "2s", "retries": 3, "start_period": _duration(spec.start_timeout), "start_interval": "1s"}
+
+
+def _duration(seconds: float) -> str:
+    return f"{int(seconds)}s" if float(seconds).is_integer() else f"{int(seconds * 1000)}ms"
+
+
+def _header(out_rel: str) -> str:
+    return (
+        "# Generated by `platform export compose` from the Procfile, platform.toml and .env.\n"
+        f"# Run it: docker compose -f {os.path.join(out_rel, COMPOSE_FILE)} up --build\n"
+    )
+
+
+def _dotenv_quote(value: str) -> str:
+    """compose's .env: single quotes are literal (no `$` interpolation), double quotes take escapes."""
+    if "'" not in value:
+        return f"'{value}'"
+    if "$" not in value:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    raise ValueError("a secret holding both ' and $ cannot be written to compose's .env")
+
+
+def escape_dollars(value):
+    """compose interpolates `$VAR` in every string; `$$` is a literal dollar for the container."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, list):
+        return [escape_dollars(v) for v in value]
+    if isinstance(value, dict):
+        return {k: escape_dollars(v) for k, v in value.items()}
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):  # every service spelled out, no &anchors
+        return True
+
+
+def _list(dumper, data):
+    # Short lists of words read best on one line: command: [python, -m, services.orders]
+    flow = all(isinstance(item, (str, int, float)) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _list)
+
+
+def dump_yaml(document) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)

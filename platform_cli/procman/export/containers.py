@@ -1,0 +1,75 @@
+"""What compose and Kubernetes agree on: which image runs a process, with which arguments, and
+which processes keep a store (and so get a volume).
+
+Stores: platform gives every process a PLATFORM_DATA_DIR and cannot see which ones write to it,
+so every process is taken to own a store (a volume, a StatefulSet) unless the user says it is
+stateless (`--stateless NAME`). Redis always owns one: its append-only file.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from platform_cli.errors import ConfigError
+from platform_cli.procman.export.environment import instances
+from platform_cli.procman.project import Project, ProcessSpec
+
+APP_IMAGE = "platform-app"
+REDIS_IMAGE = "redis:7"  # the official image; `--appendonly yes` as services/redis does
+REDIS_PASSWORD = "REDIS_PASSWORD"  # a .env secret of this name becomes redis's requirepass
+_SHELL_CHARS = set("$`\\\"'|&;<>()*?[]{}~#!\n")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    image: str = APP_IMAGE
+    stateless: frozenset[str] = frozenset()
+
+
+def is_redis(spec: ProcessSpec) -> bool:
+    """A process probed with Redis PING is a Redis server: it runs from the official image."""
+    return spec.probe.kind == "redis"
+
+
+def command_argv(command: str) -> list[str]:
+    """The Procfile line as an exec list: its words when it is a simple command, else `sh -c`."""
+    if not _SHELL_CHARS.intersection(command):
+        words = shlex.split(command)
+        if words and "=" not in words[0]:
+            return words
+    return ["sh", "-c", command]
+
+
+def procfile_command(argv: list[str]) -> str:
+    """command_argv's inverse: a Procfile line from an exec list."""
+    if len(argv) == 3 and argv[0] in ("sh", "/bin/sh") and argv[1] == "-c":
+        return argv[2]
+    return shlex.join(argv)
+
+
+def redis_args(spec: ProcessSpec, with_password: bool, password_ref: str) -> list[str]:
+    """redis-server's arguments: the process's port, AOF on, and a password when .env has one."""
+    args = ["redis-server", "--port", str(spec.port), "--appendonly", "yes", "--appendfsync", "everysec"]
+    if with_password:
+        args += ["--requirepass", password_ref]
+    return args
+
+
+def store_owners(project: Project, options: ExportOptions) -> list[str]:
+    """The processes that get a volume, in Procfile order; a stateless one may not be redis, and a
+    store cannot be shared by several instances (each TinyDB file has one owning process)."""
+    project.check_names(sorted(options.stateless))
+    owners = []
+    for spec in project.processes.values():
+        if spec.name in options.stateless:
+            if is_redis(spec):
+                raise ConfigError(f"{spec.name} is a Redis server: it keeps its data, it cannot be --stateless")
+            continue
+        if instances(spec) > 1:
+            raise ConfigError(
+                f"{spec.name} runs {instances(spec)} instances but would own a store, which only one process may write",
+                hint=f"if it keeps nothing under PLATFORM_DATA_DIR, export with --stateless {spec.name}",
+            )
+        owners.append(spec.name)
+    return owners
