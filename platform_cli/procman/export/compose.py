@@ -172,7 +172,13 @@ def _list(dumper, data):
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
+def _str(dumper, data):
+    # A script (an initContainer's wait loop) keeps its lines: a literal block, not "\n" escapes.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
 _Dumper.add_representer(list, _list)
+_Dumper.add_representer(str, _str)
 
 
 def dump_yaml(document) -> str:
