@@ -168,7 +168,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _list(dumper, data):
     # Short lists of words read best on one line: command: [python, -m, services.orders]
-    flow = all(isinstance(item, (str, int, float)) for item in data)
+    flow = all(isinstance(item, (int, float)) or (isinstance(item, str) and "\n" not in item) for item in data)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
