@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, delivery, events, lifecycle, logs, order, run, status, tts
+from platform_cli.commands import account, delivery, events, export, lifecycle, logs, order, run, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
@@ -52,6 +52,8 @@ app.command()(account.signup)
 app.command()(account.login)
 app.command()(account.logout)
 app.add_typer(account.users, name="user")
+app.add_typer(export.exports, name="export")
+app.add_typer(export.imports, name="import")
 
 
 def main() -> None:

@@ -19,8 +19,10 @@ APP_UID = 10001  # outside the range distributions give to people, so no host us
 DOCKERIGNORE = """\
 .git
 .venv
-.env
 data
+**/.env
+**/secret.yaml
+**/platform.env
 **/__pycache__
 *.egg-info
 .pytest_cache
