@@ -1,0 +1,71 @@
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from platform_cli.procman.export.bundle import write_bundle
+from platform_cli.procman.export.systemd import render_systemd, systemd_exec_quote
+from tests.unit.exporting import SECRET, repo_project
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+needs_systemd = pytest.mark.skipif(not SYSTEMD_ANALYZE, reason="systemd-analyze is not installed: the units are not verified here")
+
+
+def export(tmp_path, dotenv=None):
+    project = repo_project(tmp_path, dotenv or {"GATEWAY_JWT_SECRET": SECRET})
+    out = tmp_path / "units"
+    files = render_systemd(project, dotenv or {"GATEWAY_JWT_SECRET": SECRET}, out, tmp_path / "data", sys.executable, None)
+    write_bundle(files, out)
+    return files, out
+
+
+def verify(paths: list[Path]) -> subprocess.CompletedProcess:
+    return subprocess.run([SYSTEMD_ANALYZE, "verify", *map(str, paths)], capture_output=True, text=True, timeout=60)
+
+
+@needs_systemd
+def test_systemd_analyze_verifies_every_unit(tmp_path):
+    _, out = export(tmp_path)
+    units = sorted(out.glob("*.service")) + sorted(out.glob("*.target"))
+    assert len(units) == 11
+    run = verify(units)
+    assert run.returncode == 0, run.stderr
+
+
+@needs_systemd
+def test_the_verification_can_fail(tmp_path):
+    _, out = export(tmp_path)
+    unit = out / "platform-orders-1.service"
+    unit.write_text(unit.read_text().replace("ExecStart=/bin/sh", "ExecStart=bin/sh"))
+    assert verify([unit]).returncode != 0
+
+
+def test_one_target_for_the_platform_one_per_process_one_service_per_instance(tmp_path):
+    files, _ = export(tmp_path)
+    assert "Wants=platform-redis.target platform-orders.target platform-delivery.target platform-tts.target platform-gateway.target" in files["platform.target"].text
+    assert "Wants=platform-orders-1.service" in files["platform-orders.target"].text
+    assert "PartOf=platform.target" in files["platform-orders.target"].text
+
+
+def test_units_restart_and_follow_depends_on_and_readiness(tmp_path):
+    files, _ = export(tmp_path)
+    gateway = files["platform-gateway-1.service"].text
+    for dep in ("orders", "delivery", "tts"):
+        assert f"Requires=platform-{dep}.target\nAfter=platform-{dep}.target\n" in gateway
+    assert "Restart=always" in gateway and "KillMode=mixed" in gateway and "TimeoutStopSec=10" in gateway
+    assert f"ExecStartPost={sys.executable} -m platform_cli.procman.healthcheck http:/health 5400 --wait 20" in gateway
+    assert 'Environment="ORDERS_URL=http://127.0.0.1:5100"' in gateway
+    assert "StartLimitBurst=5" in gateway
+
+
+def test_dotenv_goes_to_a_0600_environment_file_never_into_a_unit(tmp_path):
+    files, out = export(tmp_path)
+    assert [n for n, f in files.items() if SECRET in f.text] == ["platform.env"]
+    assert (out / "platform.env").stat().st_mode & 0o777 == 0o600
+    assert f"EnvironmentFile=-{out / 'platform.env'}" in files["platform-orders-1.service"].text
+
+
+def test_exec_lines_keep_dollars_and_percents_for_the_shell():
+    assert systemd_exec_quote('echo "$PORT" 100%') == '"echo \\"$$PORT\\" 100%%"'
