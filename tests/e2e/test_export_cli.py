@@ -1,0 +1,54 @@
+"""`platform export` and `platform import` through the real CLI, in a copy of the repository's project."""
+
+import shutil
+import stat
+import tomllib
+
+from platform_cli.procman.procfile import load_procfile
+from tests.unit.exporting import REPO, SECRET
+
+
+def copy_repo_project(project):
+    for name in ("Procfile", "platform.toml"):
+        shutil.copy(REPO / name, project.root / name)
+    (project.root / ".env").write_text(f"GATEWAY_JWT_SECRET={SECRET}\nTTS_ENGINE=espeak\n")
+
+
+def test_export_writes_every_engine_into_deploy_with_secrets_0600(project):
+    copy_repo_project(project)
+    for engine in ("compose", "kubernetes", "systemd"):
+        out = project.ok("export", engine).stdout
+        assert f"deploy/{engine}/" in out and "next: " in out
+    deploy = project.root / "deploy"
+    assert (deploy / "compose" / "compose.yaml").exists() and (deploy / "kubernetes" / "orders.yaml").exists()
+    secret_files = {p.relative_to(deploy).as_posix() for p in deploy.rglob("*") if p.is_file() and SECRET in p.read_text()}
+    assert secret_files == {"compose/.env", "kubernetes/secret.yaml", "systemd/platform.env"}
+    assert all(stat.S_IMODE((deploy / f).stat().st_mode) == 0o600 for f in secret_files)
+
+
+def test_export_then_import_compose_round_trips_through_the_cli(project):
+    copy_repo_project(project)
+    project.ok("export", "compose", "-o", "out")
+    result = project.ok("import", "compose", "out/compose.yaml", "-o", "back")
+    assert "notes:" in result.stdout and SECRET not in result.stdout
+    assert load_procfile(project.root / "back" / "Procfile") == load_procfile(REPO / "Procfile")
+    # The same settings, table for table (comments aside).
+    assert tomllib.loads((project.root / "back" / "platform.toml").read_text()) == tomllib.loads((REPO / "platform.toml").read_text())
+
+
+def test_import_never_replaces_a_procfile_without_force(project):
+    copy_repo_project(project)
+    project.ok("export", "compose", "-o", "out")
+    refused = project.run("import", "compose", "out/compose.yaml")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: Procfile, platform.toml already in") and "hint: " in refused.stderr
+    assert project.ok("import", "compose", "out/compose.yaml", "--force").returncode == 0
+
+
+def test_bad_input_is_one_error_line_and_exit_6(project):
+    copy_repo_project(project)
+    (project.root / "eco.yaml").write_text("apps: [\n")
+    for args in (("import", "pm2", "eco.yaml"), ("import", "compose", "missing.yaml"), ("export", "compose", "--stateless", "nope")):
+        result = project.run(*args)
+        assert result.returncode in (6, 7), (args, result.stderr)
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
