@@ -22,6 +22,7 @@ from platform_cli.procman.project import DEFAULTS, OPTIONS_FILE, ProcessSpec
 DEFAULT_BASE_PORT = 5000  # config.DEFAULT_BASE_PORT: ports that follow it need no `port =`
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _OPTIONAL = ("instances", "max_memory")  # settings another change adds to platform.toml
+_ORDER = ("probe", "depends_on", "start_timeout", "stop_timeout", "retries", "port", *_OPTIONAL)  # as README shows them
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _without_defaults(command: str, position: int, settings: dict) -> dict:
     """Leave out what platform would do anyway, so an import reads like a hand-written file."""
     default_probe = "http:/health" if _USES_PORT.search(command) else "none"
     out = {}
-    for key, value in settings.items():
+    for key, value in sorted(settings.items(), key=lambda item: _ORDER.index(item[0]) if item[0] in _ORDER else len(_ORDER)):
         if key == "probe" and value == default_probe:
             continue
         if key == "depends_on" and not value:
