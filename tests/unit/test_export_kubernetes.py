@@ -95,3 +95,12 @@ def test_config_is_in_a_config_map_and_secrets_only_in_a_0600_secret(tmp_path):
     assert {"secretRef": {"name": "platform-secrets"}} in container["envFrom"]
     write_bundle(files, tmp_path / "out")
     assert stat.S_IMODE((tmp_path / "out" / "secret.yaml").stat().st_mode) == 0o600
+
+
+def test_a_process_name_kubernetes_cannot_take_is_a_config_error(tmp_path):
+    from platform_cli.errors import ConfigError
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web_api: serve $PORT\n")
+    with pytest.raises(ConfigError, match="web_api: not a valid Kubernetes name"):
+        render_kubernetes(load_project(tmp_path / "Procfile", 5000, {}), {}, "deploy")

@@ -12,7 +12,9 @@ file), `max_memory` as the memory limit.
 from __future__ import annotations
 
 import math
+import re
 
+from platform_cli.errors import ConfigError
 from platform_cli.procman.export.bundle import ExportFile
 from platform_cli.procman.export.compose import dump_yaml
 from platform_cli.procman.export.containers import (
@@ -41,6 +43,7 @@ CONFIG_NAME = "platform-config"
 SECRET_NAME = "platform-secrets"
 STORE_SIZE = "1Gi"
 REDIS_UID = 999  # the official image's redis user
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # what a Service name must be
 _WAIT_FOR = (
     "import socket, sys, time\n"
     "host, port = sys.argv[1], int(sys.argv[2])\n"
@@ -55,6 +58,12 @@ _WAIT_FOR = (
 
 
 def render_kubernetes(project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions()) -> dict[str, ExportFile]:
+    bad = [name for name in project.names if not _DNS_LABEL.fullmatch(name)]
+    if bad:
+        raise ConfigError(
+            f"{', '.join(bad)}: not a valid Kubernetes name (lower-case letters, digits and '-', at most 63)",
+            hint="rename the process in the Procfile (its peers find it by that name)",
+        )
     _, secrets = split_dotenv(dotenv)
     owners = store_owners(project, options)
     files = {"configmap.yaml": ExportFile(_dump(_config_map(project, dotenv)))}
