@@ -52,3 +52,31 @@ def test_bad_input_is_one_error_line_and_exit_6(project):
         result = project.run(*args)
         assert result.returncode in (6, 7), (args, result.stderr)
         assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_a_service_listens_on_bind_host_in_a_container_and_on_127_0_0_1_otherwise(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    from tests.helpers import die_with_parent, free_port, wait_until
+
+    for bind, expected in ((None, "127.0.0.1"), ("0.0.0.0", "0.0.0.0")):
+        port = free_port()
+        env = {**os.environ, "PORT": str(port), "PLATFORM_DATA_DIR": str(tmp_path / "data"), "REDIS_URL": f"redis://127.0.0.1:{free_port()}"}
+        env.pop("BIND_HOST", None)
+        if bind:
+            env["BIND_HOST"] = bind
+        proc = subprocess.Popen([sys.executable, "-m", "services.orders"], cwd=REPO, env=env, preexec_fn=die_with_parent,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        try:
+            listening = wait_until(
+                lambda: [c.laddr.ip for c in psutil.Process(proc.pid).net_connections("tcp") if c.status == "LISTEN" and c.laddr.port == port],
+                timeout=20, what=f"orders listening on {port}",
+            )
+            assert listening == [expected]
+        finally:
+            proc.terminate()
+            proc.wait(20)
