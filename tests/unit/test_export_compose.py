@@ -137,3 +137,11 @@ def test_docker_compose_config_accepts_it_where_compose_is_installed(tmp_path):
     run = subprocess.run(["docker", "compose", "-f", str(tmp_path / "deploy/compose/compose.yaml"), "config", "--quiet"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert run.returncode == 0, run.stderr
+
+
+def test_secrets_are_told_by_their_names():
+    from platform_cli.procman.export.environment import is_secret
+
+    secret = ["GATEWAY_JWT_SECRET", "REDIS_PASSWORD", "API_TOKEN", "STRIPE_KEY", "AWS_CREDENTIALS", "secret"]
+    plain = ["GATEWAY_TOKEN_TTL", "TTS_ENGINE", "KEYS_DIR", "MONKEY", "PORT"]
+    assert [k for k in secret + plain if is_secret(k)] == secret

@@ -10,6 +10,7 @@ on named volumes; .env secrets become compose secrets whose values compose reads
 from __future__ import annotations
 
 import os
+import re
 
 import yaml
 
@@ -66,7 +67,8 @@ def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, optio
                 service["secrets"] = sorted(secrets)
         service.update(_common(spec, project, spec.name in owners))
         services[spec.name] = service
-    document: dict = {"services": services}
+    # The project's name, not the output folder's ("compose"), prefixes containers and volumes.
+    document: dict = {"name": re.sub(r"[^a-z0-9_-]+", "-", project.dir.name.lower()).strip("-_") or "platform", "services": services}
     volumes = {f"{name}-data": {} for name in owners}
     if volumes:
         document["volumes"] = volumes

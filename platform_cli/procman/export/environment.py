@@ -12,8 +12,9 @@ import re
 
 from platform_cli.procman.project import Project, ProcessSpec
 
-# A .env key that names one of these is a secret: JWT_SECRET, REDIS_PASSWORD, API_TOKEN, API_KEY...
-_SECRET_WORDS = re.compile(r"(^|_)(SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIALS?)(_|$)")
+# Secrets by name: SECRET or PASSWORD anywhere (GATEWAY_JWT_SECRET, REDIS_PASSWORD_FILE), TOKEN,
+# KEY or CREDENTIALS as the last word (API_TOKEN, STRIPE_KEY), not GATEWAY_TOKEN_TTL or KEYS_DIR.
+_SECRET_WORDS = re.compile(r"(^|_)(SECRET|PASSWORD|PASSWD)(_|$)|(^|_)(TOKEN|KEY|CREDENTIALS?|APIKEY)$")
 _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # as project.ProcessSpec.url: anything else is http
 CONTAINER_DATA_DIR = "/data"
 # Set by platform itself, so never exported from a container's environment back into .env.
