@@ -69,3 +69,19 @@ def test_dotenv_goes_to_a_0600_environment_file_never_into_a_unit(tmp_path):
 
 def test_exec_lines_keep_dollars_and_percents_for_the_shell():
     assert systemd_exec_quote('echo "$PORT" 100%') == '"echo \\"$$PORT\\" 100%%"'
+
+
+def test_honchos_exporter_still_lays_out_units_as_we_rely_on():
+    import inspect
+
+    import jinja2
+    from honcho.environ import ProcessParams
+    from honcho.export.systemd import Export
+
+    assert "template_env" in inspect.signature(Export.__init__).parameters, "upstream changed: honcho's Export takes no template_env"
+    templates = {"master.target": "{{ master_wants }}", "process_master.target": "{{ process_master_wants }}", "process.service": "{{ process.cmd }}"}
+    export = Export(template_env=jinja2.Environment(loader=jinja2.DictLoader(templates)))
+    files = {f.name: f.content for f in export.render([ProcessParams("web.1", "serve", False, {})], {"app": "app"})}
+    assert files == {"app.target": "app-web.target", "app-web.target": "app-web-1.service", "app-web-1.service": "serve"}, (
+        f"upstream changed: honcho's systemd layout is now {sorted(files)}"
+    )
