@@ -58,7 +58,7 @@ def legacy_output():
     return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
 
 
-@bp.get("/files/<path:name>")
+@bp.get("/files/<name>")
 def legacy_file(name: str):
     name = check_name(name)  # never a path: a name is looked up, not opened
     try:
