@@ -24,3 +24,13 @@ def canonical(name) -> str | None:
 def described() -> str:
     """Every status with its Korean name, for messages: "received (접수완료), brewing (제작중), …"."""
     return ", ".join(f"{status} ({LABELS[status]})" for status in STATUSES)
+
+
+def labelled(doc: dict) -> dict:
+    """A document as clients see it: its status, then that status's Korean name as status_label."""
+    shown = {}
+    for key, value in doc.items():
+        shown[key] = value
+        if key == "status" and value in LABELS:
+            shown["status_label"] = LABELS[value]
+    return shown

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
+from services.common.statuses import labelled
 from services.delivery.statuses import LABELS, STATUSES, allowed_next, canonical, described
 from services.delivery.storage import Conflict
 from services.common.validation import check_user_id, is_uuid, json_object, parse_page
@@ -74,12 +75,3 @@ def found(doc, user_id: str, order_id: str) -> dict:
         raise ApiError(404, "not_found", f"user {user_id} has no order {order_id} in delivery")
     return labelled(doc)
 
-
-def labelled(doc: dict) -> dict:
-    """A delivery as clients see it: its status, then that status's Korean name."""
-    shown = {}
-    for key, value in doc.items():
-        shown[key] = value
-        if key == "status":
-            shown["status_label"] = LABELS[value]
-    return shown

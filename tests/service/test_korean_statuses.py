@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from services.delivery import create_app as create_delivery
+from services.orders import create_app as create_orders
 from tests.helpers import wait_until
 from tests.service.original_api import ORDER, received, running_stack, via
 
@@ -51,6 +52,14 @@ def test_a_korean_status_in_the_body_is_stored_and_published_in_english(delivery
     assert refused.status_code == 409 and refused.get_json()["error"]["message"] == "an order that is cancelled cannot become delivered"
 
 
+def test_orders_answers_carry_the_korean_label_too(tmp_path, redis_client, redis_url):
+    client = create_orders({"DATA_DIR": str(tmp_path), "REDIS_URL": redis_url}).test_client()
+    made = client.post("/order-ms/alice/orders", json=ORDER).get_json()
+    assert (made["status"], made["status_label"]) == ("received", "접수완료")
+    assert client.get(f"/order-ms/alice/orders/{made['order_id']}").get_json() == made
+    assert client.get("/order-ms/alice/orders").get_json()["orders"] == [made]
+
+
 @pytest.mark.parametrize("wrong", ["제작", "Brewing", " brewing", 7, None, ["brewing"], {"status": "brewing"}])
 def test_a_status_in_neither_language_is_a_400_listing_both(delivery, wrong):
     client, order_id = delivery.test_client(), received(delivery)
@@ -83,5 +92,6 @@ def test_korean_statuses_through_the_gateway_follow_the_same_access_rules(stack)
     assert status == 403, refused
     status, cancelled = via(stack, "customer", "PUT", f"/delivery-ms/{me}/{made['order_id']}", {"status": "취소"})
     assert status == 200 and (cancelled["status"], cancelled["status_label"]) == ("cancelled", "취소"), cancelled
-    wait_until(lambda: via(stack, "customer", "GET", f"/order-ms/{me}/orders/{made['order_id']}")[1]["status"] == "cancelled",
-               what="orders to hear of the cancel, in English")
+    shown = wait_until(lambda: (shown := via(stack, "customer", "GET", f"/order-ms/{me}/orders/{made['order_id']}")[1])["status"]
+                       == "cancelled" and shown, what="orders to hear of the cancel, in English")
+    assert shown["status_label"] == "취소"

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from services.common.statuses import LABELS, STATUSES, canonical, described
+from services.common.statuses import LABELS, STATUSES, canonical, described, labelled
 from services.delivery.statuses import NEXT
 
 
@@ -28,3 +28,9 @@ def test_anything_else_is_no_status(name):
 
 def test_messages_list_both_names():
     assert described().startswith("received (접수완료), brewing (제작중), delivering (배송중)")
+
+
+def test_a_label_follows_the_status_it_names():
+    assert list(labelled({"order_id": "x", "status": "brewing", "total": 1})) == ["order_id", "status", "status_label", "total"]
+    assert labelled({"status": "brewing"})["status_label"] == "제작중"
+    assert labelled({"order_id": "x"}) == {"order_id": "x"}
