@@ -1,6 +1,6 @@
-"""Delivery status names, shared by delivery (which owns the statuses) and the gateway (whose
-access rules read them): one canonical English spelling each, and the Korean name the original
-documents use, accepted wherever a client writes a status (pure)."""
+"""Delivery status names: one canonical English spelling each, and the Korean name the original
+documents use, accepted wherever a client writes a status (pure). Delivery moves orders between
+them (services/delivery/statuses.py), orders shows them, the gateway's access rules read them."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
-from services.common.statuses import labelled
-from services.delivery.statuses import LABELS, STATUSES, allowed_next, canonical, described
+from services.common.statuses import LABELS, STATUSES, canonical, described, labelled
+from services.delivery.statuses import allowed_next
 from services.delivery.storage import Conflict
 from services.common.validation import check_user_id, is_uuid, json_object, parse_page
 
@@ -74,4 +74,3 @@ def found(doc, user_id: str, order_id: str) -> dict:
     if doc is None:
         raise ApiError(404, "not_found", f"user {user_id} has no order {order_id} in delivery")
     return labelled(doc)
-

@@ -1,9 +1,7 @@
-"""Delivery statuses and the moves allowed between them (pure). The names, and the Korean ones
-clients may use, are in services/common/statuses.py: the gateway's rules read them too."""
+"""The moves allowed between delivery statuses (pure). The names, and the Korean ones clients may
+use, are in services/common/statuses.py: orders and the gateway's rules read them too."""
 
 from __future__ import annotations
-
-from services.common.statuses import LABELS, STATUSES, canonical, described
 
 NEXT = {
     "received": ("brewing", "cancelled"),
@@ -12,8 +10,7 @@ NEXT = {
     "delivered": (),
     "cancelled": (),
 }
-
-__all__ = ["LABELS", "NEXT", "STATUSES", "allowed_next", "canonical", "described"]
+STATUSES = tuple(NEXT)
 
 
 def allowed_next(status: str) -> tuple[str, ...]:
