@@ -67,9 +67,11 @@ def main() -> None:
         code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
-    except click.ClickException as exc:  # usage errors: click's own message, code 2
-        exc.show()
-        code = exc.exit_code
+    except click.UsageError as exc:  # bad flags or arguments: one error line, as for every error; code 2
+        hint = f"see `{exc.ctx.command_path} --help`" if exc.ctx else None
+        code = _report(exc.format_message(), hint, [], exc.exit_code)
+    except click.ClickException as exc:
+        code = _report(exc.format_message(), None, [], exc.exit_code)
     except Exception as exc:  # a bug: say so in one line; the traceback only on request
         if os.environ.get("PLATFORM_DEBUG"):
             raise

@@ -17,7 +17,8 @@ FLOW = ("received", "brewing", "delivering", "delivered")
 @app.command("list")
 def list_deliveries(
     ctx: typer.Context,
-    status: str = typer.Argument(..., help="received, brewing, delivering, delivered or cancelled."),
+    status: str = typer.Argument(..., help="received (접수완료), brewing (제작중), delivering (배송중), delivered (배송완료) "
+                                           "or cancelled (취소): either name."),
     limit: int = typer.Option(20, "--limit", min=1, max=100),
     offset: int = typer.Option(0, "--offset", min=0),
     as_json: bool = Json,
@@ -46,7 +47,7 @@ def advance(
     ctx: typer.Context,
     order_id: str = typer.Argument(..., metavar="ORDER_ID"),
     user: Optional[str] = typer.Option(None, "--user", "-u", help="[default: the logged-in user]"),
-    to: Optional[str] = typer.Option(None, "--to", help="The status to move to (default: the next one)."),
+    to: Optional[str] = typer.Option(None, "--to", help="The status to move to, English or Korean (default: the next one)."),
     as_json: bool = Json,
 ) -> None:
     """Move an order on: received → brewing → delivering → delivered (or --to cancelled)."""

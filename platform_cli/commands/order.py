@@ -18,7 +18,7 @@ def create(
     ctx: typer.Context,
     user: Optional[str] = User,
     coffee: str = typer.Option(..., "--coffee", "-c", help="What to order."),
-    price: int = typer.Option(0, "--price", help="Price of one."),
+    price: int = typer.Option(..., "--price", help="Price of one."),
     qty: int = typer.Option(1, "--qty", help="How many."),
     as_json: bool = Json,
 ) -> None:

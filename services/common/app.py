@@ -14,6 +14,9 @@ def make_app(name: str, config: dict | None, make_store, blueprint, defaults: di
     app = Flask(name)
     # "/tts//x" is a 404 like any unknown path, not a redirect naming this service's own address.
     app.url_map.merge_slashes = False
+    # Every path also answers with one trailing slash, as the original documents write them
+    # ("/order-ms/<u>/orders/"): werkzeug matches both spellings itself, with no redirect.
+    app.url_map.strict_slashes = False
     app.config.update(
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),

@@ -34,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     from services.common.validation import json_object
 
     app = Flask("gateway")
+    # Its own paths answer with one trailing slash too, as every service's do (no redirect).
+    app.url_map.strict_slashes = False
     _log_access_to_stdout()
     app.config.update(
         UPSTREAMS=upstreams_from(),

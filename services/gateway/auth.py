@@ -24,6 +24,7 @@ from tinydb import Query, TinyDB
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.common.errors import ApiError
+from services.common.statuses import canonical
 from services.common.tablefiles import TableFilesStorage
 from services.common.validation import is_unicode
 
@@ -140,7 +141,7 @@ def authorize(method: str, path: str, claims: dict, body: dict | None) -> None:
             raise forbidden("listing deliveries by status needs the staff role")
         if len(parts) >= 2 and parts[1] != claims["sub"]:
             raise forbidden("a customer reaches only their own deliveries")
-        if method == "PUT" and (body or {}).get("status") != "cancelled":
+        if method == "PUT" and canonical((body or {}).get("status")) != "cancelled":  # or 취소
             raise forbidden("changing a delivery's status needs the staff role (customers may cancel)")
 
 

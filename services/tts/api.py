@@ -51,14 +51,14 @@ def legacy_output():
     try:
         req = parse_request({"text": body.get("message"), "lang": body.get("lang", "en")}, speaker().engines,
                             current_app.config["TTS_ENGINE"])
+        return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
     except ApiError as error:  # the old API calls the text `message`
         if error.extra.get("field") == "text":
             error.extra["field"], error.message = "message", "message" + error.message[len("text"):]
         raise
-    return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
 
 
-@bp.get("/files/<path:name>")
+@bp.get("/files/<name>")
 def legacy_file(name: str):
     name = check_name(name)  # never a path: a name is looked up, not opened
     try:

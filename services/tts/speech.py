@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.common.errors import ApiError
 from services.tts.cache import AudioCache
-from services.tts.engines import EngineError, Engines
+from services.tts.engines import EngineError, Engines, NoSound
 
 
 class Speaker:
@@ -28,6 +28,8 @@ class Speaker:
                 speech = self.engines.speak(engine, text, lang, slow)
             except EngineError as exc:
                 raise ApiError(503, "engine_unavailable", str(exc), engine=engine) from None
+            except NoSound as exc:
+                raise ApiError(400, "invalid_field", str(exc), field="text", lang=lang) from None
             entry_id = self.cache.entry_id(speech.engine, lang, slow, text)
             meta = self.cache.store(entry_id, speech.audio, {"engine": speech.engine, "lang": lang, "slow": slow,
                                                               "duration_s": speech.duration_s})
