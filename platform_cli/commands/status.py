@@ -6,13 +6,14 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode
 from platform_cli.workspace import Workspace
 
 
 def status(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes to show (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
 ) -> None:
     """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
