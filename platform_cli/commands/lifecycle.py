@@ -29,7 +29,7 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
-    _show_status(ws, order)
+    _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
 def down(ctx: typer.Context) -> None:
@@ -150,11 +150,11 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
-    from platform_cli.procman.snapshot import take_snapshot
+    from platform_cli.commands.status import collect_rows
     from platform_cli.ui.status_view import render_status
 
     ws.out.print()
-    render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
+    render_status(collect_rows(ws, names), ws.out)  # the very table `platform status` shows
 
 
 def _wait_ports_free(ports: list[int], port_is_free, deadline_s: float = 5.0) -> list[int]:

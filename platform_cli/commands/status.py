@@ -20,13 +20,10 @@ def status(
 
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
-    from platform_cli.procman.snapshot import take_snapshot
-
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
-    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
-    _add_gateway_view(ws, rows)
+    rows = collect_rows(ws, names)
     if as_json:
         from platform_cli.ui.status_view import status_json
 
@@ -37,6 +34,15 @@ def status(
         render_status(rows, ws.out)
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
+
+
+def collect_rows(ws: Workspace, names: list[str]):
+    """The rows of the status table, the gateway's view included: what `status` and `up` show."""
+    from platform_cli.procman.snapshot import take_snapshot
+
+    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
+    _add_gateway_view(ws, rows)
+    return rows
 
 
 def _add_gateway_view(ws: Workspace, rows) -> None:
