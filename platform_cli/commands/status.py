@@ -18,6 +18,12 @@ def status(
 ) -> None:
     """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
 
+    restarts and last exit describe the current run: both count from the last time a person
+    started the process (up, start, restart, run) and are not reset by a crash, by stop or down;
+    `platform events` keeps the whole history. A STARTING process whose probe passes is shown
+    RUNNING (--json keeps supervisord's state). Columns that do not fit the terminal are left out,
+    least useful first (cpu, mem, pid, ...); --json has them all.
+
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
     ws: Workspace = ctx.obj
