@@ -75,17 +75,19 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
     return rows
 
 
-def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 1.0) -> dict:
+def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 3.0) -> dict:
     """The summary, once the event listener has recorded the start of every running process.
 
     The listener records asynchronously: right after `up` (a new daemon, a new listener) the
     summary may still describe the run before, with its restarts and last exit, which this run's
-    start resets. Such a lag is well under a second; a listener that is down costs `wait_s` once.
+    start resets. Such a lag is the listener's own start, well under a second unless the machine is
+    busy; a listener that is down (supervisord restarts it) costs `wait_s`.
     """
     deadline = time.monotonic() + wait_s
     while True:
         summary = history.summary()
-        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or 0) < i.started_at]
+        # An entry with no start recorded needs no wait: it says 0 restarts and no exit, as a reset would.
+        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or i.started_at) < i.started_at]
         if not behind or time.monotonic() >= deadline:
             return summary
         time.sleep(0.02)

@@ -112,4 +112,8 @@ def test_status_waits_for_the_listener_to_record_the_current_runs_start(tmp_path
     summary = _caught_up_summary(history, [current], wait_s=5)
     late.join()
     assert (summary["web"]["restarts"], summary["web"]["last_exit"]) == (0, None)
-    assert _caught_up_summary(History(tmp_path / "no-listener"), [current], wait_s=0.05) == {}  # bounded
+    (tmp_path / "stale").mkdir()
+    stale = make(tmp_path / "stale")
+    stale.record(event("web", "EXITED", "STARTING") | {"ts": 100.5})  # and no listener to record the new start
+    assert _caught_up_summary(stale, [current], wait_s=0.05)["web"]["restarts"] == 1  # bounded: it gives up
+    assert _caught_up_summary(History(tmp_path / "none"), [current], wait_s=60) == {}  # nothing recorded: nothing to wait for
