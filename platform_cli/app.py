@@ -17,10 +17,24 @@ app = typer.Typer(
     name="platform",
     help="Run a Procfile's processes under supervisord: start, watch, restart, inspect.",
     no_args_is_help=True,
-    add_completion=False,
+    # Help is plain click text: rich markup would eat every `[default: …]` as a style tag, and
+    # plain help keeps `--help` from importing rich at all.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("platform-cli")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            found = "unknown (not installed)"
+        print(f"platform {found}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -31,6 +45,9 @@ def root(
     ),
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Runtime files: logs, socket, records (env PLATFORM_DATA_DIR; default data/ beside the Procfile)", show_default=False
+    ),
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True, expose_value=False
     ),
 ) -> None:
     ctx.obj = Workspace(procfile, data_dir)
@@ -60,7 +77,7 @@ def main() -> None:
     import click
 
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="platform", standalone_mode=False)
     except PlatformError as exc:
         code = _report(exc.message, exc.hint, exc.details, exc.exit_code)
     except click.exceptions.Abort:  # Ctrl-C while click was prompting or parsing

@@ -43,7 +43,7 @@ class Workspace:
         gateway = self.project.processes.get("gateway")
         if gateway is not None and gateway.url is not None:
             login = self.session.load()
-            return ServiceClient(name, gateway.url, token=login["token"] if login else None)
+            return ServiceClient(name, gateway.url, token=login["token"] if login else None, via="gateway")
         spec = self.project.processes.get(name)
         if spec is None or spec.url is None:
             raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")

@@ -13,7 +13,7 @@ PasswordStdin = typer.Option(False, "--password-stdin", help="Read the password 
 users = typer.Typer(help="Accounts kept by the gateway.", no_args_is_help=True)
 
 
-def signup(ctx: typer.Context, email: str = typer.Argument(...), password_stdin: bool = PasswordStdin) -> None:
+def signup(ctx: typer.Context, email: str = typer.Argument(..., help="The account's email address."), password_stdin: bool = PasswordStdin) -> None:
     """Make an account at the gateway and log in with it."""
     ws: Workspace = ctx.obj
     password = _password(password_stdin, confirm=True)
@@ -22,7 +22,7 @@ def signup(ctx: typer.Context, email: str = typer.Argument(...), password_stdin:
     _sign_in(ws, gateway, made["email"], password)
 
 
-def login(ctx: typer.Context, email: str = typer.Argument(...), password_stdin: bool = PasswordStdin) -> None:
+def login(ctx: typer.Context, email: str = typer.Argument(..., help="The account's email address."), password_stdin: bool = PasswordStdin) -> None:
     """Log in at the gateway; the token is kept (0600) under the data dir."""
     ws: Workspace = ctx.obj
     _sign_in(ws, _gateway(ws), email, _password(password_stdin, confirm=False))
@@ -37,7 +37,7 @@ def logout(ctx: typer.Context) -> None:
 @users.command("add")
 def user_add(
     ctx: typer.Context,
-    email: str = typer.Argument(...),
+    email: str = typer.Argument(..., help="The account's email address."),
     staff: bool = typer.Option(False, "--staff", help="A staff account (the only kind made here)."),
     password_stdin: bool = PasswordStdin,
 ) -> None:

@@ -8,12 +8,17 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ConfigError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False)
-AllFlag = typer.Option(False, "--all", help="Every process in the Procfile.")
+Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False,
+                       autocompletion=process_names)
+# start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
+Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile; name them or use --all.",
+                          show_default=False, autocompletion=process_names)
+AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
 
 def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
@@ -24,7 +29,7 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
-    _show_status(ws, order)
+    _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
 def down(ctx: typer.Context) -> None:
@@ -95,20 +100,20 @@ def shut_down(ws: Workspace) -> str:
     return message
 
 
-def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
     ws: Workspace = ctx.obj
     _start_ready(ws, ws.client(), _selection(ws, names, all_))
 
 
-def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes (dependents first); supervisord keeps running."""
     ws: Workspace = ctx.obj
     for name in _stop_in_order(ws, ws.client(), _selection(ws, names, all_)):
         ws.out.print(f"stopped {name}")
 
 
-def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes, start them again, and wait until they are ready."""
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
@@ -145,11 +150,11 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
-    from platform_cli.procman.snapshot import take_snapshot
+    from platform_cli.commands.status import collect_rows
     from platform_cli.ui.status_view import render_status
 
     ws.out.print()
-    render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
+    render_status(collect_rows(ws, names), ws.out)  # the very table `platform status` shows
 
 
 def _wait_ports_free(ports: list[int], port_is_free, deadline_s: float = 5.0) -> list[int]:

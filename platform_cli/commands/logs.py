@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode
 from platform_cli.workspace import Workspace
 
@@ -19,7 +20,7 @@ _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def logs(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes (default: all).", show_default=False),
     lines: Optional[int] = typer.Option(None, "-n", "--lines", min=0, help="Show the last N lines [default: 15, or all with --since].", show_default=False),
     follow: bool = typer.Option(False, "-f", "--follow", help="Keep printing new lines until Ctrl-C."),
     since: Optional[str] = typer.Option(None, "--since", metavar="DURATION", help="Only lines from the last DURATION, e.g. 90s, 10m, 1h30m, 2d."),

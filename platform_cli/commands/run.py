@@ -7,13 +7,14 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
 
 def run(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes (default: all).", show_default=False),
     no_color: bool = typer.Option(False, "--no-color", help="No colours, even on a terminal."),
 ) -> None:
     """Run the Procfile in the foreground, for containers and CI (like pm2-runtime).

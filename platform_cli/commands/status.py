@@ -6,26 +6,30 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode
 from platform_cli.workspace import Workspace
 
 
 def status(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes to show (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
 ) -> None:
     """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
 
+    restarts and last exit describe the current run: both count from the last time a person
+    started the process (up, start, restart, run) and are not reset by a crash, by stop or down;
+    `platform events` keeps the whole history. A STARTING process whose probe passes is shown
+    RUNNING (--json keeps supervisord's state). Columns that do not fit the terminal are left out,
+    least useful first (cpu, mem, pid, ...); --json has them all.
+
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
-    from platform_cli.procman.snapshot import take_snapshot
-
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
-    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
-    _add_gateway_view(ws, rows)
+    rows = collect_rows(ws, names)
     if as_json:
         from platform_cli.ui.status_view import status_json
 
@@ -36,6 +40,15 @@ def status(
         render_status(rows, ws.out)
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
+
+
+def collect_rows(ws: Workspace, names: list[str]):
+    """The rows of the status table, the gateway's view included: what `status` and `up` show."""
+    from platform_cli.procman.snapshot import take_snapshot
+
+    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
+    _add_gateway_view(ws, rows)
+    return rows
 
 
 def _add_gateway_view(ws: Workspace, rows) -> None:

@@ -1,7 +1,9 @@
 """The record of process state changes: an append-only JSON-lines log and a small summary.
 
 The event listener is the only writer. `platform events` reads the log; `platform status` reads
-only the summary (restart counts, last exit), which stays a few hundred bytes.
+only the summary (restart counts, last exit), which stays a few hundred bytes. One rule for both:
+they count since the process was last started by a person (`up`, `start`, `restart`, `run`),
+whichever daemon ran it; a restart supervisord makes on its own after a crash does not reset them.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ class History:
         summary = self.summary()
         entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
         if event["to"] == STARTING:
+            entry["started_at"] = event.get("ts")  # lets a reader tell whether this summary has caught up
             if event["from"] in AUTOMATIC_RESTART_FROM:
                 entry["restarts"] += 1
-            else:  # started by hand: count again from zero
+            else:  # started by a person (up, start, restart, run): both describe this run only, as
+                # a new pod's restart count and last state do in Kubernetes; `events` keeps the past.
                 entry["restarts"] = 0
+                entry["last_exit"] = None
         if event["to"] in CRASH_STATES and event.get("exit") not in (None, "-"):
             entry["last_exit"] = {k: event.get(k) for k in ("time", "exit", "expected", "from", "to")}
         self._replace(self.summary_path, json.dumps(summary, sort_keys=True))

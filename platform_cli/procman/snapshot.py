@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
     infos = {p.name: p for p in client.processes()}
     # Procfile order; then anything supervisord still runs that the Procfile no longer names.
     wanted = names or project.names + [n for n in infos if n not in project.processes]
-    summary = History(data_dir).summary()
+    summary = _caught_up_summary(History(data_dir), [infos[n] for n in wanted if n in infos])
     rows = [_row(name, infos.get(name), project, summary) for name in wanted]
     probed = [r for r in rows if r.pid and r.name in project.processes]
 
@@ -72,6 +73,24 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
         if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
             row.log_tail = recent_output(data_dir, row.name, 10)
     return rows
+
+
+def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 3.0) -> dict:
+    """The summary, once the event listener has recorded the start of every running process.
+
+    The listener records asynchronously: right after `up` (a new daemon, a new listener) the
+    summary may still describe the run before, with its restarts and last exit, which this run's
+    start resets. Such a lag is the listener's own start, well under a second unless the machine is
+    busy; a listener that is down (supervisord restarts it) costs `wait_s`.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        summary = history.summary()
+        # An entry with no start recorded needs no wait: it says 0 restarts and no exit, as a reset would.
+        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or i.started_at) < i.started_at]
+        if not behind or time.monotonic() >= deadline:
+            return summary
+        time.sleep(0.02)
 
 
 def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -> ProcessStatus:
