@@ -43,7 +43,7 @@ def test_every_parameter_of_every_command_has_help():
 def test_default_text_in_square_brackets_is_shown_not_eaten_as_markup():
     assert "Show the last N lines [default: 15, or all with --since]." in _help("logs")
     assert "[default: the logged-in user]" in _help("order", "list")
-    assert "[default: ./<id>.mp3]" in _help("tts", "say")
+    assert "[default: auto]" in _help("tts", "say")
 
 
 @pytest.mark.parametrize("verb", ["start", "stop", "restart"])
