@@ -10,7 +10,9 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     retries = 5                # quick crashes in a row before FATAL
     port = 6379                # instead of honcho's base port + 100 x position
 
-A plain Procfile needs none of it: a command that uses $PORT gets `probe = "http:/health"`.
+A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
+a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
+and given to the others), any other is ready once it has stayed up for a second.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class ProcessSpec:
     start_timeout: float = DEFAULTS["start_timeout"]
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
-    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT
+    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT (every process has one)
 
     @property
     def url(self) -> str | None:
@@ -150,10 +152,9 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
-    if port is not None:
-        env = {**env, "PORT": str(port)}
-    else:
-        env.pop("PORT", None)
+    # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
+    # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
+    env = {**env, "PORT": str(port if port is not None else env["PORT"])}
     depends_on = _typed(options, "depends_on", list, where, [])
     if not all(isinstance(d, str) for d in depends_on):
         raise ConfigError(f"{where}: depends_on must be a list of process names")
