@@ -86,9 +86,9 @@ class Project:
         env: dict[str, str] = {}
         for spec in self.processes.values():
             if spec.port is not None and (names is None or spec.name in names):
-                key = spec.name.upper().replace("-", "_")
-                env[f"{key}_PORT"] = str(spec.port)
-                env[f"{key}_URL"] = spec.url
+                port_key, url_key = address_keys(spec.name)
+                env[port_key] = str(spec.port)
+                env[url_key] = spec.url
         return env
 
     def _closure(self, names: list[str]) -> set[str]:
@@ -101,6 +101,12 @@ class Project:
                 seen.add(name)
                 todo.extend(self.processes[name].depends_on)
         return seen
+
+
+def address_keys(name: str) -> tuple[str, str]:
+    """The variables that tell other processes where `name` listens: (NAME_PORT, NAME_URL)."""
+    key = name.upper().replace("-", "_")
+    return f"{key}_PORT", f"{key}_URL"
 
 
 def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Project:
