@@ -24,6 +24,7 @@ def run(
     """
     from platform_cli.commands.lifecycle import bring_up, shut_down
     from platform_cli.commands.logs import make_printer
+    from platform_cli.procman.history import History
     from platform_cli.procman.logfollow import Follower, follow
 
     ws: Workspace = ctx.obj
@@ -41,9 +42,10 @@ def run(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    printer = make_printer(selected, no_color, as_json=False)
-    # Opened before anything starts, so every line of this run is shown, from the first.
-    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True)
+    printer = make_printer(selected, no_color, as_json=False, lifecycle=True)
+    # Opened before anything starts, so every line of this run is shown, from the first, with
+    # each start, exit and stop as a lifecycle line.
+    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True, events=History(ws.settings.data_dir).log_path)
     try:
         bring_up(ws, names)
         follow(follower, printer.write_chunks)

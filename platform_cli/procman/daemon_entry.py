@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with five changes.
+"""supervisord as `platform up` runs it: the stock daemon with six changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -13,6 +13,9 @@
    listener records why a process ended without a second round-trip that may be stale.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
+6. At shutdown the event listener, stopped last, first records what the other programs' stops
+   produced (for at most LISTENER_DRAIN_S): stock supervisord stops it with those events still
+   in its buffer, so `logs -f` and `run` could never say "orders stopped".
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -32,6 +35,7 @@ from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
+LISTENER_DRAIN_S = 2.0
 
 
 class WakeupDispatcher:
@@ -136,6 +140,20 @@ def _extra_values(original, with_exit: bool):
     return get_extra_values
 
 
+def _drain_listener_first(original):
+    def ordered_stop_groups_phase_1(self):
+        group = self.stop_groups[-1] if self.stop_groups else None
+        if isinstance(group, process.EventListenerPool) and group.event_buffer:
+            listening = any(p.state == ProcessStates.RUNNING for p in group.processes.values())
+            deadline = getattr(self, "platform_drain_deadline", None) or time.time() + LISTENER_DRAIN_S
+            self.platform_drain_deadline = deadline
+            if listening and time.time() < deadline:
+                return  # the loop goes on dispatching; this is asked again on its next turn
+        return original(self)
+
+    return ordered_stop_groups_phase_1
+
+
 def backoff_delay(tries: int, cap: float) -> float:
     """Seconds to wait before the next start after `tries` quick crashes in a row: 1, 2, 4, ... cap."""
     return min(cap, 2.0 ** (tries - 1))
@@ -179,6 +197,7 @@ def install() -> None:
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
+    supervisord.Supervisor.ordered_stop_groups_phase_1 = _drain_listener_first(supervisord.Supervisor.ordered_stop_groups_phase_1)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")

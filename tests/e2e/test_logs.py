@@ -86,3 +86,24 @@ def test_logs_of_an_unknown_process_is_an_error(project):
     assert result.returncode == 7 and result.stderr.startswith("error: unknown process: nope")
     bad = project.run("logs", "--since", "yesterday")
     assert bad.returncode == 2 and "not a duration" in bad.stderr
+
+
+def test_logs_follow_shows_exit_and_start_of_a_killed_process_as_lifecycle_lines(project):
+    from tests.e2e.conftest import WEB, kill
+
+    project.write({"web": f"{WEB} # $PORT"})
+    project.ok("up")
+    old = project.wait_running("web")["web"]["pid"]
+    follow = project.spawn("logs", "-f", "-n", "1", "--json")
+    # The follower marks its start before the last line is read: once that line is out, it follows.
+    follow.wait_for(lambda lines: len(lines) >= 1, what="logs -f following")
+    kill(old)
+    new = project.wait_running("web")["web"]["pid"]
+    lifecycle = lambda lines: [r for r in map(json.loads, lines) if r["stream"] == "lifecycle"]  # noqa: E731
+    got = follow.wait_for(lambda lines: len(lifecycle(lines)) >= 2 and lifecycle(lines), what="exited and started lines")
+    assert [(r["process"], r["line"]) for r in got] == [("web", "web exited (SIGKILL), restarting"), ("web", f"web started (pid {new})")]
+    assert all(r["time"].endswith("Z") for r in got)
+    project.ok("stop", "web")
+    stopped = follow.wait_for(lambda lines: len(lifecycle(lines)) >= 3 and lifecycle(lines)[2], what="the stopped line")
+    assert stopped["line"] == "web stopped"
+    assert follow.stop() == 130
