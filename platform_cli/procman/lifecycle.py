@@ -15,16 +15,16 @@ from __future__ import annotations
 import json
 
 from platform_cli.procman.logfiles import make_stamp
-from platform_cli.procman.states import BACKOFF, EXITED, FATAL, RUNNING, STOPPED
+from platform_cli.procman.states import BACKOFF, EXITED, FATAL, STARTING, STOPPED
 
 STREAM = "lifecycle"
 
 
 def describe_event(event: dict) -> str | None:
-    """The sentence for one recorded state change; None for the steps in between (STARTING,
-    STOPPING), which the next sentence covers."""
+    """The sentence for one recorded state change; None for the steps in between (RUNNING,
+    STOPPING), which the sentences before and after cover."""
     name, to = event.get("name", "?"), event.get("to")
-    if to == RUNNING:
+    if to == STARTING:  # told when the fork is done (daemon_entry gives the event its pid)
         pid = event.get("pid")
         return f"{name} started" + (f" (pid {pid})" if pid else "")
     if to == EXITED:  # every program restarts (autorestart): an exit is always followed by a start

@@ -22,3 +22,5 @@ def test_upstream_still_has_what_the_listener_drain_patches():
 
     assert callable(getattr(supervisord.Supervisor, "ordered_stop_groups_phase_1", None)), "upstream changed ordered_stop_groups_phase_1"
     assert "event_buffer" in process.EventListenerPool.__init__.__code__.co_names, "upstream changed EventListenerPool.event_buffer"
+    assert "listener_state" in process.Subprocess.__dict__ or "listener_state" in process.Subprocess.__init__.__code__.co_names, \
+        "upstream changed Subprocess.listener_state"

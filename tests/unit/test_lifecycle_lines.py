@@ -21,12 +21,12 @@ NOW = 1_700_000_000.25  # 2023-11-14T22:13:20.250000Z
     [
         ({"name": "orders", "from": "RUNNING", "to": "EXITED", "exit": "SIGKILL", "expected": False}, "orders exited (SIGKILL), restarting"),
         ({"name": "orders", "from": "RUNNING", "to": "EXITED", "exit": "1"}, "orders exited (code 1), restarting"),
-        ({"name": "orders", "from": "STARTING", "to": "RUNNING", "pid": 42}, "orders started (pid 42)"),
+        ({"name": "orders", "from": "EXITED", "to": "STARTING", "pid": 42}, "orders started (pid 42)"),
+        ({"name": "orders", "from": "STARTING", "to": "RUNNING", "pid": 42}, None),
         ({"name": "orders", "from": "STOPPING", "to": "STOPPED", "exit": "SIGTERM"}, "orders stopped"),
         ({"name": "orders", "from": "STOPPING", "to": "STOPPED", "exit": "SIGKILL"}, "orders stopped (SIGKILL: it outlasted its stop_timeout)"),
         ({"name": "orders", "from": "STARTING", "to": "BACKOFF", "exit": "2"}, "orders exited (code 2) while starting, retrying"),
         ({"name": "orders", "from": "BACKOFF", "to": "FATAL"}, "orders kept exiting while starting: given up (FATAL)"),
-        ({"name": "orders", "from": "STOPPED", "to": "STARTING"}, None),
         ({"name": "orders", "from": "RUNNING", "to": "STOPPING", "pid": 42}, None),
     ],
 )
@@ -36,8 +36,8 @@ def test_each_recorded_change_reads_as_honcho_and_pm2_say_it(event, sentence):
 
 def test_only_the_named_processes_and_only_whole_events_become_lines():
     raw = [
-        json.dumps({"ts": NOW, "name": "orders", "to": "RUNNING", "pid": 7}).encode(),
-        json.dumps({"ts": NOW, "name": "tts", "to": "RUNNING", "pid": 8}).encode(),
+        json.dumps({"ts": NOW, "name": "orders", "to": "STARTING", "pid": 7}).encode(),
+        json.dumps({"ts": NOW, "name": "tts", "to": "STARTING", "pid": 8}).encode(),
         b'{"ts": 1, "name": "ord',  # the rest of a line cut by rotation
     ]
     assert lifecycle_lines(raw, {"orders"}) == {"orders": [make_stamp(NOW) + b" orders started (pid 7)"]}
