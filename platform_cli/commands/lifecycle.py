@@ -20,7 +20,9 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """Start supervisord if needed, load the Procfile and start processes in dependency order.
 
     Each process starts only once everything it depends on is ready. Running processes are left as
-    they are, so a second `up` starts nothing twice. Ends with the status table.
+    they are, so a second `up` starts nothing twice; one whose command, settings, .env or
+    dependencies' addresses changed is restarted, one at a time, saying why. Ends with the status
+    table.
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])

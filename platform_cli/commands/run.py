@@ -19,7 +19,7 @@ def run(
     """Run the Procfile in the foreground, for containers and CI (like pm2-runtime).
 
     Same readiness order, restarts and crash records as `up`; every process's output merged on
-    stdout. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
+    stdout, with each start, exit and stop as a `system` line. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
     while the others keep running.
     """
     from platform_cli.commands.lifecycle import bring_up, shut_down
