@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import WEB
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until
 
 SERVICES = ["redis", "orders", "delivery", "tts", "gateway"]
 
@@ -42,15 +42,19 @@ def test_a_dotenv_edit_restarts_each_process_once_the_one_before_it_is_ready(sta
     after = _pids(project)
     assert all(after[n] != before[n] for n in SERVICES)
     # From the recorded history: each was down (stopping .. starting) on its own, in dependency order.
-    events = [e for e in project.events() if e["ts"] > 0]
-    down: dict[str, tuple[float, float]] = {}
-    for name in SERVICES:
-        mine = [e for e in events if e["name"] == name]
-        stopping = [e["ts"] for e in mine if e["to"] == "STOPPING"][-1]
-        starting = [e["ts"] for e in mine if e["to"] == "STARTING" and e["ts"] > stopping][0]
-        down[name] = (stopping, starting)
-    spans = [down[n] for n in SERVICES]
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
+    def spans(events):
+        down = []
+        for name in SERVICES:
+            mine = [e for e in events if e["name"] == name]
+            stopping = [e["ts"] for e in mine if e["to"] == "STOPPING"]
+            starting = [e["ts"] for e in mine if e["to"] == "STARTING" and stopping and e["ts"] > stopping[-1]]
+            if not starting:
+                return None  # the listener records asynchronously: not all written yet
+            down.append((stopping[-1], starting[0]))
+        return down
+
+    down = wait_until(lambda: spans(project.events()), what="every restart recorded")
+    assert all(a[1] <= b[0] for a, b in zip(down, down[1:])), down
 
 
 def test_a_dependency_that_moves_restarts_it_and_its_dependents_only_saying_why(stack):
