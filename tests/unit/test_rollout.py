@@ -44,3 +44,21 @@ def test_a_new_line_anywhere_changes_no_other_program(tmp_path):
     # Same section, byte for byte: the same priority and the same script (hello's address is not web's concern).
     assert {n: after[n] for n in before} == before
     assert script_of(before["web"], "web").startswith("web-") and "priority=101" in before["web"]
+
+
+def test_adding_hello_to_the_repos_own_procfile_changes_none_of_its_services(tmp_path):
+    # The case: the repository's Procfile and platform.toml, no ports pinned, `hello:` added.
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+
+    def sections(procfile: str) -> dict[str, str]:
+        (tmp_path / "Procfile").write_text(procfile)
+        (tmp_path / "platform.toml").write_text((repo / "platform.toml").read_text())
+        programs = make_programs(load_project(tmp_path / "Procfile", 5000, {}), tmp_path / "data", "/venv/bin", "/usr/bin")
+        return read_sections(render_programs(programs, tmp_path / "s", tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+
+    before = sections((repo / "Procfile").read_text())
+    after = sections((repo / "Procfile").read_text() + "hello: python -m http.server $PORT\n")
+    assert set(before) == {"redis", "orders", "delivery", "tts", "gateway"}
+    assert {n: after[n] for n in before} == before and "hello" in after
