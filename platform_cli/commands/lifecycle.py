@@ -56,8 +56,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
             daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        rollout = Rollout(daemon.client(), daemon.programs_path, daemon.scripts_dir, daemon.write_programs, daemon.prune_scripts)
-        return rollout.apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
+        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
 
 
 def shut_down(ws: Workspace) -> str:

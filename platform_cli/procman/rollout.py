@@ -63,15 +63,12 @@ def _where(url: str | None) -> str:
     return f"port {port}" if port and port.isdigit() else "no port"
 
 
-@dataclass(frozen=True)
 class Rollout:
-    """The supervisord of one data dir and where its programs are written."""
+    """Changes to the programs of one supervisord: `daemon` (daemon.Daemon) owns where they are
+    written, `client` speaks to it."""
 
-    client: SupervisorClient
-    programs_path: Path
-    scripts_dir: Path
-    write_programs: Callable[[str, dict[str, str]], None]  # Daemon.write_programs
-    prune_scripts: Callable[[set[str]], None]  # Daemon.prune_scripts
+    def __init__(self, daemon, client: SupervisorClient):
+        self.daemon, self.client = daemon, client
 
     def apply(
         self,
@@ -87,7 +84,7 @@ class Rollout:
         running = {p.name for p in self.client.processes() if p.pid}
         loaded = self._loaded()
         kept: dict[str, str] = {}
-        restarts: list[Restart] = []
+        reasons: dict[str, list[str]] = {}
         for program in programs:
             section = loaded.get(program.name)
             if section is None or program.name not in running:
@@ -96,13 +93,15 @@ class Rollout:
             if script == program.script_name:
                 kept[program.name] = section  # the same identity: supervisord must see no change
             else:
-                restarts.append(Restart(program.name, describe_change(self._identity(script), program.identity)))
+                reasons[program.name] = describe_change(self._identity(script), program.identity)
         scripts = {p.script_name: p.script for p in programs}
-        self.write_programs(render(kept), scripts)
+        self.daemon.write_programs(render(kept), scripts)
         added, changed, removed = self.client.reload()
         for name in removed:
             self.client.remove(name)
             reporter.note(f"removed {name} (no longer in the Procfile)")
+        # supervisord's diff decides what must restart: a running program whose section changed.
+        restarts = [Restart(p.name, reasons.get(p.name, ["settings changed"])) for p in programs if p.name in changed and p.name in running]
         restarting = {r.name for r in restarts}
         for name in changed:
             if name not in restarting:  # not running: nothing to restart, only a new section to load
@@ -114,14 +113,14 @@ class Rollout:
             self.client.replace(restart.name)
             start_in_order(self.client, project, [restart.name], data_dir, _Quieter(reporter, hide_already=None))
         # Every program now runs what it was rendered as: older scripts can go.
-        self.prune_scripts(set(scripts))
+        self.daemon.prune_scripts(set(scripts))
         wanted = (names + [n for n in restarting if n not in names]) if names else []
         return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
 
     def _loaded(self) -> dict[str, str]:
         """The sections supervisord last read: programs.conf is only ever written by `apply`."""
         try:
-            return read_sections(self.programs_path.read_text())
+            return read_sections(self.daemon.programs_path.read_text())
         except FileNotFoundError:
             return {}
 
@@ -129,7 +128,7 @@ class Rollout:
         if script is None:
             return None
         try:
-            return read_identity((self.scripts_dir / script).read_text())
+            return read_identity((self.daemon.scripts_dir / script).read_text())
         except OSError:
             return None
 
