@@ -11,7 +11,7 @@ import typer
 
 from platform_cli.commands import account, delivery, events, export, lifecycle, logs, order, run, status, tts
 from platform_cli.errors import ExitCode, PlatformError
-from platform_cli.workspace import Workspace
+from platform_cli.workspace import ANYWHERE, Workspace
 
 app = typer.Typer(
     name="platform",
@@ -41,7 +41,7 @@ def _print_version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     procfile: Optional[Path] = typer.Option(
-        None, "-f", "--procfile", help="The Procfile (env PLATFORM_PROCFILE; default ./Procfile)", show_default=False
+        None, "-f", "--procfile", help="The Procfile (env PLATFORM_PROCFILE; default: the Procfile here or in the nearest folder above)", show_default=False
     ),
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Runtime files: logs, socket, records (env PLATFORM_DATA_DIR; default data/ beside the Procfile)", show_default=False
@@ -50,7 +50,7 @@ def root(
         False, "--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True, expose_value=False
     ),
 ) -> None:
-    ctx.obj = Workspace(procfile, data_dir)
+    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE)
 
 
 app.command()(lifecycle.up)

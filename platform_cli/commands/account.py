@@ -59,6 +59,7 @@ def user_add(
 def _sign_in(ws: Workspace, gateway, email: str, password: str) -> None:
     signed_in = gateway.post("auth", "signin", body={"email": email, "password": password})
     ws.session.save(signed_in)
+    ws.remember_project()
     ws.out.print(f"logged in as {signed_in['email']} ({signed_in['role']}), user id {signed_in['user_id']}")
 
 

@@ -25,7 +25,9 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """Start supervisord if needed, load the Procfile and start processes in dependency order.
 
     Each process starts only once everything it depends on is ready. Running processes are left as
-    they are, so a second `up` starts nothing twice. Ends with the status table.
+    they are, so a second `up` starts nothing twice; one whose command, settings, .env or
+    dependencies' addresses changed is restarted, one at a time, saying why. Ends with the status
+    table.
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
@@ -40,7 +42,9 @@ def down(ctx: typer.Context) -> None:
 
 def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     """What `up` does before showing the table: returns the processes started, in start order."""
-    from platform_cli.procman.readiness import start_in_order
+    from functools import partial
+
+    from platform_cli.procman.rollout import Rollout
     from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
@@ -48,28 +52,16 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     project.check_names(names)
     daemon.prepare_dirs()
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    conf = render_programs(programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
-                           settings.log_max_bytes, settings.log_backups)
-    scripts = {p.script_name: p.script for p in programs}
-    daemon.write_programs(conf, scripts)
+    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                     settings.log_max_bytes, settings.log_backups)
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
+            daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        client = daemon.client()
-        running_before = {p.name for p in client.processes() if p.pid}
-        _, changed, removed = client.update()
-        daemon.prune_scripts(set(scripts))
-        for name in removed:
-            progress.note(f"removed {name} (no longer in the Procfile)")
-        # A changed process that was running is restarted with its new settings, as compose does.
-        restarted = [n for n in changed if n in running_before]
-        for name in restarted:
-            progress.note(f"{name} changed: restarting it")
-        wanted = (names + [n for n in restarted if n not in names]) if names else []
-        return start_in_order(client, project, wanted, settings.data_dir, progress)
+        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
 
 
 def shut_down(ws: Workspace) -> str:

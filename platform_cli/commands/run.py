@@ -20,11 +20,12 @@ def run(
     """Run the Procfile in the foreground, for containers and CI (like pm2-runtime).
 
     Same readiness order, restarts and crash records as `up`; every process's output merged on
-    stdout. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
+    stdout, with each start, exit and stop as a `system` line. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
     while the others keep running.
     """
     from platform_cli.commands.lifecycle import bring_up, shut_down
     from platform_cli.commands.logs import make_printer
+    from platform_cli.procman.history import History
     from platform_cli.procman.logfollow import Follower, follow
 
     ws: Workspace = ctx.obj
@@ -42,9 +43,10 @@ def run(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    printer = make_printer(selected, no_color, as_json=False)
-    # Opened before anything starts, so every line of this run is shown, from the first.
-    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True)
+    printer = make_printer(selected, no_color, as_json=False, lifecycle=True)
+    # Opened before anything starts, so every line of this run is shown, from the first, with
+    # each start, exit and stop as a lifecycle line.
+    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True, events=History(ws.settings.data_dir).log_path)
     try:
         bring_up(ws, names)
         follow(follower, printer.write_chunks)

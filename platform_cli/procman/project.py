@@ -10,7 +10,9 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     retries = 5                # quick crashes in a row before FATAL
     port = 6379                # instead of honcho's base port + 100 x position
 
-A plain Procfile needs none of it: a command that uses $PORT gets `probe = "http:/health"`.
+A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
+a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
+and given to the others), any other is ready once it has stayed up for a second.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class ProcessSpec:
     start_timeout: float = DEFAULTS["start_timeout"]
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
-    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT
+    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT (every process has one)
 
     @property
     def url(self) -> str | None:
@@ -84,9 +86,9 @@ class Project:
         env: dict[str, str] = {}
         for spec in self.processes.values():
             if spec.port is not None and (names is None or spec.name in names):
-                key = spec.name.upper().replace("-", "_")
-                env[f"{key}_PORT"] = str(spec.port)
-                env[f"{key}_URL"] = spec.url
+                port_key, url_key = address_keys(spec.name)
+                env[port_key] = str(spec.port)
+                env[url_key] = spec.url
         return env
 
     def _closure(self, names: list[str]) -> set[str]:
@@ -99,6 +101,12 @@ class Project:
                 seen.add(name)
                 todo.extend(self.processes[name].depends_on)
         return seen
+
+
+def address_keys(name: str) -> tuple[str, str]:
+    """The variables that tell other processes where `name` listens: (NAME_PORT, NAME_URL)."""
+    key = name.upper().replace("-", "_")
+    return f"{key}_PORT", f"{key}_URL"
 
 
 def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Project:
@@ -150,10 +158,9 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
-    if port is not None:
-        env = {**env, "PORT": str(port)}
-    else:
-        env.pop("PORT", None)
+    # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
+    # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
+    env = {**env, "PORT": str(port if port is not None else env["PORT"])}
     depends_on = _typed(options, "depends_on", list, where, [])
     if not all(isinstance(d, str) for d in depends_on):
         raise ConfigError(f"{where}: depends_on must be a list of process names")

@@ -23,6 +23,7 @@ class Reporter(Protocol):
     def waiting(self, name: str, on: list[str]) -> None: ...
     def starting(self, name: str, probe: str) -> None: ...
     def ready(self, name: str, seconds: float, already: bool) -> None: ...
+    def note(self, message: str) -> None: ...
 
 
 class QuietReporter:
@@ -33,6 +34,9 @@ class QuietReporter:
         pass
 
     def ready(self, name, seconds, already):
+        pass
+
+    def note(self, message):
         pass
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 from typing import Callable
 
@@ -44,4 +43,4 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
         stop.set()
         for thread in running:
             thread.join(WORKER_GRACE_S)
-        print(f"{app.name}: stopped", file=sys.stderr, flush=True)
+        print(f"{app.name}: stopped", flush=True)  # a stop that was asked for is no error: stdout

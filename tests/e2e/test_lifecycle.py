@@ -190,7 +190,7 @@ def test_up_restarts_only_what_changed_and_removes_what_left_the_procfile(projec
         "\n".join(t for t in (project.root / "platform.toml").read_text().split("\n\n") if not t.startswith("[c]"))
     )
     result = project.ok("up")
-    assert "b changed: restarting it" in result.stdout and "removed c" in result.stdout
+    assert "b: command changed, restarting" in result.stdout and "removed c" in result.stdout
     after = project.status()
     assert after["a"]["pid"] == before["a"] and after["b"]["pid"] != before["b"]
     assert "c" not in after and not alive(before["c"])

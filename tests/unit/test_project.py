@@ -21,7 +21,14 @@ def test_a_process_that_uses_port_gets_an_http_health_probe_and_others_none(tmp_
     project = make(tmp_path, "web: serve $PORT\nworker: work\n")
     assert (project.processes["web"].probe.kind, project.processes["web"].probe.path) == ("http", "/health")
     worker = project.processes["worker"]
-    assert worker.probe.kind == "none" and worker.port is None and "PORT" not in worker.env
+    assert worker.probe.kind == "none" and worker.port is None
+
+
+def test_every_process_gets_a_port_as_under_honcho_even_when_its_command_does_not_mention_it(tmp_path):
+    project = make(tmp_path, "web: python srv.py\nworker: python worker.py\nother: o\n", '[other]\nport = 8123\n', base_port=6000)
+    assert [s.env["PORT"] for s in project.processes.values()] == ["6000", "6100", "8123"]
+    # Not known to listen: no probe, no address shown or handed to the others.
+    assert project.processes["web"].port is None and "WEB_URL" not in project.peer_environment()
 
 
 def test_options_file_sets_probe_port_timeouts_and_dependencies(tmp_path):
