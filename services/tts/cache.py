@@ -29,8 +29,9 @@ class AudioCache:
     RECONCILE_EVERY = 100  # stores between two passes over the folder
     STRIPES = 64  # synthesis locks, by entry id: bounded however many texts come
 
-    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
-        self.client, self.dir, self.max_bytes = client, directory, max_bytes
+    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int, log=print):
+        self.client, self.dir, self.max_bytes, self.log = client, directory, max_bytes, log
+        self._reconcile_error = ""  # the last pass's failure, said once, not once per store
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
@@ -109,8 +110,17 @@ class AudioCache:
                     if time.time() - path.stat().st_mtime > min_age_s and not self.client.exists(f"tts:entry:{entry_id}"):
                         path.unlink(missing_ok=True)
                         removed.append(entry_id)
-        except (redis.RedisError, OSError):
-            pass  # Redis still away: the next pass tries again
+        except (redis.RedisError, OSError) as exc:
+            # Redis still away, or the folder unreadable: nothing is lost (waiting entries stay on
+            # disk, unindexed files stay), and the next pass tries again.
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self._reconcile_error:
+                self.log(f"tts cache: cannot reconcile {self.dir} ({error}); the next pass tries again")
+                self._reconcile_error = error
+            return removed
+        if self._reconcile_error:
+            self.log(f"tts cache: reconciled {self.dir} again")
+            self._reconcile_error = ""
         return removed
 
     def _index_waiting(self, waiting: Path) -> None:
