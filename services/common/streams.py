@@ -103,9 +103,10 @@ class Publisher:
 
 class Consumer:
     def __init__(self, client: redis.Redis, stream: str, group: str, handle: Callable[[dict], None], log=print,
-                 health: WorkerHealth | None = None):
+                 health: WorkerHealth | None = None, claim_idle_ms: int = CLAIM_IDLE_MS):
         self.client, self.stream, self.group, self.handle, self.log = client, stream, group, handle, log
         self.health = health or WorkerHealth()
+        self.claim_idle_ms = claim_idle_ms
         self.name = group  # one consumer per service: a restarted one resumes its own pending entries
 
     def run(self, stop: threading.Event) -> None:
@@ -119,7 +120,7 @@ class Consumer:
                     ready = True
                     if self.health.failing:
                         self.log(f"consumer {self.group}: reading {self.stream} again after {self.health.recovered():.1f} s")
-                if time.monotonic() - last_claim > CLAIM_IDLE_MS / 1000:
+                if time.monotonic() - last_claim > self.claim_idle_ms / 1000:
                     self._claim_stale(stop)
                     last_claim = time.monotonic()
                 self._drain(">", stop, block=BLOCK_MS)
@@ -142,21 +143,28 @@ class Consumer:
         while not stop.is_set():
             reply = self.client.xreadgroup(self.group, self.name, {self.stream: start}, count=100, block=block)
             entries = reply[0][1] if reply else []
-            entries = [(entry_id, fields) for entry_id, fields in entries if fields]  # deleted ones come back empty
             for entry_id, fields in entries:
-                self._handle(entry_id, fields)
+                if fields:
+                    self._handle(entry_id, fields)
+                else:  # deleted from the stream while pending: nothing to handle, only to clear
+                    self.client.xack(self.stream, self.group, entry_id)
             if start == ">" or not entries:
                 return
 
     def _claim_stale(self, stop: threading.Event) -> None:
         cursor = "0-0"
         while not stop.is_set():
-            cursor, entries, *_ = self.client.xautoclaim(self.stream, self.group, self.name, CLAIM_IDLE_MS, cursor, count=100)
+            cursor, entries, *_ = self.client.xautoclaim(self.stream, self.group, self.name, self.claim_idle_ms, cursor, count=100)
+            lost_ids = False
             for entry_id, fields in entries:
                 if fields:
                     self._handle(entry_id, fields)
-                else:
+                elif entry_id:
                     self.client.xack(self.stream, self.group, entry_id)
+                else:  # Redis < 7 claims a deleted entry but returns it as (None, None)
+                    lost_ids = True
+            if lost_ids:
+                self._drain("0", stop)  # now ours: our own pending list gives their ids, to ack
             if cursor == "0-0":
                 return
 
