@@ -63,3 +63,17 @@ def test_a_cache_pass_that_fails_says_so_once_and_when_it_works_again(tmp_path, 
     own_redis.start()
     assert cache.reconcile(min_age_s=0) == []
     assert len(lines) == 2 and "reconciled" in lines[1] and "again" in lines[1], lines
+
+
+def test_cache_lookups_during_an_outage_say_so_once_and_when_redis_is_back(tmp_path, own_redis):
+    from services.common.streams import connect
+
+    lines = []
+    cache = AudioCache(connect(own_redis.url), tmp_path / "tts", 10_000, log=lines.append)
+    entry = "ab" * 16
+    own_redis.stop()
+    assert cache.lookup(entry) is None and cache.lookup(entry) is None and cache.meta(entry) is None
+    assert len(lines) == 1 and "Redis unavailable" in lines[0], lines
+    own_redis.start()
+    assert cache.lookup(entry) is None  # a miss now, from Redis
+    assert len(lines) == 2 and "answers again" in lines[1], lines
