@@ -49,7 +49,8 @@ def _subprocess(options=None):
 
 def test_every_wrapped_name_is_checked():
     tree = ast.parse(Path(daemon_entry.__file__).read_text())
-    install = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "install")
+    install = next((node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "install"), None)
+    assert install is not None, "daemon_entry.install() is gone: list what it wraps in CHECKED here"
     wrapped = {ast.unparse(target) for node in ast.walk(install) if isinstance(node, ast.Assign)
                for target in node.targets if isinstance(target, ast.Attribute)}
     assert wrapped == CHECKED, f"daemon_entry.install() wraps {sorted(wrapped ^ CHECKED)} without a test here"
@@ -150,25 +151,25 @@ def test_clock_check_still_shortens_a_long_backoff_delay():
                                         "(daemon_entry's override may be unneeded or wrong)")
 
 
-def _dispatcher():
+def _dispatcher(tmp_path):
     options = DummyOptions()
-    config = DummyPConfig(options, "web", "/bin/web", stdout_logfile="/tmp/platform-never-written")
+    config = DummyPConfig(options, "web", "/bin/web", stdout_logfile=str(tmp_path / "web.log"))
     return dispatchers.POutputDispatcher(DummyProcess(config), events.ProcessCommunicationStdoutEvent, 5)
 
 
-def test_output_log_writes_what_it_is_given_to_the_child_log():
+def test_output_log_writes_what_it_is_given_to_the_child_log(tmp_path):
     name = "supervisor.dispatchers.POutputDispatcher._log"
     expect_signature(name, dispatchers.POutputDispatcher._log, "(self, data)")
-    dispatcher = _dispatcher()
+    dispatcher = _dispatcher(tmp_path)
     expect(name, dispatcher.childlog is not None, "POutputDispatcher.childlog is gone")
     dispatcher._log(b"12.5 hello\n")
     expect(name, dispatcher.childlog.data == [b"12.5 hello\n"], f"child log got {dispatcher.childlog.data!r}")
 
 
-def test_output_close_marks_the_dispatcher_closed():
+def test_output_close_marks_the_dispatcher_closed(tmp_path):
     name = "supervisor.dispatchers.POutputDispatcher.close"
     expect_signature(name, dispatchers.POutputDispatcher.close, "(self)")
-    dispatcher = _dispatcher()
+    dispatcher = _dispatcher(tmp_path)
     expect(name, dispatcher.closed is False, "POutputDispatcher.closed is gone")
     dispatcher.close()
     expect(name, dispatcher.closed is True, "close() no longer sets closed")
