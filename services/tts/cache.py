@@ -29,8 +29,10 @@ class AudioCache:
     RECONCILE_EVERY = 100  # stores between two passes over the folder
     STRIPES = 64  # synthesis locks, by entry id: bounded however many texts come
 
-    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
-        self.client, self.dir, self.max_bytes = client, directory, max_bytes
+    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int, log=print):
+        self.client, self.dir, self.max_bytes, self.log = client, directory, max_bytes, log
+        self._reconcile_error = ""  # the last pass's failure, said once, not once per store
+        self._redis_away = False  # lookups answer "not cached" meanwhile: said once per outage
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
@@ -56,15 +58,27 @@ class AudioCache:
         try:
             with self._index:
                 meta = self.client.hgetall(f"tts:entry:{entry_id}")
+                self._redis_answered()
                 if not meta:
                     return None
                 if "engine" not in meta or not self.path(entry_id).exists():  # half-written, or file gone
                     self._drop(entry_id)
                     return None
                 self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)  # never re-adds an evicted id
-        except redis.RedisError:
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
             return None
         return _typed(meta)
+
+    def _redis_answered(self) -> None:
+        if self._redis_away:
+            self._redis_away = False
+            self.log("tts cache: Redis answers again; lookups use the cache")
+
+    def _redis_failed(self, exc: redis.RedisError) -> None:
+        if not self._redis_away:
+            self._redis_away = True
+            self.log(f"tts cache: Redis unavailable ({exc}); speech is made and served uncached until it is back")
 
     def store(self, entry_id: str, audio: bytes, meta: dict) -> dict:
         meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time()}
@@ -109,8 +123,17 @@ class AudioCache:
                     if time.time() - path.stat().st_mtime > min_age_s and not self.client.exists(f"tts:entry:{entry_id}"):
                         path.unlink(missing_ok=True)
                         removed.append(entry_id)
-        except (redis.RedisError, OSError):
-            pass  # Redis still away: the next pass tries again
+        except (redis.RedisError, OSError) as exc:
+            # Redis still away, or the folder unreadable: nothing is lost (waiting entries stay on
+            # disk, unindexed files stay), and the next pass tries again.
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self._reconcile_error:
+                self.log(f"tts cache: cannot reconcile {self.dir} ({error}); the next pass tries again")
+                self._reconcile_error = error
+            return removed
+        if self._reconcile_error:
+            self.log(f"tts cache: reconciled {self.dir} again")
+            self._reconcile_error = ""
         return removed
 
     def _index_waiting(self, waiting: Path) -> None:
@@ -144,7 +167,8 @@ class AudioCache:
     def meta(self, entry_id: str) -> dict | None:
         try:
             meta = self.client.hgetall(f"tts:entry:{entry_id}")
-        except redis.RedisError:
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
             return None
         return _typed(meta) if meta and "engine" in meta else None
 
@@ -157,8 +181,8 @@ class AudioCache:
     def touch(self, entry_id: str) -> None:
         try:
             self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)
-        except redis.RedisError:
-            pass
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
 
     def _drop(self, entry_id: str) -> None:
         """Entry first, then its file (callers hold self._index)."""

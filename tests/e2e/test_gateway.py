@@ -57,7 +57,9 @@ def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     order = json.loads(project.ok("order", "create", "--coffee", "latte", "--price", "4000", "--json").stdout)
     assert order["user_id"] == json.loads(token_file.read_text())["user_id"]
-    assert project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"))
+    said = json.loads(project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"), "--json").stdout)
+    audio = (tmp_path / "g.mp3").read_bytes()
+    assert len(audio) == said["bytes"] and len(list(frames(audio))) > 10
     refused = project.run("delivery", "list", "received")
     assert refused.returncode == 9 and "needs the staff role" in refused.stderr
     # A staff account, made on this machine only, then used.
