@@ -16,11 +16,3 @@ def test_exit_is_described_as_a_code_or_a_signal_name():
     assert os.WIFSIGNALED(60) and describe_exit(60) == "SIG60"
 
 
-def test_upstream_still_has_what_the_listener_drain_patches():
-    # daemon_entry change 6 wraps these; if this fails, upstream changed them: re-check the patch.
-    from supervisor import process, supervisord
-
-    assert callable(getattr(supervisord.Supervisor, "ordered_stop_groups_phase_1", None)), "upstream changed ordered_stop_groups_phase_1"
-    assert "event_buffer" in process.EventListenerPool.__init__.__code__.co_names, "upstream changed EventListenerPool.event_buffer"
-    assert "listener_state" in process.Subprocess.__dict__ or "listener_state" in process.Subprocess.__init__.__code__.co_names, \
-        "upstream changed Subprocess.listener_state"

@@ -30,6 +30,7 @@ CHECKED = {
     "process.Subprocess.finish",
     "process.Subprocess._check_and_adjust_for_system_clock_rollback",
     "process.Subprocess.spawn",
+    "supervisord.Supervisor.ordered_stop_groups_phase_1",
     "dispatchers.POutputDispatcher._log",
     "dispatchers.POutputDispatcher.close",
     "event.get_extra_values",  # on every ProcessStateEvent subclass
@@ -192,3 +193,17 @@ def test_state_events_render_extra_values_into_the_payload():
     event = Exited(proc, ProcessStates.RUNNING)
     expect(name, event.process is proc, "the event no longer holds its process as .process")
     expect(name, event.payload().endswith("pid:12 at:1.5"), f"extra values not rendered as before: {event.payload()!r}")
+
+
+def test_ordered_stop_groups_phase_1_and_the_listener_pool_state_the_drain_reads():
+    # daemon_entry change 6 delays the stop of the event listener pool while events sent to it
+    # are unacknowledged: it reads stop_groups, EventListenerPool.event_buffer and listener_state.
+    name = "supervisor.supervisord.Supervisor.ordered_stop_groups_phase_1"
+    expect_signature(name, supervisord.Supervisor.ordered_stop_groups_phase_1, "(self)")
+    expect(name, "stop_groups" in supervisord.Supervisor.ordered_stop_groups_phase_1.__code__.co_names,
+           "it no longer works through self.stop_groups")
+    expect("supervisor.process.EventListenerPool.event_buffer",
+           "event_buffer" in process.EventListenerPool.__init__.__code__.co_names, "the pool keeps no event_buffer")
+    expect("supervisor.process.Subprocess.listener_state",
+           "listener_state" in process.Subprocess.__dict__ or "listener_state" in process.Subprocess.__init__.__code__.co_names,
+           "a listener process has no listener_state")
