@@ -51,6 +51,7 @@ app.add_typer(tts.app, name="tts")
 app.command()(account.signup)
 app.command()(account.login)
 app.command()(account.logout)
+app.command()(account.whoami)
 app.add_typer(account.users, name="user")
 
 

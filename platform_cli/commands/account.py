@@ -28,6 +28,24 @@ def login(ctx: typer.Context, email: str = typer.Argument(...), password_stdin: 
     _sign_in(ws, _gateway(ws), email, _password(password_stdin, confirm=False))
 
 
+def whoami(ctx: typer.Context) -> None:
+    """Show the login: email, role and user id (what --user takes), as the gateway knows it."""
+    from platform_cli.errors import LoginNeededError, ServiceDownError
+
+    ws: Workspace = ctx.obj
+    login = ws.session.load()
+    if login is None:
+        raise LoginNeededError("not logged in", hint="log in with `platform login EMAIL` (or make an account with `platform signup EMAIL`)")
+    gateway = _gateway(ws)
+    gateway.token = login["token"]
+    try:
+        me = gateway.get("auth", "me")
+    except ServiceDownError as exc:  # the saved login is still worth showing, said to be unchecked
+        me = login
+        ws.err.print(f"note: {exc.message}; showing the saved login, unchecked", markup=False)
+    ws.out.print(f"{me['email']} ({me['role']}), user id {me['user_id']}", markup=False)
+
+
 def logout(ctx: typer.Context) -> None:
     """Forget the login."""
     ws: Workspace = ctx.obj

@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     (s a request waits for an upstream refusing connections)."""
     from flask_cors import CORS
 
-    from services.gateway.auth import Tokens, UserStore, authorize, load_secret
+    from services.gateway.auth import Tokens, UserStore, authorize, load_secret, unauthorized
     from services.gateway.proxy import Proxy, request_target
     from services.gateway.routes import route, upstreams_from
     from services.common.validation import json_object
@@ -97,13 +97,26 @@ def create_app(config: dict | None = None) -> Flask:
             raise errors.ApiError(401, "unauthorized", "wrong email or password", headers={"WWW-Authenticate": "Bearer"})
         return jsonify(token=tokens.issue(user), token_type="Bearer", expires_in=tokens.ttl_s, **user)
 
+    @app.get("/auth/me")
+    def me():
+        return jsonify(signed_in())
+
+    def signed_in() -> dict:
+        """The caller's account, from their token: refused when the account is gone (deleted, or
+        a store made anew under the same secret), whatever the token's signature says."""
+        claims = tokens.verify(request.headers.get("Authorization"))
+        user = users.get(claims["sub"])
+        if user is None:
+            raise unauthorized("the token's account no longer exists: sign in again")
+        return {**claims, **user}
+
     # OPTIONS is Flask's own (CORS preflight, answered here), not an upstream's.
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
     def forward(path: str):
         service = route("/" + path)
         if service is None:
             raise errors.ApiError(404, "not_found", f"no service answers /{path}")
-        claims = tokens.verify(request.headers.get("Authorization"))
+        claims = signed_in()
         body = None
         if request.method == "PUT":
             try:
@@ -113,7 +126,7 @@ def create_app(config: dict | None = None) -> Flask:
         authorize(request.method, "/" + path, claims, body if isinstance(body, dict) else None)
         g.upstream = service
         return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
-                             request.get_data(), g.request_id)
+                             request.get_data(), g.request_id, owner=claims["user_id"])
 
     return app
 

@@ -16,7 +16,6 @@ import re
 import secrets
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import jwt
@@ -31,6 +30,7 @@ ALGORITHM = "HS256"
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
 EMAIL_MAX = 254  # RFC 5321's limit on a whole address
 MIN_PASSWORD = 10
+USER_ID = re.compile(r"USER(\d{4,})")
 
 
 def load_secret(data_dir: Path, environ=os.environ) -> str:
@@ -73,7 +73,7 @@ class UserStore:
         with self.lock:
             if self.table.get(Query().email == email):
                 raise ApiError(409, "email_taken", f"{email} has an account already")
-            user = {"user_id": uuid.uuid4().hex, "email": email, "role": role,
+            user = {"user_id": self._next_user_id(), "email": email, "role": role,
                     "password": generate_password_hash(password), "created": time.time()}
             self.table.insert(user)
         return _public(user)
@@ -93,11 +93,23 @@ class UserStore:
                 if self.table.get(Query().email == email):
                     self.table.update({"role": "staff", "password": password_hash}, Query().email == email)
                 else:
-                    self.table.insert({"user_id": uuid.uuid4().hex, "email": email, "role": "staff",
+                    self.table.insert({"user_id": self._next_user_id(), "email": email, "role": "staff",
                                        "password": password_hash, "created": time.time()})
             path.unlink()
             applied.append(email)
         return applied
+
+    def _next_user_id(self) -> str:
+        """USER0001, USER0002, ...: the ids of the original documents' paths (/order-ms/USER0001/orders),
+        short enough to read and type. Callers hold self.lock. Accounts made before (hex ids) keep theirs."""
+        taken = [int(m.group(1)) for u in self.table.all() if (m := USER_ID.fullmatch(u.get("user_id", "")))]
+        return f"USER{max(taken, default=0) + 1:04d}"
+
+    def get(self, user_id: str) -> dict | None:
+        """The account with this id, or None (deleted, or never made)."""
+        with self.lock:
+            user = self.table.get(Query().user_id == user_id)
+        return _public(user) if user else None
 
     def verify(self, email, password) -> dict | None:
         if not isinstance(email, str) or not isinstance(password, str) or not is_unicode(password):

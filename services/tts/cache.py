@@ -1,7 +1,7 @@
 """The audio cache: MP3 files under data/tts, their index and recency in Redis.
 
 Redis holds `tts:entry:<id>` (a hash of the entry's metadata), `tts:lru` (ids scored by last
-use), `tts:bytes` (the files' total size) and `tts:name:<name>` (the old API's names). A file is
+use), `tts:bytes` (the files' total size) and `tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
 written before its entry, and an evicted entry goes before its file, so an entry never points at
 a missing file; one found missing anyway (deleted by hand) is dropped and synthesised again.
 When Redis is down, speech is still made and served by id, and its entry waits beside the file
@@ -148,11 +148,11 @@ class AudioCache:
             return None
         return _typed(meta) if meta and "engine" in meta else None
 
-    def name(self, name: str, entry_id: str) -> None:
-        self.client.set(f"tts:name:{name}", entry_id)
+    def name(self, name: str, entry_id: str, owner: str | None = None) -> None:
+        self.client.set(_name_key(name, owner), entry_id)
 
-    def named(self, name: str) -> str | None:
-        return self.client.get(f"tts:name:{name}")
+    def named(self, name: str, owner: str | None = None) -> str | None:
+        return self.client.get(_name_key(name, owner))
 
     def touch(self, entry_id: str) -> None:
         try:
@@ -170,6 +170,12 @@ class AudioCache:
         if deleted and size:
             self.client.decrby("tts:bytes", int(json.loads(size)))
         self.path(entry_id).unlink(missing_ok=True)
+
+
+def _name_key(name: str, owner: str | None) -> str:
+    """Each owner's names apart: `tts:name:<owner>:<name>`; no owner (a direct call), `tts:name:<name>`.
+    Both are checked to letters, digits, '_' and '-', so ':' cannot be forged into either."""
+    return f"tts:name:{owner}:{name}" if owner else f"tts:name:{name}"
 
 
 def _typed(meta: dict) -> dict:

@@ -80,10 +80,11 @@ def call(port: int, method: str, path: str, body=None, token: str | None = None)
 
 
 class Stack:
-    def __init__(self, root: Path, redis_url: str, gtts_url: str):
+    def __init__(self, root: Path, redis_url: str, gtts_url: str, env: dict | None = None):
         self.data, self.logs = root / "data", root / "logs"
         self.logs.mkdir(parents=True)
         self.redis_url, self.gtts_url = redis_url, gtts_url
+        self.extra_env = env or {}  # settings a test wants on top of the defaults below
         self.redis = connect(redis_url)
         self.ports = {name: free_port() for name in SERVICES}
         self.port = self.ports["gateway"]
@@ -105,6 +106,7 @@ class Stack:
                    TTS_ENGINE="espeak", GTTS_URL=self.gtts_url, GTTS_TIMEOUT="2",  # never the internet
                    GATEWAY_CORS_ORIGINS="https://shop.example", GATEWAY_TIMEOUT="20",
                    **{f"{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in self.ports.items()})
+        env.update(self.extra_env)
         for name in SERVICES:
             with open(self.logs / f"{name}.log", "wb") as out, open(self.logs / f"{name}.err.log", "wb") as err:
                 self.procs[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
