@@ -68,8 +68,12 @@ def user_add(
         raise typer.BadParameter("customers sign up themselves (`platform signup`); here only --staff", param_hint="--staff")
     ws: Workspace = ctx.obj
     password = _password(password_stdin, confirm=True)
-    if len(password) < 10:
-        raise PlatformError("the password must be at least 10 characters")
+    from zxcvbn import zxcvbn
+
+    # The gateway's policy (services/gateway/credentials.py), checked here: the gateway only ever sees the hash.
+    if len(password) < 10 or zxcvbn(password[:100])["score"] < 3:
+        raise PlatformError("the password is too easy to guess (or shorter than 10 characters)",
+                            hint="add uncommon words, or make it longer")
     request_staff(ws.settings.data_dir, email.strip().lower(), generate_password_hash(password))
     ws.out.print(f"staff account for {email}: the gateway takes it at its next sign-in or start")
 

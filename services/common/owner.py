@@ -9,11 +9,9 @@ namespace, as before the gateway existed.
 
 from __future__ import annotations
 
-import re
+from services.common.validation import USER_ID
 
 OWNER_HEADER = "X-Platform-Owner"
-# What a user id may be (USER0001, or an older account's hex id): also safe inside a Redis key.
-OWNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def owner_of(headers) -> str | None:
@@ -21,6 +19,6 @@ def owner_of(headers) -> str | None:
     owner = headers.get(OWNER_HEADER)
     if owner is None:
         return None
-    if not OWNER.fullmatch(owner):
+    if not USER_ID.fullmatch(owner):  # USER0001, or an older hex id: safe inside a Redis key
         raise ValueError(f"{OWNER_HEADER} must be a user id")
     return owner

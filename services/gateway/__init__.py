@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_cors import CORS
 
     from services.gateway.auth import Tokens, UserStore, authorize, load_secret, unauthorized
+    from services.gateway.credentials import normalize_email
+    from services.gateway.throttle import SignInThrottle
     from services.gateway.proxy import Proxy, request_target
     from services.gateway.routes import route, upstreams_from
     from services.common.validation import json_object
@@ -45,12 +47,16 @@ def create_app(config: dict | None = None) -> Flask:
         GATEWAY_CORS_ORIGINS=os.environ.get("GATEWAY_CORS_ORIGINS", ""),
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         TOKEN_TTL=int(os.environ.get("GATEWAY_TOKEN_TTL", "3600")),
+        # Failed sign-ins allowed in a moving window (limits' notation), per email and per client address.
+        GATEWAY_SIGNIN_PER_ACCOUNT=os.environ.get("GATEWAY_SIGNIN_PER_ACCOUNT", "5/minute"),
+        GATEWAY_SIGNIN_PER_ADDRESS=os.environ.get("GATEWAY_SIGNIN_PER_ADDRESS", "30/minute"),
     )
     app.config.update(config or {})
     gateway_dir = Path(app.config["DATA_DIR"]) / "gateway"
     users = app.extensions["gateway.users"] = UserStore(gateway_dir / "users")
     users.apply_inbox(gateway_dir / "inbox")
     tokens = app.extensions["gateway.tokens"] = Tokens(load_secret(gateway_dir), app.config["TOKEN_TTL"])
+    throttle = SignInThrottle(app.config["GATEWAY_SIGNIN_PER_ACCOUNT"], app.config["GATEWAY_SIGNIN_PER_ADDRESS"])
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(app, origins=origins, expose_headers=["X-Request-ID"])
@@ -81,20 +87,39 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/health/all")
     def health_all():
-        return jsonify(status="ok", services=_probe_all(proxy))
+        # Open, as /health is; but where each service listens is for staff only: a page or a
+        # stranger learns from it which ports to try behind the gateway's back.
+        try:
+            staff = signed_in()["role"] == "staff"
+        except errors.ApiError:
+            staff = False
+        found = _probe_all(proxy)
+        if not staff:
+            found = {service: {k: v for k, v in seen.items() if k != "url"} for service, seen in found.items()}
+        return jsonify(status="ok", services=found)
 
     @app.post("/auth/signup")
     def signup():
         body = json_object()
-        return jsonify(users.add(body.get("email"), body.get("password"))), 201
+        throttle.check(None, request.remote_addr)
+        try:
+            return jsonify(users.add(body.get("email"), body.get("password"))), 201
+        except errors.ApiError as error:
+            if error.code == "email_taken":  # one answer that says an account exists: counted like a failed sign-in
+                throttle.failed(None, request.remote_addr)
+            raise
 
     @app.post("/auth/signin")
     def signin():
         users.apply_inbox(gateway_dir / "inbox")
         body = json_object()
+        account = normalize_email(body.get("email")) or "(not an email)"
+        throttle.check(account, request.remote_addr)
         user = users.verify(body.get("email"), body.get("password"))
         if user is None:
+            throttle.failed(account, request.remote_addr)
             raise errors.ApiError(401, "unauthorized", "wrong email or password", headers={"WWW-Authenticate": "Bearer"})
+        throttle.succeeded(account)
         return jsonify(token=tokens.issue(user), token_type="Bearer", expires_in=tokens.ttl_s, **user)
 
     @app.get("/auth/me")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from services.common.atomicfile import remove_leftovers, write_atomically
+from services.common.atomicfile import make_private_dir, remove_leftovers, write_atomically
 
 ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -31,7 +31,7 @@ class AudioCache:
 
     def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
         self.client, self.dir, self.max_bytes = client, directory, max_bytes
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.dir)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
         self._stores = 0

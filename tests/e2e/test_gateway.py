@@ -59,6 +59,13 @@ def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     assert json.loads(project.ok("order", "list", "--user", "USER0001", "--json").stdout)["orders"] == []
     token_file = project.data / "cli" / "token.json"
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    # Logs, records, user data and runtime state: no other local user's to read.
+    for folder, _, files in os.walk(project.data):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+        for name in files:
+            path = os.path.join(folder, name)
+            if not stat.S_ISSOCK(os.stat(path).st_mode):
+                assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path
     order = json.loads(project.ok("order", "create", "--coffee", "latte", "--price", "4000", "--json").stdout)
     assert order["user_id"] == json.loads(token_file.read_text())["user_id"]
     assert project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"))

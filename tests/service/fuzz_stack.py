@@ -185,7 +185,7 @@ class Stack:
             elif answer.status >= 500 and allowed_5xx(answer):
                 self.counts["5xx allowed"] += 1
             else:
-                internal = [] if family == "health" else self.internal  # /health/all names them: platform status shows it
+                internal = [] if family == "health" else self.internal  # /health/all names them to a staff token
                 check_answer(answer, method, shown, customer, internal)
         finally:
             self._follow_state(answer, shown)

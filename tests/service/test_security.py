@@ -8,12 +8,14 @@ The real orders, delivery, tts and gateway run as processes against one redis-se
 from __future__ import annotations
 
 import json
+import statistics
 import time
 import uuid
 
 import pytest
 
-from tests.service.fuzz_stack import Stack, call
+from tests.report import report
+from tests.service.fuzz_stack import ROOT, Stack, call
 from tests.service.test_tts import GoogleStandIn
 
 PASSWORD = "a good password 1"
@@ -28,7 +30,9 @@ def stack(tmp_path_factory, redis_url):
     from services.tts.engines import Espeak
 
     google = GoogleStandIn(Espeak().speak("from the stand in", "en", False).audio)
-    running = Stack(tmp_path_factory.mktemp("security"), redis_url, google.url)
+    # Throttling has its own gateway below: here, sign-in is timed many times over.
+    running = Stack(tmp_path_factory.mktemp("security"), redis_url, google.url,
+                    env={"GATEWAY_SIGNIN_PER_ACCOUNT": "1000/minute", "GATEWAY_SIGNIN_PER_ADDRESS": "1000/minute"})
     old = UserStore(running.data / "gateway" / "users")  # as an older gateway left it
     old.table.insert({"user_id": HEX_ID, "email": "old@example.com", "role": "customer",
                       "password": generate_password_hash(PASSWORD), "created": time.time()})
@@ -93,6 +97,175 @@ def test_tts_refuses_an_owner_that_is_no_user_id(stack):
     assert status == 400 and answer["error"]["code"] == "invalid_owner"
 
 
+# -- issue 13.1: no user enumeration by timing ---------------------------------------------------------
+
+def test_sign_in_takes_as_long_for_an_unknown_email_as_for_a_wrong_password(stack):
+    known = sign_up(stack)["email"]
+    took = {"unknown": [], "wrong": []}
+    for i in range(16):  # alternated, so a slow moment of the machine falls on both
+        for kind, email in (("unknown", f"nobody-{i}@example.com"), ("wrong", known)):
+            started = time.perf_counter()
+            status, answer = call(stack.port, "POST", "/auth/signin", {"email": email, "password": "a wrong password 1"})
+            took[kind].append(time.perf_counter() - started)
+            assert status == 401 and answer["error"]["message"] == "wrong email or password"
+    unknown, wrong = (statistics.median(took[k][2:]) for k in ("unknown", "wrong"))  # the first may pay for warm-up
+    report("sign-in timing (median of 14, real HTTP)", [f"unknown email {unknown * 1000:.1f} ms, wrong password {wrong * 1000:.1f} ms"])
+    assert 0.7 < unknown / wrong < 1.3, (unknown, wrong)
+
+
+def test_signup_of_a_taken_email_says_only_that(stack):
+    taken = sign_up(stack)
+    status, answer = call(stack.port, "POST", "/auth/signup", {"email": taken["email"].upper(), "password": "another good one 2"})
+    assert status == 409 and answer["error"]["code"] == "email_taken"
+    assert taken["user_id"] not in json.dumps(answer) and "customer" not in json.dumps(answer)
+
+
+# -- issue 13.2: brute force slows down -----------------------------------------------------------------
+
+class LoneGateway:
+    """The gateway alone, as a process on a free port, with the settings a test gives it."""
+
+    def __init__(self, root, **env):
+        import os
+        import subprocess
+        import sys
+
+        from tests.helpers import die_with_parent, free_port
+
+        self.port, self.data = free_port(), root / "data"
+        self.err = open(root / "gateway.err.log", "wb")
+        clean = {k: v for k, v in os.environ.items() if not k.endswith("_URL") and not k.startswith("GATEWAY_")}
+        self.proc = subprocess.Popen([sys.executable, "-m", "services.gateway"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.err,
+                                     env={**clean, "PORT": str(self.port), "PLATFORM_DATA_DIR": str(self.data), **env},
+                                     preexec_fn=die_with_parent)
+
+    def wait_ready(self) -> "LoneGateway":
+        from tests.helpers import port_is_listening, wait_until
+
+        wait_until(lambda: self.proc.poll() is not None or port_is_listening(self.port), 30, what="the gateway listening")
+        assert self.proc.poll() is None, self.log()[-2000:]
+        return self
+
+    def log(self) -> bytes:
+        with open(self.err.name, "rb") as f:
+            return f.read()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+        self.err.close()
+
+
+@pytest.fixture
+def lone_gateway(tmp_path):
+    started = []
+
+    def start(**env) -> LoneGateway:
+        root = tmp_path / f"gateway-{len(started)}"
+        root.mkdir()
+        gateway = LoneGateway(root, **env)
+        started.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in started:
+        gateway.stop()
+
+
+def test_fifty_wrong_passwords_are_not_all_answered_and_the_owner_gets_back_in(lone_gateway):
+    gateway = lone_gateway(GATEWAY_SIGNIN_PER_ACCOUNT="5 per 5 seconds").wait_ready()
+    email = "owner@example.com"
+    assert call(gateway.port, "POST", "/auth/signup", {"email": email, "password": PASSWORD})[0] == 201
+    answers = []
+    for _ in range(50):
+        answers.append(call_full(gateway.port, "/auth/signin", {"email": email, "password": "a wrong password 1"}))
+    statuses = [status for status, _, _ in answers]
+    assert statuses.count(401) == 5 and statuses.count(429) == 45, statuses
+    throttled = [a for a in answers if a[0] == 429]
+    assert all(1 <= int(headers["Retry-After"]) <= 5 and body["error"]["code"] == "too_many_attempts" for _, headers, body in throttled)
+    # Even the right password waits out the window (else the throttle would say which guess was right) ...
+    assert call(gateway.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})[0] == 429
+    # ... and no longer: the owner is back in once the window has passed, and that clears the count.
+    from tests.helpers import wait_until
+
+    wait_until(lambda: call(gateway.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})[0] == 200, 8,
+               interval=0.25, what="the owner signed in after the window")
+    assert call(gateway.port, "POST", "/auth/signin", {"email": email, "password": "a wrong password 1"})[0] == 401
+
+
+def test_one_address_guessing_many_accounts_is_throttled_too(lone_gateway):
+    gateway = lone_gateway(GATEWAY_SIGNIN_PER_ADDRESS="10/minute").wait_ready()
+    statuses = [call(gateway.port, "POST", "/auth/signin", {"email": f"guess{i}@example.com", "password": "a wrong password 1"})[0]
+                for i in range(20)]
+    assert statuses == [401] * 10 + [429] * 10
+    # signups of taken emails list accounts as well: counted against the same address
+    assert call(gateway.port, "POST", "/auth/signup", {"email": "new@example.com", "password": PASSWORD})[0] == 429
+
+
+# -- issue 13.3: passwords and emails -----------------------------------------------------------------
+
+@pytest.mark.parametrize("weak", ["password123", "aaaaaaaaa1", "qwertyuiop1", "1234567890"])
+def test_weak_passwords_are_refused_with_the_reason(stack, weak):
+    status, answer = call(stack.port, "POST", "/auth/signup", {"email": f"w-{uuid.uuid4().hex[:8]}@example.com", "password": weak})
+    assert status == 400 and answer["error"]["field"] == "password"
+    assert "too easy to guess" in answer["error"]["message"] and answer["error"]["reason"]
+
+
+def test_an_email_is_one_account_however_its_letters_are_written(stack):
+    tag = uuid.uuid4().hex[:6]
+    composed = f"jos\u00e9-{tag}@example.com"
+    status, made = call(stack.port, "POST", "/auth/signup", {"email": composed, "password": PASSWORD})
+    assert status == 201, made
+    decomposed = f"Jose\u0301-{tag}@EXAMPLE.com"
+    fullwidth = wide("jos") + "\u00e9-" + wide(tag) + "@example.com"  # NFKC reads fullwidth letters as ASCII
+    for spelling in (decomposed, fullwidth):
+        status, answer = call(stack.port, "POST", "/auth/signin", {"email": spelling, "password": PASSWORD})
+        assert status == 200 and answer["user_id"] == made["user_id"], (spelling, answer)
+        assert call(stack.port, "POST", "/auth/signup", {"email": spelling, "password": PASSWORD})[0] == 409
+
+
+@pytest.mark.parametrize("bad", ["a\x00b@example.com", "a\x1b[31mred@example.com", "evil\u202egnp.exe@example.com",
+                                 "zero\u200bwidth@example.com", "bell\x07@example.com", "line\u2028sep@example.com"])
+def test_control_and_bidi_characters_in_an_email_are_refused(stack, bad):
+    status, answer = call(stack.port, "POST", "/auth/signup", {"email": bad, "password": PASSWORD})
+    assert status == 400 and answer["error"]["field"] == "email"
+
+
+# -- issue 13.8: tokens ----------------------------------------------------------------------------
+
+def test_a_token_whose_account_is_gone_or_whose_exp_is_no_number_is_refused(stack):
+    import jwt
+
+    secret = (stack.data / "gateway" / "jwt.secret").read_text().strip()
+    now = int(time.time())
+    me = sign_up(stack)
+    good = jwt.encode({"sub": me["user_id"], "role": "customer", "iat": now, "exp": now + 60}, secret, algorithm="HS256")
+    assert call(stack.port, "GET", "/auth/me", token=good)[0] == 200
+    gone = jwt.encode({"sub": "USER9999", "role": "staff", "iat": now, "exp": now + 60}, secret, algorithm="HS256")
+    status, answer = call(stack.port, "GET", "/order-ms/USER9999/orders", token=gone)
+    assert status == 401 and "no longer exists" in answer["error"]["message"]
+    for exp in (str(now + 60), True, [now + 60], None):
+        odd = jwt.encode({"sub": me["user_id"], "role": "customer", "iat": now, "exp": exp}, secret, algorithm="HS256")
+        assert call(stack.port, "GET", "/auth/me", token=odd)[0] == 401, exp
+
+
+def test_the_signing_key_is_private_and_a_short_one_is_refused_at_start(lone_gateway):
+    import os
+    import stat
+
+    gateway = lone_gateway().wait_ready()
+    secret = gateway.data / "gateway" / "jwt.secret"
+    assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600 and len(secret.read_bytes()) >= 32
+    assert stat.S_IMODE(os.stat(secret.parent).st_mode) == 0o700
+    assert not [p for p in secret.parent.iterdir() if p.name.endswith(".tmp")]
+    for short in ("", "short-key"):
+        refused = lone_gateway(GATEWAY_JWT_SECRET=short)
+        assert refused.proc.wait(30) != 0
+        assert refused.log().strip().splitlines() == [
+            f"gateway: GATEWAY_JWT_SECRET is {len(short)} bytes; at least 32 are needed".encode()]
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 def call_with(port: int, method: str, path: str, body, token: str | None, headers: dict) -> tuple[int, dict]:
@@ -107,6 +280,22 @@ def call_with(port: int, method: str, path: str, body, token: str | None, header
         return response.status, json.loads(data) if data else {}
     finally:
         conn.close()
+
+
+def call_full(port: int, path: str, body) -> tuple[int, dict, dict]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def wide(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)
 
 
 def served_id(stack: Stack, path: str, token: str) -> str:
@@ -126,3 +315,37 @@ def served_id(stack: Stack, path: str, token: str) -> str:
         if mp3.read_bytes() == audio:
             return mp3.stem
     raise AssertionError("the served audio is no cached file")
+
+
+def test_health_all_names_internal_addresses_only_to_staff(stack):
+    import http.client
+
+    def health_all(token: str | None) -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
+        try:
+            conn.request("GET", "/health/all", headers={"Authorization": f"Bearer {token}"} if token else {})
+            response = conn.getresponse()
+            assert response.status == 200
+            return response.read()
+        finally:
+            conn.close()
+
+    customer = sign_up(stack)["token"]
+    for token in (None, customer, "not-a-token"):
+        body = health_all(token)
+        assert b'"state":"ok"' in body.replace(b" ", b"") and not any(port in body for port in stack.internal), body
+    staff = stack_staff_token(stack)
+    assert all(port in health_all(staff) for port in stack.internal)
+
+
+def stack_staff_token(stack: Stack) -> str:
+    """A staff account, asked for as `platform user add --staff` does (a 0600 file in the inbox)."""
+    from werkzeug.security import generate_password_hash
+
+    email = f"boss-{uuid.uuid4().hex[:6]}@example.com"
+    inbox = stack.data / "gateway" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / f"{time.time_ns()}.json").write_text(json.dumps({"email": email, "password": generate_password_hash(PASSWORD)}))
+    status, answer = call(stack.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})
+    assert status == 200 and answer["role"] == "staff", answer
+    return answer["token"]
