@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
-from services.common import errors
+from services.common import errors, hosts
 
 REQUEST_ID_MAX = 128
 access_log = logging.getLogger("gateway.access")
@@ -71,6 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
         g.request_id = given if 0 < len(given) <= REQUEST_ID_MAX and given.isprintable() else uuid.uuid4().hex
         g.started = time.perf_counter()
         g.upstream = "-"
+
+    hosts.init_app(app)  # after the request id: a refused Host's answer carries one too
 
     @app.after_request
     def finish(response):

@@ -349,3 +349,40 @@ def stack_staff_token(stack: Stack) -> str:
     status, answer = call(stack.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})
     assert status == 200 and answer["role"] == "staff", answer
     return answer["token"]
+
+
+# -- issue 13.6: DNS rebinding ---------------------------------------------------------------------------
+
+def get_with_host(port: int, path: str, host: str | None) -> tuple[int, bytes]:
+    import socket
+
+    head = f"GET {path} HTTP/1.1\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head.encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.mark.parametrize("service", ["orders", "delivery", "tts", "gateway"])
+def test_every_service_refuses_a_host_it_does_not_serve(stack, service):
+    port = stack.ports[service]
+    path = "/delivery-ms/received" if service == "delivery" else "/health"
+    for host in ("rebind.attacker.example", f"rebind.attacker.example:{port}", "127.0.0.1.attacker.example",
+                 "localhost:80:80", "[::1]x", ""):
+        status, answer = get_with_host(port, path, host)
+        assert status == 421 and b'"code":"host_not_allowed"' in answer.replace(b" ", b""), (host, answer[:300])
+        assert b"order_id" not in answer
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}", "localhost.", None):
+        assert get_with_host(port, "/health", host)[0] == 200, host
+    if service == "delivery":
+        assert get_with_host(port, path, f"localhost:{port}")[0] == 200
+
+
+def test_a_configured_host_name_is_served(lone_gateway):
+    gateway = lone_gateway(PLATFORM_ALLOWED_HOSTS="devbox.local, 10.0.0.5").wait_ready()
+    for host in ("devbox.local", f"DEVBOX.local:{gateway.port}", "10.0.0.5:8080"):
+        assert get_with_host(gateway.port, "/health", host)[0] == 200, host
+    status, answer = get_with_host(gateway.port, "/health", "other.local")
+    assert status == 421 and b"\r\nx-request-id: " in answer.lower()
