@@ -386,3 +386,104 @@ def test_a_configured_host_name_is_served(lone_gateway):
         assert get_with_host(gateway.port, "/health", host)[0] == 200, host
     status, answer = get_with_host(gateway.port, "/health", "other.local")
     assert status == 421 and b"\r\nx-request-id: " in answer.lower()
+
+
+# -- issue 13.5 and 13.10: what waitress does before the app -----------------------------------------------
+
+def exchange_all(port: int, raw: bytes, timeout: float = 10) -> tuple[bytes, float]:
+    """Send raw bytes, read until the server closes the connection; (everything it sent, seconds until its first byte)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        started = time.perf_counter()
+        try:
+            sock.sendall(raw)
+        except OSError:
+            pass  # the server stopped reading (headers too large): its answer is there all the same
+        answer = sock.recv(65536)
+        first = time.perf_counter() - started
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass  # closed with our unread bytes still in its buffer: a reset, after its answer
+    return answer, first
+
+
+def envelope_of(answer: bytes) -> tuple[int, dict, dict]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split(" ")[1]), headers, json.loads(body)
+
+
+@pytest.mark.parametrize("service, limit", [("gateway", 1024 * 1024), ("orders", 64 * 1024), ("tts", 64 * 1024)])
+def test_a_body_over_the_limit_is_refused_before_it_is_sent(stack, service, limit):
+    """Only the headers go out: the 413 comes at once, so not one byte of the body was awaited."""
+    path = "/order-ms/USER0001/orders" if service == "orders" else "/tts"
+    raw = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           f"Content-Length: {limit + 1}\r\n\r\n").encode()
+    answer, first = exchange_all(stack.ports[service], raw)
+    status, headers, body = envelope_of(answer)
+    assert status == 413 and body["error"]["code"] == "request_entity_too_large" and headers["x-request-id"], answer[:300]
+    assert first < 2, first
+    raw_ok = raw.replace(str(limit + 1).encode(), str(limit).encode())  # the limit itself is not refused by the server
+    import socket
+
+    with socket.create_connection(("127.0.0.1", stack.ports[service]), timeout=0.5) as sock:
+        sock.sendall(raw_ok)
+        with pytest.raises(socket.timeout):
+            sock.recv(1)  # waiting for the body, as it should
+
+
+@pytest.mark.parametrize("service", ["gateway", "orders"])
+def test_content_length_with_transfer_encoding_is_a_400_and_the_connection_closes(stack, service):
+    smuggled = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    for coding in (b"chunked", b"gzip, chunked", b"identity"):
+        raw = (b"POST /auth/signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5\r\n"
+               b"Transfer-Encoding: " + coding + b"\r\n\r\n0\r\n\r\n" + smuggled)
+        answer, _ = exchange_all(stack.ports[service], raw)
+        status, headers, body = envelope_of(answer)
+        assert status == 400 and headers["connection"] == "close" and body["error"]["code"] == "bad_request", answer[:400]
+        assert answer.count(b"HTTP/1.1 ") == 1, answer  # the request behind it got no answer
+
+
+def test_errors_the_server_makes_before_the_app_are_json_with_a_request_id(stack):
+    cases = {b"NOT A REQUEST LINE AT ALL\r\n\r\n": 400,
+             b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"v" * 300_000 + b"\r\n\r\n": 431,
+             b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n": 501}
+    for raw, expected in cases.items():
+        status, headers, body = envelope_of(exchange_all(stack.port, raw)[0])
+        assert status == expected and headers["content-type"] == "application/json" and headers["x-request-id"], raw[:60]
+        assert set(body) == {"error"} and body["error"]["code"] and body["error"]["message"]
+
+
+# -- issue 13.4: slow clients cannot take the gateway down -----------------------------------------------
+
+def test_health_stays_fast_while_500_half_sent_requests_are_held(lone_gateway):
+    import socket
+
+    gateway = lone_gateway().wait_ready()
+    held = []
+    try:
+        for _ in range(500):
+            sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=10)
+            sock.sendall(b"POST /auth/signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{\"email\": ")  # and never the rest
+            held.append(sock)
+        took, deadline = [], time.monotonic() + 20  # held for 20 s, /health asked all along
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            status, _ = get_with_host(gateway.port, "/health", "127.0.0.1")
+            took.append(time.perf_counter() - started)
+            assert status == 200
+            time.sleep(0.2)  # pacing the probe, not waiting on anything
+        assert gateway.proc.poll() is None
+    finally:
+        for sock in held:
+            sock.close()
+    took.sort()
+    median, p95 = statistics.median(took), took[int(len(took) * 0.95)]
+    report("/health under 500 half-sent requests held 20 s (lone gateway, real HTTP)",
+           [f"{len(took)} probes: median {median * 1000:.1f} ms, 95th percentile {p95 * 1000:.1f} ms, max {took[-1] * 1000:.1f} ms"])
+    assert median < 0.1 and p95 < 0.1, took
