@@ -77,11 +77,14 @@ def make_shell_command(command: str) -> str:
 
 
 def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_path: str) -> list[Program]:
-    peers = project.peer_environment()
+    from platform_cli.procman.passwords import load_passwords
+
+    passwords = load_passwords(project, data_dir, create=True)
+    peers = project.peer_environment(passwords=passwords)
     programs = []
     for index, name in enumerate(project.start_order()):
         spec = project.processes[name]
-        needed = project.peer_environment(spec.depends_on)
+        needed = project.peer_environment(spec.depends_on, passwords)
         env = {
             **peers,
             **spec.env,
