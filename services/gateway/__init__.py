@@ -7,6 +7,7 @@ and written in one access-log line per request. Every routed path needs a token 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from services.gateway.auth import Tokens, UserStore, authorize, load_secret, unauthorized
     from services.gateway.credentials import normalize_email
+    from services.gateway.fairness import SpeechGate
     from services.gateway.throttle import SignInThrottle
     from services.gateway.proxy import Proxy, request_target
     from services.gateway.routes import route, upstreams_from
@@ -50,12 +52,16 @@ def create_app(config: dict | None = None) -> Flask:
         # Failed sign-ins allowed in a moving window (limits' notation), per email and per client address.
         GATEWAY_SIGNIN_PER_ACCOUNT=os.environ.get("GATEWAY_SIGNIN_PER_ACCOUNT", "5/minute"),
         GATEWAY_SIGNIN_PER_ADDRESS=os.environ.get("GATEWAY_SIGNIN_PER_ADDRESS", "30/minute"),
+        # Speech requests in flight, per account and in all (below the 8 serving threads: see fairness.py).
+        GATEWAY_SPEECH_PER_ACCOUNT=int(os.environ.get("GATEWAY_SPEECH_PER_ACCOUNT", "1")),
+        GATEWAY_SPEECH_MAX=int(os.environ.get("GATEWAY_SPEECH_MAX", "4")),
     )
     app.config.update(config or {})
     gateway_dir = Path(app.config["DATA_DIR"]) / "gateway"
     users = app.extensions["gateway.users"] = UserStore(gateway_dir / "users")
     users.apply_inbox(gateway_dir / "inbox")
     tokens = app.extensions["gateway.tokens"] = Tokens(load_secret(gateway_dir), app.config["TOKEN_TTL"])
+    speech = SpeechGate(app.config["GATEWAY_SPEECH_PER_ACCOUNT"], app.config["GATEWAY_SPEECH_MAX"])
     throttle = SignInThrottle(app.config["GATEWAY_SIGNIN_PER_ACCOUNT"], app.config["GATEWAY_SIGNIN_PER_ADDRESS"])
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
@@ -152,8 +158,10 @@ def create_app(config: dict | None = None) -> Flask:
                 body = None
         authorize(request.method, "/" + path, claims, body if isinstance(body, dict) else None)
         g.upstream = service
-        return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
-                             request.get_data(), g.request_id, owner=claims["user_id"])
+        expensive = service == "tts" and request.method == "POST"  # synthesis; reads of made audio are cheap
+        with speech.admit(claims["user_id"]) if expensive else contextlib.nullcontext():
+            return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
+                                 request.get_data(), g.request_id, owner=claims["user_id"])
 
     return app
 

@@ -43,6 +43,7 @@ def metadata(entry_id: str):
     meta = speaker().cache.meta(entry_id) if ENTRY_ID.fullmatch(entry_id) else None
     if meta is None:
         raise ApiError(404, "not_found", f"no audio {entry_id}")
+    meta.pop("owner", None)  # whose it is, for the cache's shares: no one else's business
     return jsonify({**meta, "url": f"/tts/{entry_id}.mp3"})
 
 
@@ -74,7 +75,7 @@ def legacy_file(name: str):
 
 
 def _say(req: dict, url: str | None) -> dict:
-    meta, cached = speaker().say(req["text"], req["lang"], req["engine"], req["slow"])
+    meta, cached = speaker().say(req["text"], req["lang"], req["engine"], req["slow"], _owner())
     if req["name"]:
         try:
             speaker().cache.name(req["name"], meta["id"], _owner())

@@ -1,7 +1,9 @@
 """The audio cache: MP3 files under data/tts, their index and recency in Redis.
 
 Redis holds `tts:entry:<id>` (a hash of the entry's metadata), `tts:lru` (ids scored by last
-use), `tts:bytes` (the files' total size) and `tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
+use), `tts:bytes` (the files' total size), per account that made renderings (through the
+gateway) `tts:owned:<owner>` (their ids by age) and `tts:owned_bytes:<owner>` (so one account
+fills at most its share, TTS_OWNER_SHARE of the cache, and then pushes out only its own), and `tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
 written before its entry, and an evicted entry goes before its file, so an entry never points at
 a missing file; one found missing anyway (deleted by hand) is dropped and synthesised again.
 When Redis is down, speech is still made and served by id, and its entry waits beside the file
@@ -29,8 +31,10 @@ class AudioCache:
     RECONCILE_EVERY = 100  # stores between two passes over the folder
     STRIPES = 64  # synthesis locks, by entry id: bounded however many texts come
 
-    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
+    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int, owner_share: float = 1.0):
         self.client, self.dir, self.max_bytes = client, directory, max_bytes
+        # What one account's renderings may fill: past it, its own oldest go, never another's.
+        self.owner_max_bytes = int(max_bytes * owner_share)
         make_private_dir(self.dir)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
@@ -66,12 +70,15 @@ class AudioCache:
             return None
         return _typed(meta)
 
-    def store(self, entry_id: str, audio: bytes, meta: dict) -> dict:
-        meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time()}
+    def store(self, entry_id: str, audio: bytes, meta: dict, owner: str | None = None) -> dict:
+        """owner: the account that asked for it (through the gateway), charged with its bytes."""
+        meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time(), **({"owner": owner} if owner else {})}
         with self._index:
             write_atomically(self.path(entry_id), audio)
             try:
                 self._index_entry(entry_id, meta)
+                if owner:
+                    self._evict_owner(owner)
                 self._evict()
             except redis.RedisError:
                 # Served by id all the same; the entry waits on disk until Redis is back.
@@ -90,6 +97,9 @@ class AudioCache:
             tx.zadd("tts:lru", {entry_id: time.time()})
             if new:
                 tx.incrby("tts:bytes", meta["bytes"])
+                if meta.get("owner"):
+                    tx.zadd(f"tts:owned:{meta['owner']}", {entry_id: time.time()})
+                    tx.incrby(f"tts:owned_bytes:{meta['owner']}", meta["bytes"])
             tx.execute()
 
     def reconcile(self, min_age_s: float = 60.0) -> list[str]:
@@ -141,6 +151,21 @@ class AudioCache:
             dropped.append(entry_id)
         return dropped
 
+    def _evict_owner(self, owner: str) -> list[str]:
+        """Drop the owner's oldest renderings until theirs fit in owner_max_bytes."""
+        dropped = []
+        while int(self.client.get(f"tts:owned_bytes:{owner}") or 0) > self.owner_max_bytes:
+            oldest = self.client.zrange(f"tts:owned:{owner}", 0, 0)
+            if not oldest:
+                self.client.delete(f"tts:owned_bytes:{owner}")  # a count with nothing behind it
+                break
+            self._drop(oldest[0])
+            dropped.append(oldest[0])
+        return dropped
+
+    def owned_bytes(self, owner: str) -> int:
+        return int(self.client.get(f"tts:owned_bytes:{owner}") or 0)
+
     def meta(self, entry_id: str) -> dict | None:
         try:
             meta = self.client.hgetall(f"tts:entry:{entry_id}")
@@ -162,13 +187,17 @@ class AudioCache:
 
     def _drop(self, entry_id: str) -> None:
         """Entry first, then its file (callers hold self._index)."""
-        size = self.client.hget(f"tts:entry:{entry_id}", "bytes")
+        size, owner = self.client.hmget(f"tts:entry:{entry_id}", ["bytes", "owner"])
         with self.client.pipeline(transaction=True) as tx:
             tx.delete(f"tts:entry:{entry_id}")
             tx.zrem("tts:lru", entry_id)
-            deleted, _ = tx.execute()
+            if owner:
+                tx.zrem(f"tts:owned:{json.loads(owner)}", entry_id)
+            deleted = tx.execute()[0]
         if deleted and size:
             self.client.decrby("tts:bytes", int(json.loads(size)))
+            if owner:
+                self.client.decrby(f"tts:owned_bytes:{json.loads(owner)}", int(json.loads(size)))
         self.path(entry_id).unlink(missing_ok=True)
 
 

@@ -32,13 +32,15 @@ def stack(tmp_path_factory, redis_url):
     google = GoogleStandIn(Espeak().speak("from the stand in", "en", False).audio)
     # Throttling has its own gateway below: here, sign-in is timed many times over.
     running = Stack(tmp_path_factory.mktemp("security"), redis_url, google.url,
-                    env={"GATEWAY_SIGNIN_PER_ACCOUNT": "1000/minute", "GATEWAY_SIGNIN_PER_ADDRESS": "1000/minute"})
+                    env={"GATEWAY_SIGNIN_PER_ACCOUNT": "1000/minute", "GATEWAY_SIGNIN_PER_ADDRESS": "1000/minute",
+                         "TTS_MAX_BYTES": str(20_000_000), "TTS_OWNER_SHARE": "0.1"})
     old = UserStore(running.data / "gateway" / "users")  # as an older gateway left it
     old.table.insert({"user_id": HEX_ID, "email": "old@example.com", "role": "customer",
                       "password": generate_password_hash(PASSWORD), "created": time.time()})
     del old
     try:
         running.start()
+        running.redis_owned = lambda owner: int(running.redis.get(f"tts:owned_bytes:{owner}") or 0)
         yield running
     finally:
         running.stop()
@@ -283,11 +285,17 @@ def call_with(port: int, method: str, path: str, body, token: str | None, header
 
 
 def call_full(port: int, path: str, body) -> tuple[int, dict, dict]:
+    return call_full_token(port, path, body, None)
+
+
+def call_full_token(port: int, path: str, body, token: str | None) -> tuple[int, dict, dict]:
+    """POST a JSON body; (status, headers, JSON answer)."""
     import http.client
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     try:
-        conn.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        conn.request("POST", path, body=json.dumps(body), headers=headers)
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), json.loads(response.read())
     finally:
@@ -487,3 +495,91 @@ def test_health_stays_fast_while_500_half_sent_requests_are_held(lone_gateway):
     report("/health under 500 half-sent requests held 20 s (lone gateway, real HTTP)",
            [f"{len(took)} probes: median {median * 1000:.1f} ms, 95th percentile {p95 * 1000:.1f} ms, max {took[-1] * 1000:.1f} ms"])
     assert median < 0.1 and p95 < 0.1, took
+
+
+# -- issue 13.9: fairness ----------------------------------------------------------------------------
+
+def long_text(tag: str) -> str:
+    text = f"{tag}: " + " ".join(f"sentence {i} is read out loud" for i in range(60))  # ~1,800 characters: ~0.6 s of espeak
+    return text
+
+
+def test_one_account_sending_16_long_speech_requests_leaves_others_fast(stack):
+    import threading
+
+    hog, other = sign_up(stack), sign_up(stack)
+    answers, start = [], threading.Barrier(17)
+
+    def hog_says(i: int) -> None:
+        start.wait()
+        answers.append(call_full_token(stack.port, "/tts", {"text": long_text(f"hog {uuid.uuid4().hex[:6]} {i}"), "engine": "espeak"},
+                                       hog["token"]))
+
+    threads = [threading.Thread(target=hog_says, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(0.05)  # pacing: the hog's requests are in before the other's (not waiting on anything)
+    health_took = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert get_with_host(stack.port, "/health", "127.0.0.1")[0] == 200
+        health_took.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    status, _, made = call_full_token(stack.port, "/tts", {"text": f"my turn {uuid.uuid4().hex[:6]}", "engine": "espeak"}, other["token"])
+    other_took = time.perf_counter() - started
+    for thread in threads:
+        thread.join(60)
+    statuses = sorted(s for s, _, _ in answers)
+    report("speech fairness (16 parallel ~1,800-character requests from one account)", [
+        f"hog: {statuses.count(201)} made, {statuses.count(429)} told to wait (429); other account's request "
+        f"{other_took * 1000:.0f} ms; /health max {max(health_took) * 1000:.1f} ms"])
+    assert status == 201, made
+    assert statuses.count(429) >= 12 and set(statuses) <= {201, 429}, statuses
+    assert all(h["Retry-After"] == "1" for s, h, _ in answers if s == 429)
+    assert max(health_took) < 0.1, health_took
+    assert other_took < 3, other_took  # at most behind the one rendering of the hog's in flight, never all 16
+
+
+def test_speech_past_capacity_is_shed_with_503_not_queued(lone_gateway, stack):
+    """Capacity 1 in all: a second account's request while one is in flight is a 503 at once."""
+    import threading
+
+    gateway = lone_gateway(GATEWAY_SPEECH_MAX="1", TTS_URL=f"http://127.0.0.1:{stack.ports['tts']}").wait_ready()
+    tokens = []
+    for _ in range(2):
+        email = f"cap-{uuid.uuid4().hex[:8]}@example.com"
+        assert call(gateway.port, "POST", "/auth/signup", {"email": email, "password": PASSWORD})[0] == 201
+        tokens.append(call(gateway.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})[1]["token"])
+    answers, start = [], threading.Barrier(2)
+
+    def say(token: str) -> None:
+        start.wait()
+        answers.append(call_full_token(gateway.port, "/tts", {"text": long_text(uuid.uuid4().hex[:8]), "engine": "espeak"}, token))
+
+    threads = [threading.Thread(target=say, args=(token,)) for token in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    (made, _, _), (status, headers, body) = sorted(answers, key=lambda a: a[0])
+    assert made == 201  # the one that came first, while the other's rendering (~0.6 s) was under way:
+    assert status == 503 and headers["Retry-After"] == "1" and body["error"]["code"] == "busy"
+
+
+def test_one_account_cannot_push_others_audio_out_of_the_cache(stack):
+    victim, hog = sign_up(stack), sign_up(stack)
+    status, _, mine = call_full_token(stack.port, "/tts", {"text": f"keep me {uuid.uuid4().hex}", "engine": "espeak"}, victim["token"])
+    assert status == 201
+    share = int(20_000_000 * 0.1)
+    made, total = [], 0
+    while total < 3 * share and len(made) < 20:
+        status, _, rendering = call_full_token(stack.port, "/tts", {"text": long_text(uuid.uuid4().hex), "engine": "espeak"}, hog["token"])
+        assert status == 201, rendering
+        made.append(rendering["id"])
+        total += rendering["bytes"]
+        assert 0 < stack.redis_owned(hog["user_id"]) <= share
+    assert total >= 3 * share
+    assert call(stack.port, "GET", f"/tts/{made[0]}", token=hog["token"])[0] == 404  # the hog's oldest went
+    assert call(stack.port, "GET", f"/tts/{made[-1]}", token=hog["token"])[0] == 200
+    assert call(stack.port, "GET", f"/tts/{mine['id']}", token=victim["token"])[0] == 200  # never the victim's
