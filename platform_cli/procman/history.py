@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from platform_cli.procman.privatefile import write_private
 from platform_cli.procman.states import AUTOMATIC_RESTART_FROM, BACKOFF, EXITED, STARTING
 
 LOG_MAX_BYTES = 1 << 20  # then rotated to events.jsonl.1, one backup
@@ -65,9 +66,7 @@ class History:
 
     @staticmethod
     def _replace(path: Path, text: str) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        write_private(path, text)
 
     # -- reading -------------------------------------------------------------------------------
 

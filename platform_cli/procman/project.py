@@ -9,6 +9,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     stop_timeout = 10          # seconds between SIGTERM and SIGKILL
     retries = 5                # quick crashes in a row before FATAL
     port = 6379                # instead of honcho's base port + 100 x position
+    password = true            # a redis that takes a generated password (python -m services.redis)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -46,6 +47,7 @@ class ProcessSpec:
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
     env: dict[str, str] = field(default_factory=dict)  # .env values and PORT (every process has one)
+    password: bool = False  # a redis given a generated password (procman/passwords.py)
 
     @property
     def url(self) -> str | None:
@@ -81,14 +83,17 @@ class Project:
             sorter.done(*ready)
         return order
 
-    def peer_environment(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
-        """The addresses of the named processes (all by default), so that none hard-codes a port."""
+    def peer_environment(self, names: tuple[str, ...] | None = None, passwords: dict[str, str] | None = None) -> dict[str, str]:
+        """The addresses of the named processes (all by default), so that none hard-codes a port.
+        A redis with a password has it in its URL (redis://:password@127.0.0.1:port): the one
+        place clients look, and an environment only the platform's user can read."""
         env: dict[str, str] = {}
         for spec in self.processes.values():
             if spec.port is not None and (names is None or spec.name in names):
                 port_key, url_key = address_keys(spec.name)
                 env[port_key] = str(spec.port)
-                env[url_key] = spec.url
+                secret = (passwords or {}).get(spec.name)
+                env[url_key] = spec.url.replace("://", f"://:{secret}@", 1) if secret else spec.url
         return env
 
     def _closure(self, names: list[str]) -> set[str]:
@@ -135,11 +140,11 @@ def load_options(path: Path, names: list[str]) -> dict[str, dict]:
             raise ConfigError(f"{path}: [{name}] is not a process in the Procfile", hint=f"processes: {', '.join(names)}")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {name} must be a table ([{name}])")
-        unknown = set(table) - {"probe", "depends_on", "port", *DEFAULTS}
+        unknown = set(table) - {"probe", "depends_on", "port", "password", *DEFAULTS}
         if unknown:
             raise ConfigError(
                 f"{path}: [{name}] has unknown setting {', '.join(sorted(unknown))}",
-                hint="settings: probe, depends_on, port, start_timeout, stop_timeout, retries",
+                hint="settings: probe, depends_on, port, password, start_timeout, stop_timeout, retries",
             )
     return data
 
@@ -170,7 +175,12 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     retries = _typed(options, "retries", int, where, DEFAULTS["retries"])
     if retries < 0:
         raise ConfigError(f"{where}: retries must be 0 or more")
-    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, **timeouts)
+    password = options.get("password", False)
+    if not isinstance(password, bool):
+        raise ConfigError(f"{where}: password must be true or false")
+    if password and probe.kind != "redis":
+        raise ConfigError(f'{where}: password needs probe = "redis"')
+    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts)
 
 
 def _typed(options: dict, key: str, kind, where: str, default):

@@ -10,6 +10,7 @@ from pathlib import Path
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
 from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import ProcessInfo, SupervisorClient
 
@@ -59,8 +60,10 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
     rows = [_row(name, infos.get(name), project, summary) for name in wanted]
     probed = [r for r in rows if r.pid and r.name in project.processes]
 
+    passwords = load_passwords(project, data_dir)
+
     def probe(row: ProcessStatus) -> None:
-        row.health = health.check(project.processes[row.name].probe, row.port, 1.0)
+        row.health = health.check(project.processes[row.name].probe, row.port, 1.0, passwords.get(row.name))
 
     threads = [threading.Thread(target=probe, args=(row,)) for row in probed[1:]]
     for thread in threads:

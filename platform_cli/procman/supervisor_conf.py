@@ -121,13 +121,16 @@ def make_shell_command(command: str) -> str:
 
 
 def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_path: str) -> list[Program]:
-    peers = project.peer_environment()
+    from platform_cli.procman.passwords import load_passwords
+
+    passwords = load_passwords(project, data_dir, create=True)
+    peers = project.peer_environment(passwords=passwords)
     depth: dict[str, int] = {}
     programs = []
     for name in project.start_order():
         spec = project.processes[name]
         depth[name] = 1 + max((depth[d] for d in spec.depends_on), default=-1)
-        needed = project.peer_environment(spec.depends_on)
+        needed = project.peer_environment(spec.depends_on, passwords)
         env = {
             **peers,
             **spec.env,

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from services.common import errors, health
+from services.common import errors, health, hosts
 
 
 def make_app(name: str, config: dict | None, make_store, blueprint, defaults: dict | None = None) -> Flask:
@@ -27,6 +27,7 @@ def make_app(name: str, config: dict | None, make_store, blueprint, defaults: di
     app.json.sort_keys = False
     app.extensions[f"{name}.store"] = make_store(app)
     errors.init_app(app)
+    hosts.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,4 @@
-"""Serving a service: waitress (a production WSGI server) plus its background workers.
+"""Serving a service: waitress (a production WSGI server, set up in server.py) plus its background workers.
 
 SIGTERM or SIGINT: waitress stops taking requests and finishes the ones in flight; each worker
 finishes the event in hand; then the process exits.
@@ -11,7 +11,7 @@ import signal
 import threading
 from typing import Callable
 
-from waitress import create_server
+from services.common.server import make_server
 
 WORKER_GRACE_S = 10
 
@@ -30,7 +30,7 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
     # 127.0.0.1 unless told otherwise: a container (`platform export`) sets BIND_HOST=0.0.0.0 so
     # its peers, in other containers, can reach it.
     host = os.environ.get("BIND_HOST") or "127.0.0.1"
-    server = create_server(app, host=host, port=port, threads=threads, ident=app.name)
+    server = make_server(app, host=host, port=port, threads=threads, ident=app.name)
     running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
     # /health says so if a worker has died: its events would silently stop.
     app.extensions.setdefault("health_checks", {})["workers"] = lambda: all(t.is_alive() for t in running)

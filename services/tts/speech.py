@@ -11,7 +11,7 @@ class Speaker:
     def __init__(self, engines: Engines, cache: AudioCache):
         self.engines, self.cache = engines, cache
 
-    def say(self, text: str, lang: str, engine: str, slow: bool) -> tuple[dict, bool]:
+    def say(self, text: str, lang: str, engine: str, slow: bool, owner: str | None = None) -> tuple[dict, bool]:
         """(metadata, cached). For `auto`, a cached gTTS rendering wins over a cached espeak one."""
         names = ["gtts", "espeak"] if engine == "auto" else [engine]
         for name in names:
@@ -32,5 +32,5 @@ class Speaker:
                 raise ApiError(400, "invalid_field", str(exc), field="text", lang=lang) from None
             entry_id = self.cache.entry_id(speech.engine, lang, slow, text)
             meta = self.cache.store(entry_id, speech.audio, {"engine": speech.engine, "lang": lang, "slow": slow,
-                                                              "duration_s": speech.duration_s})
+                                                              "duration_s": speech.duration_s}, owner)
         return meta, False

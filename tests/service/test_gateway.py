@@ -266,7 +266,7 @@ def test_bad_tokens_are_a_401_with_www_authenticate(shop, make_token):
 def test_signup_checks_and_signin_refuses_wrong_passwords(shop):
     client = shop.test_client()
     assert client.post("/auth/signup", json={"email": "x@example.com", "password": "short1"}).get_json()["error"]["field"] == "password"
-    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "onlyletterslong"}).status_code == 400
+    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "password123"}).status_code == 400
     assert client.post("/auth/signup", json={"email": "nope", "password": "a good password 1"}).get_json()["error"]["field"] == "email"
     sign_up_in(shop, "bob@example.com")
     assert client.post("/auth/signup", json={"email": "Bob@example.com", "password": "a good password 1"}).status_code == 409

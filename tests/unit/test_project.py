@@ -99,3 +99,16 @@ def test_bad_options_are_config_errors(tmp_path, options, words):
 def test_a_port_past_65535_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="b would get port 65600, past 65535"):
         make(tmp_path, "a: x $PORT\nb: y $PORT\n", base_port=65500)
+
+
+def test_a_redis_password_goes_into_its_url_for_peers_and_needs_a_redis_probe(tmp_path):
+    project = make(tmp_path, "redis: python -m services.redis\nweb: serve $PORT\n",
+                   '[redis]\nprobe = "redis"\nport = 6400\npassword = true\n')
+    assert project.processes["redis"].password and not project.processes["web"].password
+    assert project.peer_environment()["REDIS_URL"] == "redis://127.0.0.1:6400"  # no password known: none given
+    assert project.peer_environment(passwords={"redis": "s3cret"})["REDIS_URL"] == "redis://:s3cret@127.0.0.1:6400"
+    assert project.processes["redis"].url == "redis://127.0.0.1:6400"  # what status shows: never the password
+    with pytest.raises(ConfigError, match='password needs probe = "redis"'):
+        make(tmp_path, "web: serve $PORT\n", "[web]\npassword = true\n")
+    with pytest.raises(ConfigError, match="password must be true or false"):
+        make(tmp_path, "redis: r\n", '[redis]\nprobe = "redis"\npassword = "yes"\n')
