@@ -20,6 +20,7 @@ def make_app(name: str, config: dict | None, make_store, blueprint, defaults: di
     app.config.update(
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
+        REDIS_PASSWORD=os.environ.get("REDIS_PASSWORD"),  # when REDIS_URL has none (exports: a secret)
         MAX_CONTENT_LENGTH=64 * 1024,  # a larger body is refused with 413 before it is read
         **(defaults or {}),
     )

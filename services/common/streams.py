@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from typing import Callable, Protocol
+from urllib.parse import urlsplit
 
 import redis
 
@@ -191,13 +192,17 @@ def decode(fields: dict) -> dict:
     return {"type": fields["type"], "id": fields["id"], "ts": fields["ts"], "data": json.loads(fields["data"])}
 
 
-def connect(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2)
+def connect(url: str, password: str | None = None) -> redis.Redis:
+    """A client for url. password: REDIS_PASSWORD, used only when the URL carries none. Under
+    platform the URL has it (redis://:pw@127.0.0.1:port); an exported container gets the URL as
+    plain config and the password apart, as a secret (compose secret, Kubernetes Secret)."""
+    extra = {"password": password} if password and not urlsplit(url).password else {}
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, **extra)
 
 
 def make_workers(app, store, publishes: str, consumes: str, group: str, handle: Callable[[object, dict], None]):
     """A service's two workers: the publisher of its outbox and the consumer of another's stream."""
-    client = connect(app.config["REDIS_URL"])
+    client = connect(app.config["REDIS_URL"], app.config.get("REDIS_PASSWORD"))
     failing_after_s = float(app.config.get("STREAM_FAILING_AFTER_S", os.environ.get("STREAM_FAILING_AFTER_S", FAILING_AFTER_S)))
     publisher = Publisher(client, publishes, store, log=app.logger.warning, health=WorkerHealth(failing_after_s))
     store.on_event = publisher.wakeup.set

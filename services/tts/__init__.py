@@ -31,6 +31,6 @@ def _make_speaker(app):
     from services.tts.speech import Speaker
 
     engines = Engines(Gtts(app.config["GTTS_URL"], app.config["GTTS_TIMEOUT"]), Espeak(app.config["TTS_ESPEAK_WORKERS"]))
-    cache = AudioCache(connect(app.config["REDIS_URL"]), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"],
+    cache = AudioCache(connect(app.config["REDIS_URL"], app.config.get("REDIS_PASSWORD")), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"],
                        app.config["TTS_OWNER_SHARE"], log=app.logger.warning)
     return Speaker(engines, cache)
