@@ -145,3 +145,13 @@ def test_secrets_are_told_by_their_names():
     secret = ["GATEWAY_JWT_SECRET", "REDIS_PASSWORD", "API_TOKEN", "STRIPE_KEY", "AWS_CREDENTIALS", "secret"]
     plain = ["GATEWAY_TOKEN_TTL", "TTS_ENGINE", "KEYS_DIR", "MONKEY", "PORT"]
     assert [k for k in secret + plain if is_secret(k)] == secret
+
+
+def test_each_service_allows_its_own_service_name_as_host_so_peers_and_healthchecks_get_no_421(tmp_path):
+    dotenv = {**DOTENV, "PLATFORM_ALLOWED_HOSTS": "api.example.com"}
+    project = repo_project(tmp_path, dotenv)
+    doc = yaml.safe_load(render_compose(project, dotenv, "deploy/compose")["compose.yaml"].text)
+    validate(doc)
+    for name in ("orders", "delivery", "tts", "gateway"):
+        assert doc["services"][name]["environment"]["PLATFORM_ALLOWED_HOSTS"] == f"{name},api.example.com", name
+    assert "PLATFORM_ALLOWED_HOSTS" not in (doc["services"]["redis"].get("environment") or {})

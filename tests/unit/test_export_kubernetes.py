@@ -69,8 +69,9 @@ def test_stateless_processes_are_deployments_rolled_out_like_platform_reload(tmp
 def test_probes_come_from_platform_toml(tmp_path):
     _, docs = export(tmp_path)
     orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
-    assert orders["readinessProbe"]["httpGet"] == {"path": "/health", "port": 5100}
-    assert orders["livenessProbe"]["httpGet"] == {"path": "/health", "port": 5100}
+    # Host: localhost, not the pod's IP the kubelet would send, which the service answers 421.
+    probe = {"path": "/health", "port": 5100, "httpHeaders": [{"name": "Host", "value": "localhost"}]}
+    assert orders["readinessProbe"]["httpGet"] == probe and orders["livenessProbe"]["httpGet"] == probe
     assert orders["startupProbe"]["failureThreshold"] * orders["startupProbe"]["periodSeconds"] == 20  # start_timeout
     redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
     assert redis["readinessProbe"]["exec"]["command"] == ["redis-cli", "-p", "5000", "ping"]
@@ -104,3 +105,13 @@ def test_a_process_name_kubernetes_cannot_take_is_a_config_error(tmp_path):
     (tmp_path / "Procfile").write_text("web_api: serve $PORT\n")
     with pytest.raises(ConfigError, match="web_api: not a valid Kubernetes name"):
         render_kubernetes(load_project(tmp_path / "Procfile", 5000, {}), {}, "deploy")
+
+
+def test_each_container_allows_its_service_names_in_the_namespace_it_is_applied_to(tmp_path):
+    _, docs = export(tmp_path)
+    container = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["POD_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+    assert list(env).index("POD_NAMESPACE") < list(env).index("PLATFORM_ALLOWED_HOSTS")  # $(VAR) sees only earlier ones
+    assert env["PLATFORM_ALLOWED_HOSTS"]["value"].split(",") == [
+        "orders", "orders.$(POD_NAMESPACE)", "orders.$(POD_NAMESPACE).svc", "orders.$(POD_NAMESPACE).svc.cluster.local"]

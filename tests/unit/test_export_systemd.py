@@ -85,3 +85,12 @@ def test_honchos_exporter_still_lays_out_units_as_we_rely_on():
     assert files == {"app.target": "app-web.target", "app-web.target": "app-web-1.service", "app-web-1.service": "serve"}, (
         f"upstream changed: honcho's systemd layout is now {sorted(files)}"
     )
+
+
+def test_units_serve_loopback_and_the_host_names_dotenv_adds(tmp_path):
+    files, _ = export(tmp_path, {"GATEWAY_JWT_SECRET": SECRET, "PLATFORM_ALLOWED_HOSTS": "devbox.local"})
+    assert 'PLATFORM_ALLOWED_HOSTS="devbox.local"' in files["platform.env"].text
+    assert "PLATFORM_ALLOWED_HOSTS" not in files["platform-orders-1.service"].text
+    (tmp_path / "plain").mkdir()
+    files, _ = export(tmp_path / "plain")
+    assert "PLATFORM_ALLOWED_HOSTS" not in files["platform.env"].text

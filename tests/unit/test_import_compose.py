@@ -104,3 +104,13 @@ def test_not_a_compose_file_is_a_config_error():
         parse_compose({"apps": []}, "x.yaml")
     with pytest.raises(ConfigError, match="nothing to import"):
         parse_compose({"services": {"db": {"image": "postgres"}}}, "x.yaml")
+
+
+def test_a_services_own_name_in_allowed_hosts_is_left_to_platform_and_other_names_are_a_note():
+    doc = {"services": {
+        "api": {"build": ".", "command": "serve", "environment": {"PLATFORM_ALLOWED_HOSTS": "api,api.example.com"}},
+        "worker": {"build": ".", "command": "work", "environment": {"PLATFORM_ALLOWED_HOSTS": "worker"}},
+    }}  # fmt: skip
+    notes = parse_compose(doc, "compose.yaml").notes
+    assert notes == ["api: PLATFORM_ALLOWED_HOSTS api.example.com not carried over: to be reached by those names, "
+                     "put PLATFORM_ALLOWED_HOSTS=api.example.com in .env"]  # fmt: skip

@@ -2,7 +2,8 @@
 
 One service per process, all from the project's image but redis (the official image, AOF on a
 named volume); probes become healthchecks run by `procman/healthcheck.py`, the very probes
-platform uses; depends_on waits for `service_healthy`; peers are reached by service name; data
+platform uses; depends_on waits for `service_healthy`; peers are reached by service name (each
+service lists its own in PLATFORM_ALLOWED_HOSTS, or answers its peers 421); data
 on named volumes; .env secrets become compose secrets whose values compose reads from the
 0600 `.env` beside compose.yaml, never from the compose file.
 """
@@ -26,7 +27,9 @@ from platform_cli.procman.export.containers import (
 )
 from platform_cli.procman.export.dockerfile import render_dockerfile
 from platform_cli.procman.export.environment import (
+    ALLOWED_HOSTS,
     CONTAINER_DATA_DIR,
+    allowed_hosts,
     container_environment,
     instances,
     max_memory,
@@ -61,7 +64,12 @@ def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, optio
                 "image": options.image,
                 "build": {"context": context, "dockerfile": dockerfile},
                 "command": command_argv(spec.command),
-                "environment": {**shared_env, **({"PORT": str(spec.port)} if spec.port is not None else {})},
+                "environment": {
+                    **shared_env,
+                    **({"PORT": str(spec.port)} if spec.port is not None else {}),
+                    # Peers call it by its service name: without it there, every call is a 421.
+                    ALLOWED_HOSTS: allowed_hosts([spec.name], dotenv),
+                },
             }
             if secrets:
                 service["secrets"] = sorted(secrets)

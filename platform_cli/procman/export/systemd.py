@@ -15,7 +15,7 @@ from pathlib import Path
 from honcho.environ import ProcessParams
 
 from platform_cli.procman.export.bundle import ExportFile
-from platform_cli.procman.export.environment import instances, peer_environment, split_dotenv
+from platform_cli.procman.export.environment import ALLOWED_HOSTS, instances, peer_environment, split_dotenv
 from platform_cli.procman.project import Project, ProcessSpec
 
 APP = "platform"
@@ -60,7 +60,9 @@ def render_systemd(
     export = Export(template_env=_template_env())
     files = {f.name: ExportFile(f.content) for f in export.render(processes, context)}
     plain, secrets = split_dotenv(dotenv)
-    lines = "".join(f"{key}={systemd_env_value(value)}\n" for key, value in {**plain, **secrets}.items())
+    # Units serve loopback as platform does; names the user added are served here too.
+    hosts = {ALLOWED_HOSTS: dotenv[ALLOWED_HOSTS]} if dotenv.get(ALLOWED_HOSTS) else {}
+    lines = "".join(f"{key}={systemd_env_value(value)}\n" for key, value in {**plain, **hosts, **secrets}.items())
     files[ENV_FILE] = ExportFile("# The .env values every unit reads (EnvironmentFile=); keep it 0600.\n" + lines, secret=True)
     return files
 

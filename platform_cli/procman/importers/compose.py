@@ -15,7 +15,7 @@ import re
 from platform_cli.errors import ConfigError
 from platform_cli.procman.export.compose import COMMAND_KEY, HEALTHCHECK_MODULE
 from platform_cli.procman.export.containers import procfile_command
-from platform_cli.procman.export.environment import CONTAINER_DATA_DIR, PLATFORM_GIVEN
+from platform_cli.procman.export.environment import ALLOWED_HOSTS, CONTAINER_DATA_DIR, PLATFORM_GIVEN
 from platform_cli.procman.importers.result import ImportedProcess, ImportResult, clean_name, make_result, parse_duration
 
 # Read into the Procfile or a setting below; any other key of a service is a note.
@@ -47,6 +47,7 @@ def parse_compose(data, source: str, accepted=None) -> ImportResult:
             notes.append(f"{name}: renamed {process.name} (Procfile names use letters, digits, _ and -)")
         env = _environment(service.get("environment"))
         _port(service, env, command, process, notes)
+        _allowed_hosts(name, env, notes)
         environments[process.name] = {k: v for k, v in env.items() if k not in PLATFORM_GIVEN and k not in peers}
         _settings(service, process, notes)
         for secret in service.get("secrets") or []:
@@ -101,6 +102,17 @@ def _port(service: dict, env: dict, command: str, process: ImportedProcess, note
         parts = text.split(":")
         if not (len(parts) >= 2 and parts[-1] == parts[-2] == str(port)):
             notes.append(f"{process.name}: ports {text} not carried over (platform listens on 127.0.0.1 at the process's own port)")
+
+
+def _allowed_hosts(name: str, env: dict, notes: list[str]) -> None:
+    """A service's own name in PLATFORM_ALLOWED_HOSTS is how its peers reached it in compose;
+    under platform they call 127.0.0.1, which is always served. Other names go in .env."""
+    if ALLOWED_HOSTS not in env:
+        return
+    others = [h.strip() for h in env.pop(ALLOWED_HOSTS).split(",") if h.strip() and h.strip().lower() != name.lower()]
+    if others:
+        notes.append(f"{name}: {ALLOWED_HOSTS} {','.join(others)} not carried over: to be reached by those names, "
+                     f"put {ALLOWED_HOSTS}={','.join(others)} in .env")
 
 
 def _settings(service: dict, process: ImportedProcess, notes: list[str]) -> None:
