@@ -4,6 +4,11 @@ Made once, at the first `up`, into data/secrets/<name>.password (0600 in a 0700 
 whole); then handed to the redis process and its clients inside <NAME>_URL, in the launch
 scripts (0600) and the processes' environments (readable by the platform's user only), never on
 a command line, which every local user can read. The probe reads the file to authenticate.
+
+`platform export` makes fresh ones (`new_passwords`) rather than reading these: a deployment is
+another place with other people able to read its secrets, so a leak there must not open the
+laptop's Redis (nor the other way round); the export must not depend on an `up` having run;
+and no data moves with it (the exported Redis starts empty), so nothing needs the old password.
 """
 
 from __future__ import annotations
@@ -12,6 +17,16 @@ import secrets
 from pathlib import Path
 
 from platform_cli.procman.privatefile import private_dirs, write_private
+
+
+def new_password() -> str:
+    # URL-safe letters only: it goes into URLs, shell words, YAML and .env files without quoting.
+    return secrets.token_urlsafe(32)
+
+
+def new_passwords(project) -> dict[str, str]:
+    """{process: a fresh password} for each process that takes one, for an export."""
+    return {spec.name: new_password() for spec in project.processes.values() if spec.password}
 
 
 def password_path(data_dir: Path, name: str) -> Path:
@@ -29,7 +44,7 @@ def load_passwords(project, data_dir: Path, create: bool = False) -> dict[str, s
         if create and not path.exists():
             private_dirs(path.parent)
             try:
-                write_private(path, secrets.token_urlsafe(32), exclusive=True)
+                write_private(path, new_password(), exclusive=True)
             except FileExistsError:
                 pass  # another `up` made it first: use theirs
         try:

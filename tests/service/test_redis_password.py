@@ -34,3 +34,16 @@ def test_a_service_app_reads_redis_password_from_its_environment(locked_redis, m
     monkeypatch.setenv("REDIS_PASSWORD", PASSWORD)
     app = create_app({"DATA_DIR": str(tmp_path)})
     assert app.extensions["tts.store"].cache.client.ping()  # the client tts itself made
+
+
+def test_the_healthcheck_command_authenticates_with_the_password_from_a_named_url(locked_redis, monkeypatch, capsys):
+    # What an exported systemd unit's ExecStartPost runs: the password stays off its command line.
+    from platform_cli.procman.healthcheck import main
+
+    port = str(locked_redis.port)
+    monkeypatch.setenv("REDIS_URL", locked_redis.url.replace("redis://", f"redis://:{PASSWORD}@", 1))
+    assert main(["redis", port, "--password-from", "REDIS_URL"]) == 0
+    assert main(["redis", port]) == 1  # NOAUTH
+    monkeypatch.setenv("REDIS_URL", locked_redis.url)
+    assert main(["redis", port, "--password-from", "REDIS_URL"]) == 2
+    assert "REDIS_URL holds no URL with a password" in capsys.readouterr().err

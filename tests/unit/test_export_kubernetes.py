@@ -115,3 +115,27 @@ def test_each_container_allows_its_service_names_in_the_namespace_it_is_applied_
     assert list(env).index("POD_NAMESPACE") < list(env).index("PLATFORM_ALLOWED_HOSTS")  # $(VAR) sees only earlier ones
     assert env["PLATFORM_ALLOWED_HOSTS"]["value"].split(",") == [
         "orders", "orders.$(POD_NAMESPACE)", "orders.$(POD_NAMESPACE).svc", "orders.$(POD_NAMESPACE).svc.cluster.local"]
+
+
+def test_a_redis_with_password_true_takes_a_generated_secret_that_every_service_reads(tmp_path):
+    files, docs = export(tmp_path)  # the repository's platform.toml: password = true under [redis]
+    for doc in docs.values():
+        validate(doc)
+    password = docs[("Secret", "platform-secrets")]["stringData"]["REDIS_PASSWORD"]
+    assert len(password) == 43 and [n for n, f in files.items() if password in f.text] == ["secret.yaml"]
+    redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
+    assert redis["args"][-2:] == ["--requirepass", "$(REDIS_PASSWORD)"]
+    ref = {"secretKeyRef": {"name": "platform-secrets", "key": "REDIS_PASSWORD"}}
+    assert {"name": "REDIS_PASSWORD", "valueFrom": ref} in redis["env"] and {"name": "REDISCLI_AUTH", "valueFrom": ref} in redis["env"]
+    assert docs[("ConfigMap", "platform-config")]["data"]["REDIS_URL"] == "redis://redis:5000"  # no password in config
+    for name in ("orders", "delivery", "tts", "gateway"):
+        container = docs[("StatefulSet", name)]["spec"]["template"]["spec"]["containers"][0]
+        assert {"secretRef": {"name": "platform-secrets"}} in container["envFrom"], name
+
+
+def test_without_dotenv_secrets_the_redis_password_alone_makes_the_secret(tmp_path):
+    project = repo_project(tmp_path, {})
+    files = render_kubernetes(project, {}, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})
+    secret = yaml.safe_load(files["secret.yaml"].text.split("\n", 1)[1])
+    assert secret["stringData"] == {"REDIS_PASSWORD": "chosen-for-this-test-0123456789"}
+    assert files["secret.yaml"].secret
