@@ -125,7 +125,21 @@ def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Proj
         processes[name] = _make_spec(name, params.cmd, env, options.get(name, {}))
     project = Project(procfile.parent, processes)
     _check_dependencies(project, procfile.parent / OPTIONS_FILE)
+    _check_redis_passwords(project, dotenv)
     return project
+
+
+def _check_redis_passwords(project: Project, dotenv: dict[str, str]) -> None:
+    """A redis password is asked for one way: `password = true`. A <NAME>_PASSWORD in .env (an
+    older export's way) would reach every process, and services take REDIS_PASSWORD as their
+    Redis password when REDIS_URL has none: they would authenticate to a redis without one."""
+    for spec in project.processes.values():
+        key = spec.name.upper().replace("-", "_") + "_PASSWORD"
+        if spec.probe.kind == "redis" and key in dotenv:
+            raise ConfigError(
+                f"{key} in .env: a redis password is not taken from .env (every process would get it)",
+                hint=f"remove {key} from .env; for a password, set `password = true` under [{spec.name}] in {OPTIONS_FILE} (one is generated)",
+            )
 
 
 def load_options(path: Path, names: list[str]) -> dict[str, dict]:

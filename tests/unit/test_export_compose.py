@@ -138,7 +138,7 @@ def test_given_passwords_are_used_as_given(tmp_path):
     assert "REDIS_PASSWORD='chosen-for-this-test-0123456789'" in render_compose(project, DOTENV, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})[".env"].text
 
 
-def test_a_redis_password_in_dotenv_is_refused_for_password_true(tmp_path):
+def test_a_redis_password_in_dotenv_is_refused_rather_than_kept_as_a_second_way(tmp_path):
     dotenv = {**DOTENV, "REDIS_PASSWORD": "pw-" + SECRET}
     with pytest.raises(ConfigError, match="REDIS_PASSWORD in .env") as caught:
         render_compose(repo_project(tmp_path, dotenv), dotenv, "deploy/compose")

@@ -112,3 +112,14 @@ def test_a_redis_password_goes_into_its_url_for_peers_and_needs_a_redis_probe(tm
         make(tmp_path, "web: serve $PORT\n", "[web]\npassword = true\n")
     with pytest.raises(ConfigError, match="password must be true or false"):
         make(tmp_path, "redis: r\n", '[redis]\nprobe = "redis"\npassword = "yes"\n')
+
+
+@pytest.mark.parametrize("password", ["true", "false"])
+def test_a_redis_password_in_dotenv_is_refused_with_the_one_way_in_the_hint(tmp_path, password):
+    # Services take REDIS_PASSWORD when REDIS_URL has none: from .env it would reach them all.
+    (tmp_path / "Procfile").write_text("redis: python -m services.redis\nweb: serve $PORT\n")
+    (tmp_path / "platform.toml").write_text(f'[redis]\nprobe = "redis"\npassword = {password}\n')
+    with pytest.raises(ConfigError, match=r"REDIS_PASSWORD in \.env") as caught:
+        load_project(tmp_path / "Procfile", 5000, {"REDIS_PASSWORD": "from-an-older-export"})
+    assert "password = true` under [redis]" in caught.value.hint
+    assert load_project(tmp_path / "Procfile", 5000, {"WEB_PASSWORD": "not a redis's"}).processes["redis"]

@@ -56,21 +56,11 @@ def password_key(spec: ProcessSpec) -> str:
 def export_secrets(project: Project, dotenv: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
     """The secrets compose and Kubernetes keep apart from the config: .env's, plus a password for
     each redis with `password = true` (passwords: {process: a password made for this export}).
-
-    A redis password is asked for in one way only, `password = true`: the same name in .env
-    would be handed to every service, which would then authenticate to a redis without one."""
+    load_project has refused a <NAME>_PASSWORD of a redis in .env: this is the one way."""
     _, secrets = split_dotenv(dotenv)
     for spec in project.processes.values():
-        if not is_redis(spec):
-            continue
-        key = password_key(spec)
-        if key in secrets:
-            raise ConfigError(
-                f"{key} in .env: a redis password is not taken from .env",
-                hint=f"set `password = true` under [{spec.name}] in platform.toml (the export then generates one) and remove {key} from .env",
-            )
-        if spec.password:
-            secrets[key] = passwords[spec.name]
+        if is_redis(spec) and spec.password:
+            secrets[password_key(spec)] = passwords[spec.name]
     return secrets
 
 
