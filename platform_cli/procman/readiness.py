@@ -77,10 +77,7 @@ def start_in_order(
                     already.add(name)
                 else:
                     if spec.port is not None and not health.port_is_free(spec.port):
-                        raise PortInUseError(
-                            f"port {spec.port} for {name} is already in use by another program",
-                            hint=f"stop that program, or give {name} another port in platform.toml",
-                        )
+                        raise _port_in_use(name, spec.port)
                     client.start(name)
                     reporter.starting(name, spec.probe.describe())
                     asked = None  # its new state, on the next pass
@@ -102,6 +99,15 @@ def start_in_order(
         if len(ready) < len(order):
             time.sleep(POLL_S)
     return order
+
+
+def _port_in_use(name: str, port: int) -> PortInUseError:
+    from platform_cli.procman.portholder import find_port_holder
+
+    holder = find_port_holder(port)
+    by = f"by {holder.describe()}" if holder else "by another program"
+    return PortInUseError(f"port {port} for {name} is already in use {by}",
+                          hint=f"stop that program, or give {name} another port in platform.toml")
 
 
 def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
