@@ -48,7 +48,7 @@ def _complete(words: str, cwd) -> list[str]:
 
 def test_completion_offers_commands_and_the_procfiles_process_names(project):
     project.write({"web": f"{WEB} # $PORT", "worker": "sleep 100", "webhook": "sleep 100"})
-    assert _complete("platform st", project.root) == ["start", "stop", "status"]
+    assert _complete("platform st", project.root) == ["start", "stop", "status", "startup"]
     assert _complete("platform restart w", project.root) == ["web", "worker", "webhook"]
     assert _complete("platform logs web w", project.root) == ["worker", "webhook"]  # not twice
 
