@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
+from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -64,6 +64,7 @@ app.command()(logs.logs)
 app.command()(run.run)
 app.command()(startup.startup)
 app.command()(startup.unstartup)
+app.command()(agents.mcp)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")
