@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from platform_cli.errors import PlatformError
+
 SYSTEMCTL_TIMEOUT_S = 15
 
 
@@ -141,8 +143,11 @@ def install_unit(spec: BootSpec, systemd: UserSystemd, environ=os.environ) -> Bo
     text = render_unit(spec)
     written = _read(path) != text
     if written:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_private(path, text)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_private(path, text)
+        except OSError as exc:  # a read-only home, a file where the folder should be: the person's to fix
+            raise PlatformError(f"cannot write {path}: {exc.strerror or exc}", hint=f"check that {folder} is a folder you can write to") from None
     ok, why = systemd.run("daemon-reload")  # the first call that needs the user manager: it tells us if there is one
     if ok:
         ok, why = systemd.run("enable", path.name)
@@ -159,7 +164,10 @@ def remove_unit(procfile: Path, systemd: UserSystemd, environ=os.environ) -> Rem
     if not path.exists():
         return RemovalReport(path, False, False)
     disabled, why = systemd.run("disable", path.name)
-    path.unlink()
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise PlatformError(f"cannot remove {path}: {exc.strerror or exc}", hint=f"check that you can write to {path.parent}") from None
     if disabled:
         systemd.run("daemon-reload")  # so that the manager forgets the unit now, not at its next reload
     return RemovalReport(path, True, disabled, why)
@@ -168,7 +176,7 @@ def remove_unit(procfile: Path, systemd: UserSystemd, environ=os.environ) -> Rem
 def _read(path: Path) -> str | None:
     try:
         return path.read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there yet; writing it says what is wrong
         return None
 
 

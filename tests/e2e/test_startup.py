@@ -116,3 +116,14 @@ def test_startup_refuses_a_procfile_that_does_not_load(project, tmp_path, monkey
     result = project.run("startup")
     assert result.returncode == 6 and result.stderr.startswith("error: ")
     assert not (project.root / ".user-config" / "systemd").exists() and recorded(calls) == []
+
+
+def test_startup_where_the_config_folder_cannot_be_made_is_one_error_line(project, tmp_path, monkeypatch):
+    fake_systemctl(tmp_path, monkeypatch, exit_code=0)
+    project.write({"web": f"{WEB} # $PORT"})
+    (project.root / ".user-config").write_text("a file where the config folder should be\n")
+    result = project.run("startup")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: cannot write {project.root / '.user-config' / 'systemd' / 'user'}/platform-") and "Not a directory" in lines[0]
+    assert lines[1].startswith("hint: check that") and "Traceback" not in result.stderr
