@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platform_cli.errors import PlatformError
+from platform_cli.errors import ConfigError, PlatformError
 
 SYSTEMCTL_TIMEOUT_S = 15
 
@@ -46,6 +46,9 @@ class BootSpec:
 
 
 def make_boot_spec(procfile: Path, data_dir: Path, environ=os.environ) -> BootSpec:
+    for path in (procfile, data_dir):
+        if "\n" in str(path) or "\r" in str(path):  # would end a unit line early, and start another
+            raise ConfigError(f"cannot start at boot a project whose path holds a line break: {str(path)!r}")
     beside = Path(sys.executable).parent / "platform"  # the console script of this very install
     platform = (str(beside),) if beside.is_file() and os.access(beside, os.X_OK) else (sys.executable, "-m", "platform_cli")
     return BootSpec(Path(os.path.abspath(procfile)), Path(os.path.abspath(data_dir)), platform, environ.get("PATH", "/usr/bin:/bin"))
@@ -75,7 +78,6 @@ def render_unit(spec: BootSpec) -> str:
         "Type=oneshot\n"
         "RemainAfterExit=yes\n"
         f"WorkingDirectory={_escape_specifiers(str(spec.project_dir))}\n"  # a path: no quotes, no $ here
-
         f"Environment={_systemd_word('PATH=' + spec.path, dollars=False)}\n"
         f"ExecStart={_systemd_command(spec.argv('up'))}\n"
         f"ExecStop={_systemd_command(spec.argv('down'))}\n"
@@ -108,7 +110,7 @@ class BootReport:
     unit: Path
     written: bool  # False: the same unit was there already
     enabled: bool
-    reason: str = ""  # why not enabled (or not disabled)
+    reason: str = ""  # why not enabled
     notes: list[str] = field(default_factory=list)
 
 

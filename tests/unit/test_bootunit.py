@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
-from platform_cli.procman.bootunit import BootSpec, render_cron_line, render_unit, unit_name
+import pytest
+
+from platform_cli.errors import ConfigError
+from platform_cli.procman.bootunit import BootSpec, make_boot_spec, render_cron_line, render_unit, unit_name
 
 SPEC = BootSpec(Path("/home/ann/my app %h/Procfile"), Path("/home/ann/my app %h/data"), ("/venv/bin/platform",), "/venv/bin:/usr/bin:/bin")
 
@@ -27,3 +30,8 @@ def test_the_cron_line_quotes_for_the_shell_and_escapes_percent_signs():
 def test_two_checkouts_of_one_project_get_two_units():
     first, second = unit_name(Path("/a/shop/Procfile")), unit_name(Path("/b/shop/Procfile"))
     assert first.startswith("platform-shop-") and second.startswith("platform-shop-") and first != second
+
+
+def test_a_path_with_a_line_break_is_refused_rather_than_written_into_the_unit():
+    with pytest.raises(ConfigError, match="line break"):
+        make_boot_spec(Path("/tmp/a\nExecStartPre=/bin/evil/Procfile"), Path("/tmp/data"))
