@@ -47,6 +47,9 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
                            settings.log_max_bytes, settings.log_backups)
     scripts = {p.script_name: p.script for p in programs}
     daemon.write_programs(conf, scripts)
+    from platform_cli.procman.watchplan import write_plan
+
+    write_plan(daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()

@@ -14,18 +14,33 @@ def status(
     ctx: typer.Context,
     names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes to show (default: all).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
+    probe: bool = typer.Option(False, "--probe", help="Probe every process now instead of showing the daemon's latest probe."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Refresh in place every second until Ctrl-C."),
 ) -> None:
     """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
 
-    Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
+    Health, CPU and memory are the daemon's latest samples (with their age). Exits 0 when every
+    shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
     from platform_cli.procman.snapshot import take_snapshot
 
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
-    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
-    _add_gateway_view(ws, rows)
+    client = ws.client()
+
+    def take():
+        found = take_snapshot(client, ws.project, names, ws.settings.data_dir, fresh=probe)
+        _add_gateway_view(ws, found)
+        return found
+
+    if watch:
+        if as_json:
+            raise typer.BadParameter("--watch shows the table; use --json without it", param_hint="--watch")
+        from platform_cli.ui.status_watch import watch_status
+
+        watch_status(take, ws.out)
+    rows = take()
     if as_json:
         from platform_cli.ui.status_view import status_json
 

@@ -27,9 +27,9 @@ def render_status(rows, console: Console) -> None:
             "-" if row.cpu_percent is None else f"{row.cpu_percent:.1f}%",
             size(row.memory_bytes),
             str(row.port or "-"),
-            _health(row.health),
+            _health(row.health, row.health_age_s),
             *((Text(row.via_gateway or "-", style="green" if row.via_gateway == "ok" else "red"),) if gateway else ()),
-            _exit(row.last_exit) if row.state not in ("RUNNING", "STARTING") or row.restarts else "",
+            _exit(row.last_exit, row.last_restart) if row.state not in ("RUNNING", "STARTING") or row.restarts else "",
         )
     console.print(table)
     for row in rows:
@@ -43,17 +43,32 @@ def status_json(rows) -> str:
     return json.dumps([row.to_json() for row in rows], indent=2)
 
 
-def _health(result) -> Text:
+def _health(result, age_s: float | None = None) -> Text:
     if result.ok is None:
         return Text("-", style="dim")
     if result.ok:
-        return Text(f"ok {result.latency_ms:.0f}ms", style="green")
-    return Text(f"failing: {result.detail}", style="red")
+        text = Text(f"ok {result.latency_ms:.0f}ms", style="green")
+    else:
+        text = Text(f"failing: {result.detail}", style="red")
+    if age_s is not None and age_s >= 1:  # the daemon's latest probe, this old
+        text.append(f" {age_s:.0f}s ago", style="dim")
+    return text
 
 
-def _exit(last) -> str:
+def _exit(last, restart=None) -> str:
+    if restart and (not last or _seconds_between(restart, last) < 30):  # that exit was the watchdog's restart
+        return f"{restart.get('reason', '')} {str(restart.get('time', ''))[11:19]}"
     if not last:
         return ""
     code = last.get("exit", "?")
     what = code if str(code).startswith("SIG") else f"exit {code}"
     return f"{what} {str(last.get('time', ''))[11:19]}"
+
+
+def _seconds_between(first: dict, then: dict) -> float:
+    from datetime import datetime
+
+    try:
+        return (datetime.fromisoformat(then["time"]) - datetime.fromisoformat(first["time"])).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
