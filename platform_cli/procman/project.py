@@ -215,7 +215,7 @@ def parse_size(value) -> int:
 def _typed(options: dict, key: str, kind, where: str, default):
     value = options.get(key, default)
     # bool is an int in Python; `port = true` is still a mistake.
-    if value is not default and (isinstance(value, bool) or not isinstance(value, kind)):
+    if value is not default and ((isinstance(value, bool) and kind is not bool) or not isinstance(value, kind)):
         raise ConfigError(f"{where}: {key} has the wrong type ({type(value).__name__})")
     return value
 
