@@ -4,6 +4,8 @@ Serves GET /health on $PORT. Knobs, from the environment:
   READY_AFTER  seconds after start before /health answers 200 (503 until then)
   CHECK_URL    on start, GET this URL and write "<status>" (or the error) to CHECK_FILE
   CRASH        exit at once with this exit code, after a line on stderr
+  FAIL_AFTER   seconds after start after which /health answers 503 for good
+  LEAK_MB      a child process (in this process group) takes this many MB, 10 MB every 0.1 s, and keeps them
 """
 
 import os
@@ -26,7 +28,8 @@ def check_dependency() -> None:
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        ready = time.monotonic() - started >= float(os.environ.get("READY_AFTER", "0"))
+        up = time.monotonic() - started
+        ready = float(os.environ.get("READY_AFTER", "0")) <= up < float(os.environ.get("FAIL_AFTER", "inf"))
         code = 200 if ready or self.path != "/health" else 503
         body = b"ok\n" if code == 200 else b"not yet\n"
         self.send_response(code)
@@ -44,6 +47,13 @@ if __name__ == "__main__":
         sys.exit(int(os.environ["CRASH"]))
     if "CHECK_URL" in os.environ:
         check_dependency()
+    if "LEAK_MB" in os.environ and os.fork() == 0:
+        held = []
+        for _ in range(int(os.environ["LEAK_MB"]) // 10):
+            held.append(b"x" * (10 << 20))  # written: resident at once
+            time.sleep(0.1)
+        while True:
+            time.sleep(1)
     server = ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler)
     print(f"web: listening on {os.environ['PORT']}", flush=True)
     server.serve_forever()

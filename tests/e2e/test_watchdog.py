@@ -1,0 +1,89 @@
+"""The daemon's watchdog against real processes: a hung process is restarted, a leaking one too,
+a failing one with liveness off is only shown unhealthy; `status` reads the daemon's samples."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from platform_cli.procman.samples import read_samples
+from tests.e2e.conftest import WEB
+from tests.helpers import wait_until
+
+FAST = {"probe": "http:/health", "probe_interval": 0.5, "probe_timeout": 0.5, "liveness_threshold": 3}
+
+
+def restart_events(project, name):
+    return [e for e in project.events(name) if e["to"] == "RESTARTING"]
+
+
+def wait_watched(project, name) -> dict:
+    """Until the daemon's watchdog has seen `name` pass its probe: liveness counts from then on
+    (before that, a process is still starting, which start_timeout bounds)."""
+    row = project.wait_healthy(name)
+    wait_until(lambda: (s := read_samples(project.data).get(name)) and s["pid"] == row["pid"] and s["health"]["status"] == "ok",
+               timeout=10, what=f"the watchdog's first probe of {name}")
+    return row
+
+
+def test_a_sigstopped_service_is_restarted_and_healthy_within_the_bound_and_recorded(project):
+    project.write({"web": f"{WEB} # $PORT"}, {"web": FAST})
+    project.ok("up")
+    before = wait_watched(project, "web")
+    stopped_at = time.monotonic()
+    os.kill(before["pid"], signal.SIGSTOP)
+    # interval 0.5 s x 3 failures (each waits out its 0.5 s timeout), then TERM+CONT, then a start of ~1 s.
+    bound = 0.5 * 3 + 0.5 + 1.0 + 3.0
+    after = wait_until(lambda: (row := project.status()["web"])["pid"] not in (None, before["pid"]) and row["state"] == "RUNNING"
+                       and row["health"]["status"] == "ok" and row, timeout=bound + 5, what="web restarted and healthy")
+    took = time.monotonic() - stopped_at
+    assert took < bound, f"restarted and healthy after {took:.1f}s, bound {bound:.1f}s"
+    [restart] = restart_events(project, "web")
+    assert restart["reason"] == "liveness failed 3\u00d7 \u2192 restarted" and restart["pid"] == before["pid"]
+    assert after["restarts"] == 1 and after["last_restart"]["reason"] == restart["reason"]
+    assert "liveness failed 3\u00d7 \u2192 restarted" in project.ok("status").stdout
+    assert f"platform: liveness failed 3\u00d7 \u2192 restarted (pid {before['pid']})" in project.ok("logs", "web", "--err").stdout
+
+
+def test_a_process_whose_group_leaks_past_max_memory_is_restarted(project):
+    # The leak is in a forked child: the limit counts the whole process group.
+    project.write({"leaky": f"LEAK_MB=150 {WEB} # $PORT"}, {"leaky": {**FAST, "max_memory": "60MB"}})
+    project.ok("up")
+    first = wait_watched(project, "leaky")
+    project.wait_events("leaky", lambda found: any(e["to"] == "RESTARTING" for e in found), timeout=20)
+    restart = restart_events(project, "leaky")[0]
+    assert restart["pid"] == first["pid"]
+    assert restart["reason"].startswith("memory ") and restart["reason"].endswith(" > 60 MB \u2192 restarted")
+    assert int(restart["reason"].split()[1]) > 60
+    wait_until(lambda: project.status()["leaky"]["pid"] not in (None, first["pid"]), timeout=10, what="leaky restarted")
+
+
+def test_a_failing_probe_with_liveness_off_stays_up_unhealthy_and_status_exits_3(project):
+    project.write({"web": f"FAIL_AFTER=2 {WEB} # $PORT"}, {"web": {**FAST, "liveness": False}})
+    project.ok("up")
+    pid = wait_watched(project, "web")["pid"]
+    row = wait_until(lambda: (r := project.status()["web"])["health"]["status"] == "failing" and r, timeout=10, what="web failing")
+    assert row["health"]["detail"] == "HTTP 503" and row["health"]["age_s"] is not None
+    # Twice liveness_threshold failures in a row: with liveness on, it would have been restarted by now.
+    wait_until(lambda: (s := read_samples(project.data).get("web")) and s["pid"] == pid and s["failures"] >= 6, timeout=10,
+               what="6 failed probes in a row")
+    result = project.run("status", "--json")
+    assert result.returncode == 3
+    [row] = json.loads(result.stdout)
+    assert row["pid"] == pid and row["state"] == "RUNNING" and row["restarts"] == 0 and row["health"]["status"] == "failing"
+    assert restart_events(project, "web") == []
+
+
+def test_status_shows_the_daemons_samples_with_their_age_and_probe_forces_fresh_ones(project):
+    project.write({"web": f"{WEB} # $PORT"}, {"web": {"probe": "http:/health", "probe_interval": 30}})
+    project.ok("up")
+    wait_until(lambda: (project.data / "supervisor" / "samples.json").exists(), what="samples.json")
+    sampled = wait_until(lambda: (r := project.status()["web"])["memory_bytes"] and r["health"]["age_s"] and r["health"]["age_s"] >= 1 and r,
+                         timeout=10, what="an aged sample")
+    assert sampled["health"]["status"] == "ok"
+    fresh = json.loads(project.ok("status", "--json", "--probe").stdout)[0]
+    assert fresh["health"]["status"] == "ok" and fresh["health"]["age_s"] == 0.0
