@@ -14,6 +14,8 @@ from typing import Callable
 
 from waitress import create_server
 
+from services.common.healthlane import HealthLaneDispatcher
+
 WORKER_GRACE_S = 10
 
 
@@ -31,7 +33,8 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
     # 127.0.0.1 unless told otherwise: a container (`platform export`) sets BIND_HOST=0.0.0.0 so
     # its peers, in other containers, can reach it.
     host = os.environ.get("BIND_HOST") or "127.0.0.1"
-    server = create_server(app, host=host, port=port, threads=threads, ident=app.name)
+    # GET /health has a thread of its own: a probe is answered even while every worker is busy.
+    server = create_server(app, host=host, port=port, threads=threads, ident=app.name, _dispatcher=HealthLaneDispatcher(threads))
     running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
     # /health says so if a worker has died: its events would silently stop.
     app.extensions.setdefault("health_checks", {})["workers"] = lambda: all(t.is_alive() for t in running)

@@ -87,3 +87,46 @@ def test_status_shows_the_daemons_samples_with_their_age_and_probe_forces_fresh_
     assert sampled["health"]["status"] == "ok"
     fresh = json.loads(project.ok("status", "--json", "--probe").stdout)[0]
     assert fresh["health"]["status"] == "ok" and fresh["health"]["age_s"] == 0.0
+
+
+def test_a_busy_tts_under_16_parallel_long_requests_is_not_restarted(project):
+    import concurrent.futures
+    import urllib.request
+
+    project.write(
+        {"redis": "python -m services.redis", "tts": "python -m services.tts"},
+        {"redis": {"probe": "redis"}, "tts": {**FAST, "probe_timeout": 1.0, "depends_on": ["redis"]}},
+        env="TTS_ENGINE=espeak\n",
+    )
+    project.ok("up")
+    pid = wait_watched(project, "tts")["pid"]
+    url = f"http://127.0.0.1:{project.ports['tts']}/tts"
+    words = "the platform keeps a busy service apart from a hung one " * 60  # ~3,400 characters each
+
+    def speak(i: int) -> int:
+        body = json.dumps({"text": f"{i} {words}", "engine": "espeak"}).encode()
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status
+
+    latencies, failures = [], []
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        answers = [pool.submit(speak, i) for i in range(16)]
+        while not all(a.done() for a in answers):  # what the daemon's probes saw meanwhile
+            sample = read_samples(project.data).get("tts") or {}
+            if sample.get("pid") == pid and sample.get("probed_at"):
+                latencies.append(sample["health"]["latency_ms"])
+                failures.append(sample["failures"])
+            time.sleep(0.1)
+        statuses = [a.result() for a in answers]
+    busy_s = time.monotonic() - started
+    assert statuses == [201] * 16
+    # Busy for longer than liveness needs to restart a hung process (3 probes 0.5 s apart, 1 s timeout each).
+    assert busy_s > 0.5 * 3 + 1.0, busy_s
+    assert max(failures) == 0, failures
+    assert all(latency is not None and latency < 1000 for latency in latencies), latencies
+    row = project.status()["tts"]
+    assert row["pid"] == pid and row["restarts"] == 0 and row["health"]["status"] == "ok"
+    assert restart_events(project, "tts") == []
+    print(f"\ntts busy {busy_s:.1f}s under 16 parallel requests; probe latency max {max(latencies):.0f} ms over {len(latencies)} samples")
