@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from bench.compare.runner import Samples
+from bench.compare.runner import HANG_CAP_S, Samples
 
 OURS = "platform"
 
@@ -44,7 +44,10 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
         row("cold start → all 4 healthy", lambda s: _median(s.cold), seconds),
         row("SIGKILL → healthy again", lambda s: _median(s.crash), seconds),
         row("status command", lambda s: _median(s.status), seconds),
+        row("hung (SIGSTOP) → healthy again", lambda s: _median([h for h in s.hung if h is not None]), seconds,
+            absent=f"never (in {HANG_CAP_S:g} s)"),
         row("daemon memory (PSS)", lambda s: _median(s.memory), lambda v: f"{v:.1f} MB"),
+        row("daemon memory (RSS)", lambda s: _median(s.rss), lambda v: f"{v:.1f} MB"),
         row(f"lines lost, {bursts} × {lines:,}-line burst", lambda s: sum(s.lost) if s.lost else None, lambda v: f"{v:,.0f}"),
         row("whole burst shown", lambda s: _median([w for w in s.whole if w is not None]), seconds, absent="never"),
         row("stop all", lambda s: _median(s.stop), seconds),
@@ -53,7 +56,7 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
     for name, s in results.items():  # a manager that does not restart: what it does instead
         if s.stops_all:
             crash.cells[name] = f"no restart (stops all in {_median(s.stops_all):.2f} s)"
-    shown = rows[5]
+    shown = next(r for r in rows if r.measure == "whole burst shown")
     for name, s in results.items():
         never = sum(w is None for w in s.whole)
         if never and shown.values[name] is not None:
@@ -92,6 +95,7 @@ def spread(results: dict[str, Samples]) -> list[str]:
     for name, s in results.items():
         parts = [f"{label} {min(v):.3f}–{max(v):.3f} (n={len(v)})"
                  for label, v in (("cold", s.cold), ("SIGKILL", s.crash), ("status", s.status),
+                                  ("hung", [h for h in s.hung if h is not None]), ("PSS MB", s.memory), ("RSS MB", s.rss),
                                   ("stop", s.stop), ("burst", [w for w in s.whole if w is not None])) if v]
         out.append(f"{name}: " + ", ".join(parts))
     return out

@@ -130,3 +130,17 @@ def test_a_busy_tts_under_16_parallel_long_requests_is_not_restarted(project):
     assert row["pid"] == pid and row["restarts"] == 0 and row["health"]["status"] == "ok"
     assert restart_events(project, "tts") == []
     print(f"\ntts busy {busy_s:.1f}s under 16 parallel requests; probe latency max {max(latencies):.0f} ms over {len(latencies)} samples")
+
+
+def test_status_watch_redraws_until_ctrl_c_within_80_columns(project):
+    project.write({"web": f"{WEB} # $PORT"}, {"web": {"probe": "http:/health"}})
+    project.ok("up")
+    watch = project.spawn("status", "--watch")
+    frames = watch.wait_for(lambda lines: [line for line in lines if "healthy  (every 1s" in line][1:], timeout=15, what="two frames")
+    assert frames[0].split()[1] == "1/1"
+    code = watch.stop(signal.SIGINT)
+    assert code == 130
+    table = [line for line in watch.lines if line.startswith("web ")]
+    assert table and "RUNNING" in table[-1] and all(len(line) <= 80 for line in watch.lines)
+    bad = project.run("status", "--watch", "--json")
+    assert bad.returncode == 2 and "--watch" in bad.stderr
