@@ -53,12 +53,14 @@ class ProcessSpec:
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
     env: dict[str, str] = field(default_factory=dict)  # .env values and PORT
-    probe_interval: float = WATCH_DEFAULTS["probe_interval"]
-    probe_timeout: float = WATCH_DEFAULTS["probe_timeout"]
-    failure_threshold: int = WATCH_DEFAULTS["failure_threshold"]
-    liveness: bool = True  # only meaningful with a probe
-    liveness_threshold: int = WATCH_DEFAULTS["liveness_threshold"]
-    max_memory: int | None = None  # bytes
+    # The watchdog's settings: left out of repr, which names a program's launch script
+    # (supervisor_conf.py), since changing them needs no restart: `up` rewrites watch.json.
+    probe_interval: float = field(default=WATCH_DEFAULTS["probe_interval"], repr=False)
+    probe_timeout: float = field(default=WATCH_DEFAULTS["probe_timeout"], repr=False)
+    failure_threshold: int = field(default=WATCH_DEFAULTS["failure_threshold"], repr=False)
+    liveness: bool = field(default=True, repr=False)  # only meaningful with a probe
+    liveness_threshold: int = field(default=WATCH_DEFAULTS["liveness_threshold"], repr=False)
+    max_memory: int | None = field(default=None, repr=False)  # bytes
 
     @property
     def url(self) -> str | None:
