@@ -27,7 +27,7 @@ from platform_cli.procman.history import History
 from platform_cli.procman.logfiles import SUFFIX, make_stamp
 from platform_cli.procman.pids import PidRecord, alive
 from platform_cli.procman.probestate import ProbeState, step_memory, step_probe
-from platform_cli.procman.resources import GroupSampler
+from platform_cli.procman.resources import GroupSampler, group_members
 from platform_cli.procman.samples import write_samples
 from platform_cli.procman.watchplan import PlanEntry, load_plan
 
@@ -170,7 +170,7 @@ class ProcessWatch:
                 reason = None
             if reason and not self._stop.is_set() and self.dog.is_running(self.name, self.pid):
                 self.dog.record_restart(self.name, self.pid, reason)
-                restart_group(self.pid, self.entry.stop_timeout, self._stop)
+                restart_group(self.pid, self.entry.stop_timeout)
                 return
             # On the interval from the start of this round: a probe that took its timeout does not
             # stretch the cadence.
@@ -204,21 +204,28 @@ class ProcessWatch:
         }
 
 
-def restart_group(pid: int, stop_timeout: float, stop: threading.Event | None = None) -> bool:
+def restart_group(pid: int, stop_timeout: float) -> bool:
     """End the process group led by `pid` so that supervisord restarts it: TERM and CONT, then KILL
-    after `stop_timeout` s. Returns True once the leader is gone."""
+    after `stop_timeout` s to whatever of the group is left (a shell may die on TERM while the
+    program it started ignores it). Returns True once the whole group is gone."""
     for sig in (signal.SIGTERM, signal.SIGCONT):
         _signal_group(pid, sig)
-    deadline = time.monotonic() + stop_timeout
+    if _wait_group_gone(pid, stop_timeout):
+        return True
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the leader may be gone: the group is still there
+    except (ProcessLookupError, PermissionError):
+        pass
+    return _wait_group_gone(pid, 5)
+
+
+def _wait_group_gone(pgid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not alive(pid):
+        if not alive(pgid) and not group_members(pgid):
             return True
         time.sleep(0.05)
-    _signal_group(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not alive(pid)
+    return False
 
 
 def _signal_group(pid: int, sig: int) -> None:

@@ -49,6 +49,18 @@ def test_a_sigstopped_service_is_restarted_and_healthy_within_the_bound_and_reco
     assert f"platform: liveness failed 3\u00d7 \u2192 restarted (pid {before['pid']})" in project.ok("logs", "web", "--err").stdout
 
 
+def test_a_deadlocked_service_that_ignores_sigterm_is_killed_after_its_stop_timeout_and_restarted(project):
+    # Settings in .env, not `VAR=1 cmd`: then the program itself, not a shell, is the process supervisord watches.
+    project.write({"web": f"{WEB} # $PORT"}, {"web": {**FAST, "stop_timeout": 1}}, env="HANG_AFTER=4\nIGNORE_TERM=1\n")
+    project.ok("up")
+    before = wait_watched(project, "web")
+    # Hangs 4 s after its start; then 3 failed probes, TERM (ignored), KILL 1 s later, a new start.
+    after = wait_until(lambda: (row := project.status()["web"])["pid"] not in (None, before["pid"]) and row, timeout=15,
+                       what="web restarted")
+    assert after["last_exit"]["exit"] == "SIGKILL"
+    assert [e["reason"] for e in restart_events(project, "web")] == ["liveness failed 3\u00d7 \u2192 restarted"]
+
+
 def test_a_process_whose_group_leaks_past_max_memory_is_restarted(project):
     # The leak is in a forked child: the limit counts the whole process group.
     project.write({"leaky": f"LEAK_MB=150 {WEB} # $PORT"}, {"leaky": {**FAST, "max_memory": "60MB"}})

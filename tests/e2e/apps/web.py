@@ -5,11 +5,15 @@ Serves GET /health on $PORT. Knobs, from the environment:
   CHECK_URL    on start, GET this URL and write "<status>" (or the error) to CHECK_FILE
   CRASH        exit at once with this exit code, after a line on stderr
   FAIL_AFTER   seconds after start after which /health answers 503 for good
+  HANG_AFTER   seconds after start after which every request hangs (a deadlock, as the client sees it)
+  IGNORE_TERM  set: SIGTERM is ignored
   LEAK_MB      a child process (in this process group) takes this many MB, 10 MB every 0.1 s, and keeps them
 """
 
 import os
+import signal
 import sys
+import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +33,8 @@ def check_dependency() -> None:
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         up = time.monotonic() - started
+        if up >= float(os.environ.get("HANG_AFTER", "inf")):
+            threading.Event().wait()
         ready = float(os.environ.get("READY_AFTER", "0")) <= up < float(os.environ.get("FAIL_AFTER", "inf"))
         code = 200 if ready or self.path != "/health" else 503
         body = b"ok\n" if code == 200 else b"not yet\n"
@@ -47,6 +53,8 @@ if __name__ == "__main__":
         sys.exit(int(os.environ["CRASH"]))
     if "CHECK_URL" in os.environ:
         check_dependency()
+    if "IGNORE_TERM" in os.environ:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if "LEAK_MB" in os.environ and os.fork() == 0:
         held = []
         for _ in range(int(os.environ["LEAK_MB"]) // 10):
