@@ -36,7 +36,8 @@ class ProbeState:
     detail: str = "not probed yet"
     probed_at: float | None = None
     failures: int = 0  # probes failed in a row
-    passed_once: bool = False
+    live_failures: int = 0  # liveness probes failed in a row (the same probe, unless it has its own)
+    passed_once: bool = False  # its liveness probe has passed since this pid started
     over_memory: int = 0  # memory samples in a row above max_memory
     restarting: str | None = None  # the reason, once a restart was asked for
 
@@ -48,17 +49,19 @@ class ProbeState:
 
 
 def step_probe(state: ProbeState, ok: bool, latency_ms: float | None, detail: str, now: float,
-               settings: WatchSettings) -> tuple[ProbeState, str | None]:
-    """The state after one probe, and the reason to restart the process (None: leave it be)."""
-    failures = 0 if ok else state.failures + 1
-    state = replace(state, ok=ok, latency_ms=latency_ms, detail=detail, probed_at=now, failures=failures,
-                    passed_once=state.passed_once or ok)
-    if ok or state.restarting or not settings.liveness:
+               settings: WatchSettings, live_ok: bool | None = None) -> tuple[ProbeState, str | None]:
+    """The state after one round of probes, and the reason to restart the process (None: leave it
+    be). `live_ok` is the liveness probe's result when it has its own, else the same as `ok`."""
+    live_ok = ok if live_ok is None else live_ok
+    live_failures = 0 if live_ok else state.live_failures + 1
+    state = replace(state, ok=ok, latency_ms=latency_ms, detail=detail, probed_at=now, failures=0 if ok else state.failures + 1,
+                    live_failures=live_failures, passed_once=state.passed_once or live_ok)
+    if live_ok or state.restarting or not settings.liveness:
         return state, None
     # A process still starting up is the start timeout's business, not liveness's.
     counting = state.passed_once or now - state.started >= settings.start_grace
-    if counting and failures >= settings.liveness_threshold:
-        reason = f"liveness failed {failures}\u00d7 \u2192 restarted"
+    if counting and live_failures >= settings.liveness_threshold:
+        reason = f"liveness failed {live_failures}\u00d7 \u2192 restarted"
         return replace(state, restarting=reason), reason
     return state, None
 

@@ -12,7 +12,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     probe_interval = 5         # seconds between the daemon's probes of a running process
     probe_timeout = 2          # seconds a probe may take before it counts as failed
     failure_threshold = 1      # failures in a row before `status` calls it unhealthy
-    liveness = true            # restart it after liveness_threshold failures in a row
+    liveness = true            # restart it after liveness_threshold failures in a row (or a probe of its own: "http:/live")
     liveness_threshold = 3
     max_memory = "300MB"       # restart it when its process group stays above this
 
@@ -59,6 +59,7 @@ class ProcessSpec:
     probe_timeout: float = field(default=WATCH_DEFAULTS["probe_timeout"], repr=False)
     failure_threshold: int = field(default=WATCH_DEFAULTS["failure_threshold"], repr=False)
     liveness: bool = field(default=True, repr=False)  # only meaningful with a probe
+    liveness_probe: ProbeSpec | None = field(default=None, repr=False)  # None: the same probe as readiness
     liveness_threshold: int = field(default=WATCH_DEFAULTS["liveness_threshold"], repr=False)
     max_memory: int | None = field(default=None, repr=False)  # bytes
 
@@ -189,7 +190,17 @@ def _watch_settings(options: dict, where: str, probed: bool) -> dict:
         found[key] = _typed(options, key, int, where, WATCH_DEFAULTS[key])
         if found[key] < 1:
             raise ConfigError(f"{where}: {key} must be 1 or more")
-    found["liveness"] = _typed(options, "liveness", bool, where, probed)
+    liveness = options.get("liveness", probed)
+    if isinstance(liveness, str):  # a probe of its own, e.g. "http:/live"
+        try:
+            found["liveness_probe"] = parse_probe(liveness)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: liveness: {exc}") from None
+        found["liveness"] = found["liveness_probe"].kind != "none"
+    elif isinstance(liveness, bool):
+        found["liveness"] = liveness
+    else:
+        raise ConfigError(f"{where}: liveness must be true, false or a probe like \"http:/live\", not {liveness!r}")
     if found["liveness"] and not probed:
         raise ConfigError(f"{where}: liveness needs a probe", hint='set `probe = "http:/health"` (or tcp, redis)')
     memory = options.get("max_memory")

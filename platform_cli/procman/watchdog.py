@@ -180,7 +180,11 @@ class ProcessWatch:
         settings, reason = self.entry.settings, None
         if settings.probed:
             result = health.check(self.entry.probe, self.entry.port, settings.timeout)
-            self.state, reason = step_probe(self.state, bool(result.ok), result.latency_ms, result.detail, self.dog.clock(), settings)
+            live = None
+            if self.entry.liveness_probe is not None and settings.liveness:
+                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout).ok)
+            self.state, reason = step_probe(self.state, bool(result.ok), result.latency_ms, result.detail, self.dog.clock(),
+                                            settings, live_ok=live)
         self.cpu_percent, self.memory_bytes = self.sampler.sample()
         self.sampled_at = self.dog.clock()
         self.state, memory_reason = step_memory(self.state, self.memory_bytes, settings)

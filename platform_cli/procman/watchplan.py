@@ -29,6 +29,7 @@ def write_plan(run_dir: Path, project) -> None:
             "timeout": spec.probe_timeout,
             "failure_threshold": spec.failure_threshold,
             "liveness": spec.liveness and spec.probe.kind != "none",
+            "liveness_probe": [spec.liveness_probe.kind, spec.liveness_probe.path] if spec.liveness_probe else None,
             "liveness_threshold": spec.liveness_threshold,
             "max_memory": spec.max_memory,
             "start_grace": spec.start_timeout,
@@ -45,6 +46,8 @@ class PlanEntry:
     def __init__(self, raw: dict):
         kind, path = raw["probe"]
         self.probe = ProbeSpec(kind, path)
+        own = raw.get("liveness_probe")
+        self.liveness_probe = ProbeSpec(*own) if own else None  # None: the readiness probe serves
         self.port = raw["port"]
         self.stop_timeout = float(raw["stop_timeout"])
         self.settings = WatchSettings(

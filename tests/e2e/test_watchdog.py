@@ -74,8 +74,9 @@ def test_a_process_whose_group_leaks_past_max_memory_is_restarted(project):
     wait_until(lambda: project.status()["leaky"]["pid"] not in (None, first["pid"]), timeout=10, what="leaky restarted")
 
 
-def test_a_failing_probe_with_liveness_off_stays_up_unhealthy_and_status_exits_3(project):
-    project.write({"web": f"FAIL_AFTER=2 {WEB} # $PORT"}, {"web": {**FAST, "liveness": False}})
+@pytest.mark.parametrize("liveness", [False, "http:/live"], ids=["liveness-off", "own-liveness-probe-passing"])
+def test_a_failing_probe_with_liveness_off_stays_up_unhealthy_and_status_exits_3(project, liveness):
+    project.write({"web": f"FAIL_AFTER=2 {WEB} # $PORT"}, {"web": {**FAST, "liveness": liveness}})
     project.ok("up")
     pid = wait_watched(project, "web")["pid"]
     row = wait_until(lambda: (r := project.status()["web"])["health"]["status"] == "failing" and r, timeout=10, what="web failing")

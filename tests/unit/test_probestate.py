@@ -69,3 +69,17 @@ def test_memory_past_the_limit_restarts_only_when_it_stays_there():
 def test_no_memory_limit_never_restarts():
     state, reason = step_memory(ProbeState(pid=1, started=0.0), 10 << 30, WatchSettings())
     assert reason is None
+
+
+def test_a_liveness_probe_of_its_own_restarts_while_readiness_only_marks_unhealthy():
+    state = ProbeState(pid=1, started=0.0)
+    state, reason = step_probe(state, True, 1.0, "ok", 0.0, SETTINGS, live_ok=True)
+    for t in (5.0, 10.0, 15.0):  # not ready (say, a dependency is down) but alive: no restart
+        state, reason = step_probe(state, False, None, "HTTP 503", t, SETTINGS, live_ok=True)
+        assert reason is None
+    assert state.healthy(SETTINGS) is False and state.live_failures == 0
+    for t in (20.0, 25.0):
+        state, reason = step_probe(state, True, 1.0, "ok", t, SETTINGS, live_ok=False)
+        assert reason is None and state.healthy(SETTINGS) is True
+    state, reason = step_probe(state, True, 1.0, "ok", 30.0, SETTINGS, live_ok=False)
+    assert reason == "liveness failed 3\u00d7 \u2192 restarted"

@@ -122,7 +122,8 @@ def test_max_memory_takes_pm2_and_compose_spellings(tmp_path, value, expected):
     ("max_memory = 0", "max_memory must be bytes or a size"),
     ("probe_interval = 0", "must be positive seconds"),
     ("liveness_threshold = 0", "liveness_threshold must be 1 or more"),
-    ('liveness = "yes"', "liveness has the wrong type"),
+    ('liveness = "yes"', "liveness: probe must be one of"),
+    ('liveness = 1', "liveness must be true, false or a probe"),
 ])
 def test_bad_watchdog_settings_are_config_errors_naming_them(tmp_path, options, words):
     with pytest.raises(ConfigError, match=words):
@@ -132,3 +133,9 @@ def test_bad_watchdog_settings_are_config_errors_naming_them(tmp_path, options, 
 def test_liveness_without_a_probe_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="liveness needs a probe"):
         make(tmp_path, "worker: work\n", "[worker]\nliveness = true\n")
+
+
+def test_liveness_may_have_a_probe_of_its_own(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\n", '[web]\nliveness = "http:/live"\n')
+    web = project.processes["web"]
+    assert web.liveness is True and web.liveness_probe.path == "/live" and web.probe.path == "/health"
