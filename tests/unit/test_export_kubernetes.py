@@ -76,6 +76,23 @@ def test_probes_come_from_platform_toml(tmp_path):
     assert redis["readinessProbe"]["exec"]["command"] == ["redis-cli", "-p", "5000", "ping"]
 
 
+def test_the_watchdogs_settings_become_the_kubelets(tmp_path):
+    from platform_cli.procman.health import ProbeSpec
+
+    project = with_settings(repo_project(tmp_path, DOTENV), tts={"liveness": False},
+                            orders={"probe_interval": 2.5, "probe_timeout": 1, "failure_threshold": 2, "liveness_threshold": 4,
+                                    "liveness_probe": ProbeSpec("http", "/live")})
+    _, docs = export(tmp_path, project)
+    orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
+    validate(docs[("StatefulSet", "orders")])
+    assert orders["readinessProbe"] == {"httpGet": {"path": "/health", "port": 5100}, "periodSeconds": 3, "timeoutSeconds": 1,
+                                        "failureThreshold": 2}
+    assert orders["livenessProbe"] == {"httpGet": {"path": "/live", "port": 5100}, "periodSeconds": 3, "timeoutSeconds": 1,
+                                       "failureThreshold": 4}
+    tts = docs[("StatefulSet", "tts")]["spec"]["template"]["spec"]["containers"][0]
+    assert "livenessProbe" not in tts and "readinessProbe" in tts
+
+
 def test_dependencies_are_init_containers_waiting_for_their_services(tmp_path):
     _, docs = export(tmp_path)
     pod = docs[("StatefulSet", "gateway")]["spec"]["template"]["spec"]

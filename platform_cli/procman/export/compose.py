@@ -129,7 +129,10 @@ def _healthcheck(spec: ProcessSpec) -> dict | None:
         probe = f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind
         test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, probe, str(spec.port)]
     # start_period: time to become ready (start_timeout); start_interval: probe often meanwhile.
-    return {"test": test, "interval": "10s", "timeout": "2s", "retries": 3, "start_period": _duration(spec.start_timeout), "start_interval": "1s"}
+    # interval, timeout, retries: the watchdog's probe_interval, probe_timeout, failure_threshold
+    # (compose marks a container unhealthy; it restarts none: liveness has no compose equivalent).
+    return {"test": test, "interval": _duration(spec.probe_interval), "timeout": _duration(spec.probe_timeout),
+            "retries": spec.failure_threshold, "start_period": _duration(spec.start_timeout), "start_interval": "1s"}
 
 
 def _duration(seconds: float) -> str:
