@@ -46,6 +46,7 @@ def test_a_sigstopped_service_is_restarted_and_healthy_within_the_bound_and_reco
     assert restart["reason"] == "liveness failed 3\u00d7 \u2192 restarted" and restart["pid"] == before["pid"]
     assert after["restarts"] == 1 and after["last_restart"]["reason"] == restart["reason"]
     assert "liveness failed 3\u00d7 \u2192 restarted" in project.ok("status").stdout
+    assert "liveness failed 3\u00d7 \u2192 restarted" in project.ok("events", "web").stdout
     assert f"platform: liveness failed 3\u00d7 \u2192 restarted (pid {before['pid']})" in project.ok("logs", "web", "--err").stdout
 
 

@@ -65,3 +65,12 @@ def test_probe_descriptions():
     assert parse_probe("http:/ready").describe() == "GET /ready"
     assert parse_probe("redis").describe() == "Redis PING"
     assert parse_probe("none").describe() == "running"
+
+
+def test_events_show_why_the_watchdog_restarted_a_process():
+    from platform_cli.ui.events_view import render_events
+
+    out = io.StringIO()
+    render_events([{"time": "2026-01-01T10:11:12.100+00:00", "name": "web", "from": "RUNNING", "to": "RESTARTING", "pid": 12,
+                    "reason": "memory 320 MB > 300 MB \u2192 restarted"}], Console(file=out, width=200))
+    assert "RESTARTING" in out.getvalue() and "memory 320 MB > 300 MB \u2192 restarted" in out.getvalue()
