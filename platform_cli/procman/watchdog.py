@@ -31,7 +31,7 @@ from platform_cli.procman.resources import GroupSampler, group_members
 from platform_cli.procman.samples import write_samples
 from platform_cli.procman.watchplan import PlanEntry, load_plan
 
-RECONCILE_S = 0.25  # how soon a process that became RUNNING is first probed, at the latest
+RECONCILE_S = 1.0  # a state event wakes the watchdog at once; this is only its safety net
 RESTARTING = "RESTARTING"  # the `to` of the event that records a watchdog restart
 
 
@@ -123,12 +123,16 @@ class Watchdog:
         write_samples(self.data_dir, snapshot, self.clock())
 
     def record_restart(self, name: str, pid: int, reason: str) -> None:
+        """In the events history and the process's log; a full disk must not keep the restart from happening."""
         now = self.clock()
-        self.history.record({
-            "ts": now,
-            "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds"),
-            "name": name, "from": states.RUNNING, "to": RESTARTING, "pid": pid, "reason": reason,
-        })
+        try:
+            self.history.record({
+                "ts": now,
+                "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds"),
+                "name": name, "from": states.RUNNING, "to": RESTARTING, "pid": pid, "reason": reason,
+            })
+        except OSError as exc:
+            _complain(f"watchdog: cannot record {name}'s restart: {exc}")
         # The same words in the process's own stderr log, so `platform logs -f` shows them in place.
         line = make_stamp(now) + b" platform: " + f"{reason} (pid {pid})".encode() + b"\n"
         try:
