@@ -115,10 +115,10 @@ def test_a_busy_tts_under_16_parallel_long_requests_is_not_restarted(project):
     project.ok("up")
     pid = wait_watched(project, "tts")["pid"]
     url = f"http://127.0.0.1:{project.ports['tts']}/tts"
-    words = "the platform keeps a busy service apart from a hung one " * 60  # ~3,400 characters each
+    words = ("the platform keeps a busy service apart from a hung one " * 90)[:4990]  # near the 5,000-character limit
 
     def speak(i: int) -> int:
-        body = json.dumps({"text": f"{i} {words}", "engine": "espeak"}).encode()
+        body = json.dumps({"text": f"{i:02d} {words}", "engine": "espeak", "slow": True}).encode()
         request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status
@@ -133,17 +133,19 @@ def test_a_busy_tts_under_16_parallel_long_requests_is_not_restarted(project):
                 latencies.append(sample["health"]["latency_ms"])
                 failures.append(sample["failures"])
             time.sleep(0.1)
-        statuses = [a.result() for a in answers]
+        statuses = [a.exception() or a.result() for a in answers]
     busy_s = time.monotonic() - started
+    assert restart_events(project, "tts") == [], "a busy tts was taken for a hung one"
     assert statuses == [201] * 16
     # Busy for longer than liveness needs to restart a hung process (3 probes 0.5 s apart, 1 s timeout each).
     assert busy_s > 0.5 * 3 + 1.0, busy_s
-    assert max(failures) == 0, failures
-    assert all(latency is not None and latency < 1000 for latency in latencies), latencies
+    # Never near liveness_threshold (3): on 2 shared cores a single slow probe may happen, a run of them may not.
+    assert latencies and max(failures) < 2, failures
     row = project.status()["tts"]
     assert row["pid"] == pid and row["restarts"] == 0 and row["health"]["status"] == "ok"
     assert restart_events(project, "tts") == []
-    print(f"\ntts busy {busy_s:.1f}s under 16 parallel requests; probe latency max {max(latencies):.0f} ms over {len(latencies)} samples")
+    answered = [latency for latency in latencies if latency is not None]
+    print(f"\ntts busy {busy_s:.1f}s under 16 parallel requests; probe latency max {max(answered):.0f} ms over {len(latencies)} samples")
 
 
 def test_status_watch_redraws_until_ctrl_c_within_80_columns(project):
