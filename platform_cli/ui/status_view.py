@@ -47,7 +47,8 @@ def _health(result, age_s: float | None = None) -> Text:
     if result.ok is None:
         return Text("-", style="dim")
     if result.ok:
-        text = Text(f"ok {result.latency_ms:.0f}ms", style="green")
+        # No latency: the latest probe failed, but fewer times in a row than failure_threshold.
+        text = Text("ok" if result.latency_ms is None else f"ok {result.latency_ms:.0f}ms", style="green")
     else:
         text = Text(f"failing: {result.detail}", style="red")
     if age_s is not None and age_s >= 1:  # the daemon's latest probe, this old

@@ -74,3 +74,10 @@ def test_events_show_why_the_watchdog_restarted_a_process():
     render_events([{"time": "2026-01-01T10:11:12.100+00:00", "name": "web", "from": "RUNNING", "to": "RESTARTING", "pid": 12,
                     "reason": "memory 320 MB > 300 MB \u2192 restarted"}], Console(file=out, width=200))
     assert "RESTARTING" in out.getvalue() and "memory 320 MB > 300 MB \u2192 restarted" in out.getvalue()
+
+
+def test_a_process_still_healthy_after_one_failed_probe_shows_ok_without_a_latency():
+    out = io.StringIO()
+    row = ProcessStatus("web", "RUNNING", pid=12, port=5000, health=HealthResult(True, None, "timed out"), health_age_s=3.2)
+    render_status([row], Console(file=out, width=200))
+    assert "ok 3s ago" in out.getvalue()
