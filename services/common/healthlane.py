@@ -28,10 +28,13 @@ class HealthLaneDispatcher(ThreadedTaskDispatcher):
         self.set_thread_count(threads)
 
     def add_task(self, task) -> None:
-        # Called with the channel's requests_lock held; requests[0] is the request to serve next.
+        # Called in the server's loop with the channel's requests_lock held, so it must never raise;
+        # requests[0] is the request to serve next. A request that failed to parse has no
+        # command or path (only `error`): it goes to the work pool, which answers the 400.
         requests = getattr(task, "requests", None)
         request = requests[0] if requests else None
-        if request is not None and request.command in ("GET", "HEAD") and request.path in HEALTH_PATHS:
+        if getattr(request, "error", None) is None and getattr(request, "command", None) in ("GET", "HEAD") \
+                and getattr(request, "path", None) in HEALTH_PATHS:
             self.lane.add_task(task)
         else:
             super().add_task(task)

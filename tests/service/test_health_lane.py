@@ -41,3 +41,23 @@ def test_health_is_answered_while_every_worker_thread_is_busy():
     finally:
         release.set()
         srv.close()
+
+
+def test_a_malformed_request_is_answered_400_and_the_server_keeps_serving():
+    import socket
+
+    app = Flask("plain")
+    app.register_blueprint(health.bp)
+    port = free_port()
+    srv = create_server(app, host="127.0.0.1", port=port, threads=2, _dispatcher=HealthLaneDispatcher(2))
+    threading.Thread(target=srv.run, daemon=True).start()
+    try:
+        for raw in (b"GET /health?\x80 HTTP/1.1\r\nHost: x\r\nBad\x00Header: 1\r\n\r\n", b"\x00\x01 nonsense\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(raw)
+                assert sock.recv(100).split(b"\r\n")[0].endswith(b" 400 Bad Request")
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        probe.request("GET", "/health")
+        assert probe.getresponse().status == 200
+    finally:
+        srv.close()
