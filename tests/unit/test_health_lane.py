@@ -14,3 +14,4 @@ def test_waitress_still_takes_a_dispatcher_and_a_channel_still_queues_requests()
         assert hasattr(task.ThreadedTaskDispatcher, name), f"upstream changed: ThreadedTaskDispatcher.{name}"
     parse = inspect.getsource(parser.HTTPRequestParser)
     assert "self.command" in parse and "self.path" in parse, "upstream changed: HTTPRequestParser.command/.path"
+    assert parser.HTTPRequestParser.error is None, "upstream changed: HTTPRequestParser.error (set on a request that failed to parse)"
