@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.load import LoadError
 from tests.helpers import wait_until
 
 POLL_S = 0.01  # /health is polled every 10 ms
@@ -88,10 +89,17 @@ def crash_to_ready(pid_of, port: int, kills: int) -> list[float]:
     return [crash_once(pid_of, port) for _ in range(kills)]
 
 
-def timed(cmd: list[str], env: dict, cwd: Path) -> float:
+def timed(cmd: list[str], env: dict, cwd: Path, accept: tuple[int, ...] = (0, 3)) -> float:
+    """Wall time of a status command that answered: exit 0, or 3 (`platform status` and
+    supervisorctl: something is not running, the work done all the same). Any other exit (no
+    daemon found, say) ends the run rather than being timed as if it had done the work."""
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    result = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in accept:
+        raise LoadError(f"{' '.join(map(str, cmd))} exited {result.returncode}: "
+                        f"{result.stderr.decode(errors='replace').strip()[:300]}; this run gives no figure")
+    return elapsed
 
 
 def rss_mb(pids: list[int]) -> float:

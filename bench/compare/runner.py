@@ -26,8 +26,8 @@ class Samples:
     crash: list[float] = field(default_factory=list)
     stops_all: list[float] = field(default_factory=list)  # no restart: kill -> every process gone
     status: list[float] = field(default_factory=list)
-    memory: list[float] = field(default_factory=list)
-    rss: list[float] = field(default_factory=list)
+    memory: list[float] = field(default_factory=list)  # PSS, MB
+    rss: list[float] = field(default_factory=list)  # RSS of the same processes at the same moment, MB
     hung: list[float | None] = field(default_factory=list)  # SIGSTOP -> healthy from a new process; None: never
     lost: list[int] = field(default_factory=list)
     whole: list[float | None] = field(default_factory=list)
@@ -72,8 +72,9 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
             samples.status += [timed(cmd, env, workload.dir) for _ in range(status_runs)]
 
         # 4. Memory of the manager's own processes, with the workload up and the burst behind it.
-        samples.memory.append(pss_mb(manager.daemon_pids() + manager.helper_pids()))
-        samples.rss.append(rss_mb(manager.daemon_pids() + manager.helper_pids()))
+        own = manager.daemon_pids() + manager.helper_pids()
+        samples.memory.append(pss_mb(own))
+        samples.rss.append(rss_mb(own))  # beside PSS: RSS counts shared pages in every process
 
         # 5. SIGKILL -> healthy again, the services in turn.
         if manager.restarts:

@@ -8,23 +8,30 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ConfigError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False)
-AllFlag = typer.Option(False, "--all", help="Every process in the Procfile.")
+Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False,
+                       autocompletion=process_names)
+# start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
+Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile; name them or use --all.",
+                          show_default=False, autocompletion=process_names)
+AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
 
 def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """Start supervisord if needed, load the Procfile and start processes in dependency order.
 
     Each process starts only once everything it depends on is ready. Running processes are left as
-    they are, so a second `up` starts nothing twice. Ends with the status table.
+    they are, so a second `up` starts nothing twice; one whose command, settings, .env or
+    dependencies' addresses changed is restarted, one at a time, saying why. Ends with the status
+    table.
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
-    _show_status(ws, order)
+    _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
 def down(ctx: typer.Context) -> None:
@@ -35,7 +42,9 @@ def down(ctx: typer.Context) -> None:
 
 def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     """What `up` does before showing the table: returns the processes started, in start order."""
-    from platform_cli.procman.readiness import start_in_order
+    from functools import partial
+
+    from platform_cli.procman.rollout import Rollout
     from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
@@ -43,31 +52,16 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     project.check_names(names)
     daemon.prepare_dirs()
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    conf = render_programs(programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
-                           settings.log_max_bytes, settings.log_backups)
-    scripts = {p.script_name: p.script for p in programs}
-    daemon.write_programs(conf, scripts)
-    from platform_cli.procman.watchplan import write_plan
-
-    write_plan(daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
+    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                     settings.log_max_bytes, settings.log_backups)
     with ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
+            daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        client = daemon.client()
-        running_before = {p.name for p in client.processes() if p.pid}
-        _, changed, removed = client.update()
-        daemon.prune_scripts(set(scripts))
-        for name in removed:
-            progress.note(f"removed {name} (no longer in the Procfile)")
-        # A changed process that was running is restarted with its new settings, as compose does.
-        restarted = [n for n in changed if n in running_before]
-        for name in restarted:
-            progress.note(f"{name} changed: restarting it")
-        wanted = (names + [n for n in restarted if n not in names]) if names else []
-        return start_in_order(client, project, wanted, settings.data_dir, progress)
+        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
 
 
 def shut_down(ws: Workspace) -> str:
@@ -98,20 +92,20 @@ def shut_down(ws: Workspace) -> str:
     return message
 
 
-def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
     ws: Workspace = ctx.obj
     _start_ready(ws, ws.client(), _selection(ws, names, all_))
 
 
-def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes (dependents first); supervisord keeps running."""
     ws: Workspace = ctx.obj
     for name in _stop_in_order(ws, ws.client(), _selection(ws, names, all_)):
         ws.out.print(f"stopped {name}")
 
 
-def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes, start them again, and wait until they are ready."""
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
@@ -148,11 +142,11 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
-    from platform_cli.procman.snapshot import take_snapshot
+    from platform_cli.commands.status import collect_rows
     from platform_cli.ui.status_view import render_status
 
     ws.out.print()
-    render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
+    render_status(collect_rows(ws, names), ws.out)  # the very table `platform status` shows
 
 
 def _wait_ports_free(ports: list[int], port_is_free, deadline_s: float = 5.0) -> list[int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
 from platform_cli.procman.logtail import tail
 from platform_cli.procman.pids import PidRecord, alive
+from platform_cli.procman.privatefile import private_dirs, write_private
 from platform_cli.procman.supervisor import SupervisorClient
 
 CONF_NAME = "supervisord.conf"
@@ -67,15 +68,15 @@ class Daemon:
                 f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
                 hint="use a shorter --data-dir",
             )
-        for path in (self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs"):
-            path.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
+        # 0700, the data dir first: logs, records, the control socket and the rendered environment
+        # are no other local user's to read.
+        private_dirs(self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs")
 
     def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
         """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
         for name, text in scripts.items():
-            _write_private(self.scripts_dir / name, text)
-        _write_private(self.programs_path, conf)
+            write_private(self.scripts_dir / name, text)
+        write_private(self.programs_path, conf)
 
     def prune_scripts(self, keep: set[str]) -> None:
         """Remove the launch scripts of an older config, once supervisord has loaded the new one
@@ -119,6 +120,8 @@ class Daemon:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
+                # supervisord opens its own log before it applies `umask=077` from its config.
+                umask=0o077,
             )
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()
@@ -163,14 +166,6 @@ class Daemon:
                 path.unlink()
                 cleanup.removed.append(what)
         return cleanup
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def find_orphans(data_dir: Path) -> list[tuple[int, str]]:

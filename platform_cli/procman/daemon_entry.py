@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with five changes.
+"""supervisord as `platform up` runs it: the stock daemon with six changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -9,10 +9,15 @@
 3. Every spawned pid is written to data/supervisor/pids.json (see pids.py), so that the
    children of a supervisord that was SIGKILLed can still be found and stopped.
 4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
-   round to it), and EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
-   listener records why a process ended without a second round-trip that may be stale.
+   round to it), EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
+   listener records why a process ended without a second round-trip that may be stale, and
+   STARTING ones the new pid (stock supervisord makes the event before the fork), so that a
+   start is told with its pid when it happens, not a second later at RUNNING.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
+6. At shutdown the event listener, stopped last, first records what the other programs' stops
+   produced (for at most LISTENER_DRAIN_S): stock supervisord stops it with those events still
+   in its buffer, so `logs -f` and `run` could never say "orders stopped".
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -26,12 +31,13 @@ import time
 from pathlib import Path
 
 from supervisor import dispatchers, events, process, supervisord
-from supervisor.states import ProcessStates
+from supervisor.states import EventListenerStates, ProcessStates
 
 from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
+LISTENER_DRAIN_S = 2.0
 
 
 class WakeupDispatcher:
@@ -82,10 +88,23 @@ def _reap(original):
     return reap
 
 
+class SpawnedPid:
+    """The pid in a STARTING event. The event is made before the fork, but its payload is
+    written out only when it is sent to the listener, after spawn() has returned: by then the
+    pid is known."""
+
+    def __init__(self):
+        self.pid: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.pid) if self.pid else "-"
+
+
 def _change_state(original):
     def change_state(self, new_state, expected=True):
         if new_state == ProcessStates.STARTING:
             self.platform_exit = "-"
+            self.platform_spawned = SpawnedPid()
         entering_backoff = new_state == ProcessStates.BACKOFF and self.state != new_state
         result = original(self, new_state, expected)
         if entering_backoff:  # the original has counted this try in self.backoff
@@ -100,6 +119,9 @@ def _spawn(original, record: PidRecord):
         pid = original(self)
         if pid:
             record.add(self.config.name, pid)
+            spawned = getattr(self, "platform_spawned", None)
+            if spawned is not None and spawned.pid is None:
+                spawned.pid = pid
         return pid
 
     return spawn
@@ -126,14 +148,34 @@ def _finish(original):
     return finish
 
 
-def _extra_values(original, with_exit: bool):
+def _extra_values(original, with_exit: bool, with_spawned_pid: bool = False):
     def get_extra_values(self):
         extra = [*original(self), ("at", f"{time.time():.6f}")]
         if with_exit:
             extra.append(("exit", getattr(self.process, "platform_exit", "-")))
+        if with_spawned_pid:
+            extra.append(("pid", getattr(self.process, "platform_spawned", "-")))
         return extra
 
     return get_extra_values
+
+
+def _drain_listener_first(original):
+    def ordered_stop_groups_phase_1(self):
+        group = self.stop_groups[-1] if self.stop_groups else None
+        if isinstance(group, process.EventListenerPool):
+            procs = group.processes.values()
+            alive = any(p.state in (ProcessStates.STARTING, ProcessStates.RUNNING) for p in procs)
+            # Sent but not yet acknowledged is not yet written down either.
+            busy = any(p.state == ProcessStates.RUNNING and p.listener_state != EventListenerStates.READY for p in procs)
+            if alive and (group.event_buffer or busy):
+                deadline = getattr(self, "platform_drain_deadline", None) or time.time() + LISTENER_DRAIN_S
+                self.platform_drain_deadline = deadline
+                if time.time() < deadline:
+                    return  # the loop goes on dispatching; this is asked again on its next turn
+        return original(self)
+
+    return ordered_stop_groups_phase_1
 
 
 def backoff_delay(tries: int, cap: float) -> float:
@@ -179,6 +221,7 @@ def install() -> None:
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
+    supervisord.Supervisor.ordered_stop_groups_phase_1 = _drain_listener_first(supervisord.Supervisor.ordered_stop_groups_phase_1)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")
@@ -186,7 +229,8 @@ def install() -> None:
     with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)
     for event in set(events.ProcessStateEvent.__subclasses__()) | set(events.ProcessStateStartingOrBackoffEvent.__subclasses__()):
         if event is not events.ProcessStateStartingOrBackoffEvent:
-            event.get_extra_values = _extra_values(event.get_extra_values, event in with_exit)
+            starting = event is events.ProcessStateStartingEvent
+            event.get_extra_values = _extra_values(event.get_extra_values, event in with_exit, starting)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 The event listener is the only writer (its main thread for supervisord's events, its watchdog
 for the restarts it makes, one at a time under a lock). `platform events` reads the log;
 `platform status` reads only the summary (restart counts, last exit, the watchdog's last
-restart), which stays a few hundred bytes.
+restart), which stays a few hundred bytes. One rule for restarts and last exit: they count since
+the process was last started by a person (`up`, `start`, `restart`, `run`), whichever daemon ran
+it; a restart supervisord makes on its own after a crash, or after the watchdog ended a hung
+process, does not reset them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import threading
 from pathlib import Path
 
+from platform_cli.procman.privatefile import write_private
 from platform_cli.procman.states import AUTOMATIC_RESTART_FROM, BACKOFF, EXITED, STARTING
 
 LOG_MAX_BYTES = 1 << 20  # then rotated to events.jsonl.1, one backup
@@ -37,10 +41,14 @@ class History:
         summary = self.summary()
         entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
         if event["to"] == STARTING:
+            entry["started_at"] = event.get("ts")  # lets a reader tell whether this summary has caught up
             if event["from"] in AUTOMATIC_RESTART_FROM:
                 entry["restarts"] += 1
-            else:  # started by hand: count again from zero
+            else:  # started by a person (up, start, restart, run): both describe this run only, as
+                # a new pod's restart count and last state do in Kubernetes; `events` keeps the past.
                 entry["restarts"] = 0
+                entry["last_exit"] = None
+                entry.pop("last_restart", None)  # the watchdog's restarts too: they were of the run before
         if event["to"] in CRASH_STATES and event.get("exit") not in (None, "-"):
             entry["last_exit"] = {k: event.get(k) for k in ("time", "exit", "expected", "from", "to")}
         if event.get("reason"):  # the watchdog's: `liveness failed 3× → restarted`
@@ -62,9 +70,7 @@ class History:
 
     @staticmethod
     def _replace(path: Path, text: str) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        write_private(path, text)
 
     # -- reading -------------------------------------------------------------------------------
 

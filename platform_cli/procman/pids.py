@@ -8,8 +8,9 @@ has since reused for an unrelated process is never mistaken for ours.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from platform_cli.procman.privatefile import write_private
 
 
 def start_ticks(pid: int) -> int | None:
@@ -33,9 +34,7 @@ class PidRecord:
     def add(self, name: str, pid: int) -> None:
         entries = {n: e for n, e in self._load().items() if start_ticks(e[0]) == e[1]}
         entries[name] = [pid, start_ticks(pid)]
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(entries))
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(entries))
 
     def live(self) -> dict[str, int]:
         """Name -> pid of each recorded process that is still the one we started."""

@@ -15,8 +15,11 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     liveness = true            # restart it after liveness_threshold failures in a row (or a probe of its own: "http:/live")
     liveness_threshold = 3
     max_memory = "300MB"       # restart it when its process group stays above this
+    password = true            # a redis that takes a generated password (python -m services.redis)
 
-A plain Procfile needs none of it: a command that uses $PORT gets `probe = "http:/health"`.
+A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
+a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
+and given to the others), any other is ready once it has stayed up for a second.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
-SETTINGS = ("probe", "depends_on", "port", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory")
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory")
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # anything else is reached over http
 
@@ -52,7 +55,8 @@ class ProcessSpec:
     start_timeout: float = DEFAULTS["start_timeout"]
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
-    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT
+    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT (every process has one)
+    password: bool = False  # a redis given a generated password (procman/passwords.py)
     # The watchdog's settings: left out of repr, which names a program's launch script
     # (supervisor_conf.py), since changing them needs no restart: `up` rewrites watch.json.
     probe_interval: float = field(default=WATCH_DEFAULTS["probe_interval"], repr=False)
@@ -97,14 +101,17 @@ class Project:
             sorter.done(*ready)
         return order
 
-    def peer_environment(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
-        """The addresses of the named processes (all by default), so that none hard-codes a port."""
+    def peer_environment(self, names: tuple[str, ...] | None = None, passwords: dict[str, str] | None = None) -> dict[str, str]:
+        """The addresses of the named processes (all by default), so that none hard-codes a port.
+        A redis with a password has it in its URL (redis://:password@127.0.0.1:port): the one
+        place clients look, and an environment only the platform's user can read."""
         env: dict[str, str] = {}
         for spec in self.processes.values():
             if spec.port is not None and (names is None or spec.name in names):
-                key = spec.name.upper().replace("-", "_")
-                env[f"{key}_PORT"] = str(spec.port)
-                env[f"{key}_URL"] = spec.url
+                port_key, url_key = address_keys(spec.name)
+                env[port_key] = str(spec.port)
+                secret = (passwords or {}).get(spec.name)
+                env[url_key] = spec.url.replace("://", f"://:{secret}@", 1) if secret else spec.url
         return env
 
     def _closure(self, names: list[str]) -> set[str]:
@@ -119,6 +126,12 @@ class Project:
         return seen
 
 
+def address_keys(name: str) -> tuple[str, str]:
+    """The variables that tell other processes where `name` listens: (NAME_PORT, NAME_URL)."""
+    key = name.upper().replace("-", "_")
+    return f"{key}_PORT", f"{key}_URL"
+
+
 def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Project:
     commands = load_procfile(procfile)
     options = load_options(procfile.parent / OPTIONS_FILE, list(commands))
@@ -130,7 +143,21 @@ def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Proj
         processes[name] = _make_spec(name, params.cmd, env, options.get(name, {}))
     project = Project(procfile.parent, processes)
     _check_dependencies(project, procfile.parent / OPTIONS_FILE)
+    _check_redis_passwords(project, dotenv)
     return project
+
+
+def _check_redis_passwords(project: Project, dotenv: dict[str, str]) -> None:
+    """A redis password is asked for one way: `password = true`. A <NAME>_PASSWORD in .env (an
+    older export's way) would reach every process, and services take REDIS_PASSWORD as their
+    Redis password when REDIS_URL has none: they would authenticate to a redis without one."""
+    for spec in project.processes.values():
+        key = spec.name.upper().replace("-", "_") + "_PASSWORD"
+        if spec.probe.kind == "redis" and key in dotenv:
+            raise ConfigError(
+                f"{key} in .env: a redis password is not taken from .env (every process would get it)",
+                hint=f"remove {key} from .env; for a password, set `password = true` under [{spec.name}] in {OPTIONS_FILE} (one is generated)",
+            )
 
 
 def load_options(path: Path, names: list[str]) -> dict[str, dict]:
@@ -165,10 +192,9 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
-    if port is not None:
-        env = {**env, "PORT": str(port)}
-    else:
-        env.pop("PORT", None)
+    # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
+    # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
+    env = {**env, "PORT": str(port if port is not None else env["PORT"])}
     depends_on = _typed(options, "depends_on", list, where, [])
     if not all(isinstance(d, str) for d in depends_on):
         raise ConfigError(f"{where}: depends_on must be a list of process names")
@@ -178,7 +204,12 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     retries = _typed(options, "retries", int, where, DEFAULTS["retries"])
     if retries < 0:
         raise ConfigError(f"{where}: retries must be 0 or more")
-    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, **timeouts,
+    password = options.get("password", False)
+    if not isinstance(password, bool):
+        raise ConfigError(f"{where}: password must be true or false")
+    if password and probe.kind != "redis":
+        raise ConfigError(f'{where}: password needs probe = "redis"')
+    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
                        **_watch_settings(options, where, probe.kind != "none"))
 
 

@@ -10,6 +10,7 @@ from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
 from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
@@ -23,6 +24,7 @@ class Reporter(Protocol):
     def waiting(self, name: str, on: list[str]) -> None: ...
     def starting(self, name: str, probe: str) -> None: ...
     def ready(self, name: str, seconds: float, already: bool) -> None: ...
+    def note(self, message: str) -> None: ...
 
 
 class QuietReporter:
@@ -35,6 +37,9 @@ class QuietReporter:
     def ready(self, name, seconds, already):
         pass
 
+    def note(self, message):
+        pass
+
 
 def start_in_order(
     client: SupervisorClient,
@@ -45,6 +50,7 @@ def start_in_order(
 ) -> list[str]:
     """Start `names` (all when empty) and their dependencies; return once all are ready."""
     order = project.start_order(names)
+    passwords = load_passwords(project, data_dir)
     started: dict[str, float] = {}  # name -> monotonic time we started (or found) it
     already: set[str] = set()
     ready: set[str] = set()
@@ -83,7 +89,7 @@ def start_in_order(
             if state == states.FATAL:
                 raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
             if state in states.ALIVE:
-                result = health.check(spec.probe, spec.port, timeout=0.5)
+                result = health.check(spec.probe, spec.port, timeout=0.5, password=passwords.get(name))
                 last_health[name] = result
                 if result.ok or (result.ok is None and state == states.RUNNING):
                     ready.add(name)

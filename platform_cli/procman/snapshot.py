@@ -16,6 +16,7 @@ from pathlib import Path
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
 from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.samples import read_samples
 from platform_cli.procman.supervisor import ProcessInfo, SupervisorClient
@@ -65,7 +66,7 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
     infos = {p.name: p for p in client.processes()}
     # Procfile order; then anything supervisord still runs that the Procfile no longer names.
     wanted = names or project.names + [n for n in infos if n not in project.processes]
-    summary = History(data_dir).summary()
+    summary = _caught_up_summary(History(data_dir), [infos[n] for n in wanted if n in infos])
     samples = read_samples(data_dir)
     now = time.time()
     rows = [_row(name, infos.get(name), project, summary) for name in wanted]
@@ -80,7 +81,7 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
                 continue
         if project.processes[row.name].probe.kind != "none":
             unprobed.append(row)
-    _probe_now(unprobed, project)
+    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {})
     for row in rows:
         if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
             row.log_tail = recent_output(data_dir, row.name, 10)
@@ -98,10 +99,10 @@ def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:
     return True
 
 
-def _probe_now(rows: list[ProcessStatus], project: Project) -> None:
+def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str]) -> None:
     def probe(row: ProcessStatus) -> None:
         spec = project.processes[row.name]
-        row.health = health.check(spec.probe, row.port, spec.probe_timeout)
+        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name))
         row.health_age_s = 0.0
 
     threads = [threading.Thread(target=probe, args=(row,)) for row in rows[1:]]
@@ -111,6 +112,24 @@ def _probe_now(rows: list[ProcessStatus], project: Project) -> None:
         probe(rows[0])
     for thread in threads:
         thread.join()
+
+
+def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 3.0) -> dict:
+    """The summary, once the event listener has recorded the start of every running process.
+
+    The listener records asynchronously: right after `up` (a new daemon, a new listener) the
+    summary may still describe the run before, with its restarts and last exit, which this run's
+    start resets. Such a lag is the listener's own start, well under a second unless the machine is
+    busy; a listener that is down (supervisord restarts it) costs `wait_s`.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        summary = history.summary()
+        # An entry with no start recorded needs no wait: it says 0 restarts and no exit, as a reset would.
+        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or i.started_at) < i.started_at]
+        if not behind or time.monotonic() >= deadline:
+            return summary
+        time.sleep(0.02)
 
 
 def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -> ProcessStatus:

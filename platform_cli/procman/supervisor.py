@@ -84,15 +84,24 @@ class SupervisorClient:
         """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
         self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,), timeout=stop_timeout + 10)
 
-    def update(self) -> tuple[list[str], list[str], list[str]]:
-        """Re-read the config and apply it like `supervisorctl update`; returns (added, changed, removed)."""
+    def reload(self) -> tuple[list[str], list[str], list[str]]:
+        """Re-read the config, like `supervisorctl reread`: (added, changed, removed), applied by
+        the caller, one program at a time, with add / replace / remove."""
         [[added, changed, removed]] = self._call("reloadConfig")
-        for name in removed + changed:
-            self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
-            self._call("removeProcessGroup", name, tolerate=(BAD_NAME,))
-        for name in changed + added:
-            self._call("addProcessGroup", name, tolerate=(ALREADY_ADDED,))
         return added, changed, removed
+
+    def add(self, name: str) -> None:
+        self._call("addProcessGroup", name, tolerate=(ALREADY_ADDED,))
+
+    def remove(self, name: str) -> None:
+        """Stop the program (waiting for it) and forget it."""
+        self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
+        self._call("removeProcessGroup", name, tolerate=(BAD_NAME,))
+
+    def replace(self, name: str) -> None:
+        """Stop the program and load its new config (it stays stopped until started)."""
+        self.remove(name)
+        self.add(name)
 
     def shutdown(self) -> None:
         self._call("shutdown", tolerate=(SHUTDOWN_STATE,))

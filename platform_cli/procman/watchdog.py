@@ -24,7 +24,7 @@ from pathlib import Path
 
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
-from platform_cli.procman.logfiles import SUFFIX, make_stamp
+from platform_cli.procman.passwords import password_path
 from platform_cli.procman.pids import PidRecord, alive
 from platform_cli.procman.probestate import ProbeState, step_memory, step_probe
 from platform_cli.procman.resources import GroupSampler, group_members
@@ -123,7 +123,7 @@ class Watchdog:
         write_samples(self.data_dir, snapshot, self.clock())
 
     def record_restart(self, name: str, pid: int, reason: str) -> None:
-        """In the events history and the process's log; a full disk must not keep the restart from happening."""
+        """In the events history; a full disk must not keep the restart from happening."""
         now = self.clock()
         try:
             self.history.record({
@@ -133,16 +133,7 @@ class Watchdog:
             })
         except OSError as exc:
             _complain(f"watchdog: cannot record {name}'s restart: {exc}")
-        # The same words in the process's own stderr log, so `platform logs -f` shows them in place.
-        line = make_stamp(now) + b" platform: " + f"{reason} (pid {pid})".encode() + b"\n"
-        try:
-            fd = os.open(self.data_dir / "logs" / f"{name}{SUFFIX['stderr']}", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
-        except OSError as exc:
-            _complain(f"watchdog: cannot write to {name}'s log: {exc}")
+        # `logs -f` and `run` show it from that record, as a lifecycle line (lifecycle.py).
 
 
 class ProcessWatch:
@@ -152,6 +143,9 @@ class ProcessWatch:
         self.dog, self.name, self.pid, self.entry = dog, name, pid, entry
         self.state = ProbeState(pid=pid, started=dog.clock())
         self.sampler = GroupSampler(pid)
+        # A redis with `password = true` answers a PING without AUTH with NOAUTH: read, not probed,
+        # it would be taken for a hung one and restarted in a loop.
+        self.password = _read_password(dog.data_dir, name) if entry.password else None
         self._stop = threading.Event()
         self.cpu_percent: float | None = None
         self.memory_bytes: int | None = None
@@ -183,10 +177,10 @@ class ProcessWatch:
     def _round(self) -> str | None:
         settings, reason = self.entry.settings, None
         if settings.probed:
-            result = health.check(self.entry.probe, self.entry.port, settings.timeout)
+            result = health.check(self.entry.probe, self.entry.port, settings.timeout, self.password)
             live = None
             if self.entry.liveness_probe is not None and settings.liveness:
-                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout).ok)
+                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout, self.password).ok)
             self.state, reason = step_probe(self.state, bool(result.ok), result.latency_ms, result.detail, self.dog.clock(),
                                             settings, live_ok=live)
         self.cpu_percent, self.memory_bytes = self.sampler.sample()
@@ -210,6 +204,13 @@ class ProcessWatch:
             "sampled_at": self.sampled_at,
             "restarting": state.restarting,
         }
+
+
+def _read_password(data_dir: Path, name: str) -> str | None:
+    try:
+        return password_path(data_dir, name).read_text().strip() or None
+    except OSError:
+        return None  # none made yet: the probe fails and says why (NOAUTH), as `status` would
 
 
 def restart_group(pid: int, stop_timeout: float) -> bool:

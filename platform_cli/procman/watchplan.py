@@ -34,6 +34,8 @@ def write_plan(run_dir: Path, project) -> None:
             "max_memory": spec.max_memory,
             "start_grace": spec.start_timeout,
             "stop_timeout": spec.stop_timeout,
+            # Whether its probe authenticates: the password itself stays in data/secrets (passwords.py).
+            "password": spec.password,
         }
         for spec in project.processes.values()
     }
@@ -50,6 +52,7 @@ class PlanEntry:
         self.liveness_probe = ProbeSpec(*own) if own else None  # None: the readiness probe serves
         self.port = raw["port"]
         self.stop_timeout = float(raw["stop_timeout"])
+        self.password = bool(raw.get("password"))
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],

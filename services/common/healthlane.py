@@ -10,7 +10,7 @@ goes through the app (its checks: background workers alive). A service that real
 
 It relies on waitress's `create_server(_dispatcher=)`, `ThreadedTaskDispatcher` and a channel's
 `requests[0].command/.path`: setup.cfg caps waitress below its next major release, and
-tests/unit/test_health_lane.py fails with "upstream changed" if those move.
+tests/unit/test_upstream_waitress.py fails with "upstream changed" if those move.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Serving a service: waitress (a production WSGI server) plus its background workers.
+"""Serving a service: waitress (a production WSGI server, set up in server.py) plus its background workers.
 
 SIGTERM or SIGINT: waitress stops taking requests and finishes the ones in flight; each worker
 finishes the event in hand; then the process exits.
@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 from typing import Callable
 
-from waitress import create_server
-
-from services.common.healthlane import HealthLaneDispatcher
+from services.common.server import make_server
 
 WORKER_GRACE_S = 10
 
@@ -33,8 +30,7 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
     # 127.0.0.1 unless told otherwise: a container (`platform export`) sets BIND_HOST=0.0.0.0 so
     # its peers, in other containers, can reach it.
     host = os.environ.get("BIND_HOST") or "127.0.0.1"
-    # GET /health has a thread of its own: a probe is answered even while every worker is busy.
-    server = create_server(app, host=host, port=port, threads=threads, ident=app.name, _dispatcher=HealthLaneDispatcher(threads))
+    server = make_server(app, host=host, port=port, threads=threads, ident=app.name)
     running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
     # /health says so if a worker has died: its events would silently stop.
     app.extensions.setdefault("health_checks", {})["workers"] = lambda: all(t.is_alive() for t in running)
@@ -47,4 +43,4 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
         stop.set()
         for thread in running:
             thread.join(WORKER_GRACE_S)
-        print(f"{app.name}: stopped", file=sys.stderr, flush=True)
+        print(f"{app.name}: stopped", flush=True)  # a stop that was asked for is no error: stdout

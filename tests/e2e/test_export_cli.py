@@ -1,5 +1,6 @@
 """`platform export` and `platform import` through the real CLI, in a copy of the repository's project."""
 
+import re
 import shutil
 import stat
 import tomllib
@@ -80,3 +81,29 @@ def test_a_service_listens_on_bind_host_in_a_container_and_on_127_0_0_1_otherwis
         finally:
             proc.terminate()
             proc.wait(20)
+
+
+def test_a_redis_password_in_dotenv_is_one_error_line_naming_the_one_way(project):
+    copy_repo_project(project)
+    with open(project.root / ".env", "a") as env:
+        env.write("REDIS_PASSWORD=from-an-older-export\n")
+    result = project.run("export", "compose")
+    assert result.returncode == 6 and result.stderr.startswith("error: REDIS_PASSWORD in .env"), result.stderr
+    assert "password = true" in result.stderr and "Traceback" not in result.stderr
+    assert not (project.root / "deploy").exists()
+
+
+def test_the_exported_redis_password_is_fresh_and_only_in_the_0600_secret_files(project):
+    copy_repo_project(project)
+    from platform_cli.procman.passwords import load_passwords
+    from platform_cli.procman.project import load_project
+
+    # The local password, as the first `up` makes it (data/secrets/redis.password).
+    local = load_passwords(load_project(project.root / "Procfile", 5000, {}), project.data, create=True)["redis"]
+    for engine in ("compose", "kubernetes", "systemd"):
+        project.ok("export", engine)
+    deploy = project.root / "deploy"
+    texts = {p.relative_to(deploy).as_posix(): p.read_text() for p in deploy.rglob("*") if p.is_file()}
+    assert not any(local in text for text in texts.values())
+    password = re.search(r"^REDIS_PASSWORD='([A-Za-z0-9_-]{43})'$", texts["compose/.env"], re.M).group(1)
+    assert [name for name, text in texts.items() if password in text] == ["compose/.env"]

@@ -34,6 +34,9 @@ def test_a_sigstopped_service_is_restarted_and_healthy_within_the_bound_and_reco
     project.write({"web": f"{WEB} # $PORT"}, {"web": FAST})
     project.ok("up")
     before = wait_watched(project, "web")
+    follow = project.spawn("logs", "-f", "-n", "1", "--json", "web")
+    # The follower marks its start before the last line is read: once that line is out, it follows.
+    follow.wait_for(lambda lines: len(lines) >= 1, what="logs -f following")
     stopped_at = time.monotonic()
     os.kill(before["pid"], signal.SIGSTOP)
     # interval 0.5 s x 3 failures (each waits out its 0.5 s timeout), then TERM+CONT, then a start of ~1 s.
@@ -45,9 +48,16 @@ def test_a_sigstopped_service_is_restarted_and_healthy_within_the_bound_and_reco
     [restart] = restart_events(project, "web")
     assert restart["reason"] == "liveness failed 3\u00d7 \u2192 restarted" and restart["pid"] == before["pid"]
     assert after["restarts"] == 1 and after["last_restart"]["reason"] == restart["reason"]
-    assert "liveness failed 3\u00d7 \u2192 restarted" in project.ok("status").stdout
+    # At 80 columns (no terminal) the last-exit column takes its short form: what failed, no time.
+    assert "liveness failed 3\u00d7" in project.ok("status").stdout
     assert "liveness failed 3\u00d7 \u2192 restarted" in project.ok("events", "web").stdout
-    assert f"platform: liveness failed 3\u00d7 \u2192 restarted (pid {before['pid']})" in project.ok("logs", "web", "--err").stdout
+    # A lifecycle line in logs -f (from the same record), never a line of the process's own stderr.
+    sentence = f"web liveness failed 3\u00d7 \u2192 restarted (pid {before['pid']})"
+    [line] = follow.wait_for(lambda lines: [r for r in map(json.loads, lines) if r["line"] == sentence] or None,
+                             what="the watchdog's lifecycle line")
+    assert line["stream"] == "lifecycle" and line["process"] == "web"
+    assert follow.stop() == 130
+    assert "platform:" not in project.ok("logs", "web", "--err").stdout
 
 
 def test_a_deadlocked_service_that_ignores_sigterm_is_killed_after_its_stop_timeout_and_restarted(project):
@@ -160,3 +170,22 @@ def test_status_watch_redraws_until_ctrl_c_within_80_columns(project):
     assert table and "RUNNING" in table[-1] and all(len(line) <= 80 for line in watch.lines)
     bad = project.run("status", "--watch", "--json")
     assert bad.returncode == 2 and "--watch" in bad.stderr
+
+
+def test_a_redis_with_a_password_is_probed_with_it_and_not_taken_for_a_hung_one(project):
+    # Without AUTH the watchdog's PING gets NOAUTH: three of those and it would restart redis in a loop.
+    project.write({"redis": "python -m services.redis"}, {"redis": {"probe": "redis", "password": True, "probe_interval": 0.5,
+                                                                    "probe_timeout": 0.5, "liveness_threshold": 3}})
+    project.ok("up")
+    first = wait_watched(project, "redis")
+    seen = []
+
+    def probed_ok_for_2_seconds():
+        sample = read_samples(project.data)["redis"]
+        seen.append(sample["health"]["status"])
+        return sample["pid"] == first["pid"] and sample["probed_at"] - seen_from >= 2.0
+
+    seen_from = read_samples(project.data)["redis"]["probed_at"]
+    wait_until(probed_ok_for_2_seconds, timeout=15, what="four more of the watchdog's probes of redis")
+    assert set(seen) == {"ok"}, seen
+    assert restart_events(project, "redis") == [] and project.status()["redis"]["restarts"] == 0

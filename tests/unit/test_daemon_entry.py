@@ -14,3 +14,5 @@ def test_exit_is_described_as_a_code_or_a_signal_name():
     assert describe_exit(signal.SIGKILL) == "SIGKILL"
     assert describe_exit(signal.SIGTERM) == "SIGTERM"
     assert os.WIFSIGNALED(60) and describe_exit(60) == "SIG60"
+
+

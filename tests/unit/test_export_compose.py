@@ -1,4 +1,5 @@
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -47,10 +48,22 @@ def test_redis_runs_the_official_image_with_append_only_persistence_on_a_named_v
     _, doc = export(tmp_path)
     redis = doc["services"]["redis"]
     assert redis["image"] == "redis:7" and "build" not in redis
-    command = redis["command"]
+    command = redis["command"][2].split()  # sh -c: the password file is read by a shell
     assert command[command.index("--appendonly") + 1] == "yes" and command[command.index("--port") + 1] == "5000"
     assert redis["volumes"] == ["redis-data:/data"] and "redis-data" in doc["volumes"]
+
+
+def test_a_redis_without_a_password_runs_redis_server_directly(tmp_path):
+    (tmp_path / "Procfile").write_text("redis: python -m services.redis\n")
+    (tmp_path / "platform.toml").write_text('[redis]\nprobe = "redis"\n')
+    from platform_cli.procman.project import load_project
+
+    doc = yaml.safe_load(render_compose(load_project(tmp_path / "Procfile", 5000, {}), {}, "deploy")["compose.yaml"].text)
+    validate(doc)
+    redis = doc["services"]["redis"]
+    assert redis["command"][:3] == ["redis-server", "--port", "5000"] and "--requirepass" not in redis["command"]
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "-p", "5000", "ping"]
+    assert "secrets" not in redis and "secrets" not in doc
 
 
 def test_processes_build_one_image_and_reach_peers_by_service_name(tmp_path):
@@ -82,8 +95,8 @@ def test_every_process_owns_a_data_volume_unless_declared_stateless(tmp_path):
 def test_secrets_are_compose_secrets_read_from_a_0600_env_file_never_from_the_compose_file(tmp_path):
     files, doc = export(tmp_path)
     assert SECRET not in files["compose.yaml"].text
-    assert doc["secrets"] == {"GATEWAY_JWT_SECRET": {"environment": "GATEWAY_JWT_SECRET"}}
-    assert doc["services"]["gateway"]["secrets"] == ["GATEWAY_JWT_SECRET"]
+    assert doc["secrets"]["GATEWAY_JWT_SECRET"] == {"environment": "GATEWAY_JWT_SECRET"}
+    assert "GATEWAY_JWT_SECRET" in doc["services"]["gateway"]["secrets"]
     assert "GATEWAY_JWT_SECRET" not in doc["services"]["gateway"]["environment"]
     write_bundle(files, tmp_path / "out")
     env_file = tmp_path / "out" / ".env"
@@ -91,15 +104,45 @@ def test_secrets_are_compose_secrets_read_from_a_0600_env_file_never_from_the_co
     assert stat.S_IMODE((tmp_path / "out" / "compose.yaml").stat().st_mode) == 0o644
 
 
-def test_a_redis_password_in_dotenv_becomes_requirepass_read_from_the_secret(tmp_path):
-    dotenv = {**DOTENV, "REDIS_PASSWORD": "pw-" + SECRET}
-    project = repo_project(tmp_path, dotenv)
-    files = render_compose(project, dotenv, "deploy/compose")
-    doc = yaml.safe_load(files["compose.yaml"].text)
+def test_a_redis_with_password_true_gets_a_generated_secret_that_redis_and_every_service_read(tmp_path):
+    files, doc = export(tmp_path)  # the repository's platform.toml: password = true under [redis]
     validate(doc)
+    assert doc["secrets"]["REDIS_PASSWORD"] == {"environment": "REDIS_PASSWORD"}
     redis = doc["services"]["redis"]
-    assert redis["secrets"] == ["REDIS_PASSWORD"] and SECRET not in files["compose.yaml"].text
+    assert redis["secrets"] == ["REDIS_PASSWORD"]
     assert '--requirepass "$$(cat /run/secrets/REDIS_PASSWORD)"' in redis["command"][2]
+    assert redis["healthcheck"]["test"] == [
+        "CMD-SHELL", 'REDISCLI_AUTH="$$(cat /run/secrets/REDIS_PASSWORD)" redis-cli -p 5000 ping | grep -q PONG']
+    for name in ("orders", "delivery", "tts", "gateway"):
+        service = doc["services"][name]
+        # The image's entry point turns /run/secrets/REDIS_PASSWORD into REDIS_PASSWORD, which
+        # services/common/streams.connect uses because REDIS_URL, plain config, carries none.
+        assert "REDIS_PASSWORD" in service["secrets"] and service["environment"]["REDIS_URL"] == "redis://redis:5000", name
+    write_bundle(files, tmp_path / "out")
+    password = re.search(r"^REDIS_PASSWORD='([A-Za-z0-9_-]{43})'$", (tmp_path / "out" / ".env").read_text(), re.M).group(1)
+    assert password not in files["compose.yaml"].text
+    assert stat.S_IMODE((tmp_path / "out" / ".env").stat().st_mode) == 0o600
+
+
+def test_each_export_makes_a_fresh_password_never_the_local_one(tmp_path):
+    from platform_cli.procman.passwords import load_passwords
+
+    project = repo_project(tmp_path, DOTENV)
+    local = load_passwords(project, tmp_path / "data", create=True)["redis"]
+    first, second = (render_compose(project, DOTENV, "deploy")[".env"].text for _ in range(2))
+    assert local not in first and local not in second and first != second
+
+
+def test_given_passwords_are_used_as_given(tmp_path):
+    project = repo_project(tmp_path, DOTENV)
+    assert "REDIS_PASSWORD='chosen-for-this-test-0123456789'" in render_compose(project, DOTENV, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})[".env"].text
+
+
+def test_a_redis_password_in_dotenv_is_refused_rather_than_kept_as_a_second_way(tmp_path):
+    dotenv = {**DOTENV, "REDIS_PASSWORD": "pw-" + SECRET}
+    with pytest.raises(ConfigError, match="REDIS_PASSWORD in .env") as caught:
+        render_compose(repo_project(tmp_path, dotenv), dotenv, "deploy/compose")
+    assert "password = true" in caught.value.hint
 
 
 def test_instances_and_max_memory_flow_into_replicas_and_limits_once_platform_has_them(tmp_path):
@@ -145,3 +188,13 @@ def test_secrets_are_told_by_their_names():
     secret = ["GATEWAY_JWT_SECRET", "REDIS_PASSWORD", "API_TOKEN", "STRIPE_KEY", "AWS_CREDENTIALS", "secret"]
     plain = ["GATEWAY_TOKEN_TTL", "TTS_ENGINE", "KEYS_DIR", "MONKEY", "PORT"]
     assert [k for k in secret + plain if is_secret(k)] == secret
+
+
+def test_each_service_allows_its_own_service_name_as_host_so_peers_and_healthchecks_get_no_421(tmp_path):
+    dotenv = {**DOTENV, "PLATFORM_ALLOWED_HOSTS": "api.example.com"}
+    project = repo_project(tmp_path, dotenv)
+    doc = yaml.safe_load(render_compose(project, dotenv, "deploy/compose")["compose.yaml"].text)
+    validate(doc)
+    for name in ("orders", "delivery", "tts", "gateway"):
+        assert doc["services"][name]["environment"]["PLATFORM_ALLOWED_HOSTS"] == f"{name},api.example.com", name
+    assert "PLATFORM_ALLOWED_HOSTS" not in (doc["services"]["redis"].get("environment") or {})

@@ -69,8 +69,9 @@ def test_stateless_processes_are_deployments_rolled_out_like_platform_reload(tmp
 def test_probes_come_from_platform_toml(tmp_path):
     _, docs = export(tmp_path)
     orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
-    assert orders["readinessProbe"]["httpGet"] == {"path": "/health", "port": 5100}
-    assert orders["livenessProbe"]["httpGet"] == {"path": "/health", "port": 5100}
+    # Host: localhost, not the pod's IP the kubelet would send, which the service answers 421.
+    probe = {"path": "/health", "port": 5100, "httpHeaders": [{"name": "Host", "value": "localhost"}]}
+    assert orders["readinessProbe"]["httpGet"] == probe and orders["livenessProbe"]["httpGet"] == probe
     assert orders["startupProbe"]["failureThreshold"] * orders["startupProbe"]["periodSeconds"] == 20  # start_timeout
     redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
     assert redis["readinessProbe"]["exec"]["command"] == ["redis-cli", "-p", "5000", "ping"]
@@ -85,10 +86,11 @@ def test_the_watchdogs_settings_become_the_kubelets(tmp_path):
     _, docs = export(tmp_path, project)
     orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
     validate(docs[("StatefulSet", "orders")])
-    assert orders["readinessProbe"] == {"httpGet": {"path": "/health", "port": 5100}, "periodSeconds": 3, "timeoutSeconds": 1,
-                                        "failureThreshold": 2}
-    assert orders["livenessProbe"] == {"httpGet": {"path": "/live", "port": 5100}, "periodSeconds": 3, "timeoutSeconds": 1,
-                                       "failureThreshold": 4}
+    host = [{"name": "Host", "value": "localhost"}]  # the Host check: a liveness probe of its own sends it too
+    assert orders["readinessProbe"] == {"httpGet": {"path": "/health", "port": 5100, "httpHeaders": host}, "periodSeconds": 3,
+                                        "timeoutSeconds": 1, "failureThreshold": 2}
+    assert orders["livenessProbe"] == {"httpGet": {"path": "/live", "port": 5100, "httpHeaders": host}, "periodSeconds": 3,
+                                       "timeoutSeconds": 1, "failureThreshold": 4}
     tts = docs[("StatefulSet", "tts")]["spec"]["template"]["spec"]["containers"][0]
     assert "livenessProbe" not in tts and "readinessProbe" in tts
 
@@ -121,3 +123,37 @@ def test_a_process_name_kubernetes_cannot_take_is_a_config_error(tmp_path):
     (tmp_path / "Procfile").write_text("web_api: serve $PORT\n")
     with pytest.raises(ConfigError, match="web_api: not a valid Kubernetes name"):
         render_kubernetes(load_project(tmp_path / "Procfile", 5000, {}), {}, "deploy")
+
+
+def test_each_container_allows_its_service_names_in_the_namespace_it_is_applied_to(tmp_path):
+    _, docs = export(tmp_path)
+    container = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["POD_NAMESPACE"]["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.namespace"}}
+    assert list(env).index("POD_NAMESPACE") < list(env).index("PLATFORM_ALLOWED_HOSTS")  # $(VAR) sees only earlier ones
+    assert env["PLATFORM_ALLOWED_HOSTS"]["value"].split(",") == [
+        "orders", "orders.$(POD_NAMESPACE)", "orders.$(POD_NAMESPACE).svc", "orders.$(POD_NAMESPACE).svc.cluster.local"]
+
+
+def test_a_redis_with_password_true_takes_a_generated_secret_that_every_service_reads(tmp_path):
+    files, docs = export(tmp_path)  # the repository's platform.toml: password = true under [redis]
+    for doc in docs.values():
+        validate(doc)
+    password = docs[("Secret", "platform-secrets")]["stringData"]["REDIS_PASSWORD"]
+    assert len(password) == 43 and [n for n, f in files.items() if password in f.text] == ["secret.yaml"]
+    redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
+    assert redis["args"][-2:] == ["--requirepass", "$(REDIS_PASSWORD)"]
+    ref = {"secretKeyRef": {"name": "platform-secrets", "key": "REDIS_PASSWORD"}}
+    assert {"name": "REDIS_PASSWORD", "valueFrom": ref} in redis["env"] and {"name": "REDISCLI_AUTH", "valueFrom": ref} in redis["env"]
+    assert docs[("ConfigMap", "platform-config")]["data"]["REDIS_URL"] == "redis://redis:5000"  # no password in config
+    for name in ("orders", "delivery", "tts", "gateway"):
+        container = docs[("StatefulSet", name)]["spec"]["template"]["spec"]["containers"][0]
+        assert {"secretRef": {"name": "platform-secrets"}} in container["envFrom"], name
+
+
+def test_without_dotenv_secrets_the_redis_password_alone_makes_the_secret(tmp_path):
+    project = repo_project(tmp_path, {})
+    files = render_kubernetes(project, {}, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})
+    secret = yaml.safe_load(files["secret.yaml"].text.split("\n", 1)[1])
+    assert secret["stringData"] == {"REDIS_PASSWORD": "chosen-for-this-test-0123456789"}
+    assert files["secret.yaml"].secret

@@ -85,3 +85,32 @@ def test_honchos_exporter_still_lays_out_units_as_we_rely_on():
     assert files == {"app.target": "app-web.target", "app-web.target": "app-web-1.service", "app-web-1.service": "serve"}, (
         f"upstream changed: honcho's systemd layout is now {sorted(files)}"
     )
+
+
+def test_units_serve_loopback_and_the_host_names_dotenv_adds(tmp_path):
+    files, _ = export(tmp_path, {"GATEWAY_JWT_SECRET": SECRET, "PLATFORM_ALLOWED_HOSTS": "devbox.local"})
+    assert 'PLATFORM_ALLOWED_HOSTS="devbox.local"' in files["platform.env"].text
+    assert "PLATFORM_ALLOWED_HOSTS" not in files["platform-orders-1.service"].text
+    (tmp_path / "plain").mkdir()
+    files, _ = export(tmp_path / "plain")
+    assert "PLATFORM_ALLOWED_HOSTS" not in files["platform.env"].text
+
+
+def test_a_redis_with_password_true_has_a_generated_one_inside_its_url_in_the_0600_file_only(tmp_path):
+    project = repo_project(tmp_path, {})
+    files = render_systemd(project, {}, tmp_path / "units", tmp_path / "data", sys.executable, None, passwords={"redis": "chosen-for-this-test-0123456789"})
+    assert 'REDIS_URL="redis://:chosen-for-this-test-0123456789@127.0.0.1:5000"' in files["platform.env"].text
+    assert [n for n, f in files.items() if "chosen-for-this-test" in f.text] == ["platform.env"] and files["platform.env"].secret
+    assert "REDIS_URL" not in files["platform-orders-1.service"].text  # platform.env's would override it anyway
+    # The probe authenticates with the password from that URL, named, never given on the line.
+    assert "healthcheck redis 5000 --wait 20 --password-from REDIS_URL\n" in files["platform-redis-1.service"].text
+    assert "--password-from" not in files["platform-orders-1.service"].text
+
+
+def test_each_export_makes_a_fresh_password_never_the_local_one(tmp_path):
+    from platform_cli.procman.passwords import load_passwords
+
+    project = repo_project(tmp_path, {})
+    local = load_passwords(project, tmp_path / "data", create=True)["redis"]
+    texts = [render_systemd(project, {}, tmp_path / "u", tmp_path / "data", sys.executable, None)["platform.env"].text for _ in range(2)]
+    assert local not in texts[0] and local not in texts[1] and texts[0] != texts[1]

@@ -51,3 +51,4 @@ def test_secret_files_named_like_variables_become_variables(tmp_path):
     (tmp_path / "kubernetes.io").mkdir()
     assert load_secret_files(tmp_path) == {"GATEWAY_JWT_SECRET": "abc"}
     assert load_secret_files(tmp_path / "missing") == {}
+

@@ -77,7 +77,7 @@ def test_every_setting_an_import_may_write_is_one_platform_toml_accepts(tmp_path
     from platform_cli.procman.project import load_options
 
     values = {"probe": '"tcp"', "depends_on": "[]", "port": "6000", "start_timeout": "5", "stop_timeout": "5", "retries": "1",
-              "instances": "2", "max_memory": '"512M"'}  # fmt: skip
+              "instances": "2", "max_memory": '"512M"', "password": "true"}  # fmt: skip
     for key in accepted_settings():
         (tmp_path / "platform.toml").write_text(f"[web]\n{key} = {values[key]}\n")
         load_options(tmp_path / "platform.toml", ["web"])  # raises ConfigError on a setting it does not know
@@ -105,3 +105,36 @@ def test_not_a_compose_file_is_a_config_error():
         parse_compose({"apps": []}, "x.yaml")
     with pytest.raises(ConfigError, match="nothing to import"):
         parse_compose({"services": {"db": {"image": "postgres"}}}, "x.yaml")
+
+
+def test_a_services_own_name_in_allowed_hosts_is_left_to_platform_and_other_names_are_a_note():
+    doc = {"services": {
+        "api": {"build": ".", "command": "serve", "environment": {"PLATFORM_ALLOWED_HOSTS": "api,api.example.com"}},
+        "worker": {"build": ".", "command": "work", "environment": {"PLATFORM_ALLOWED_HOSTS": "worker"}},
+    }}  # fmt: skip
+    notes = parse_compose(doc, "compose.yaml").notes
+    assert notes == ["api: PLATFORM_ALLOWED_HOSTS api.example.com not carried over: to be reached by those names, "
+                     "put PLATFORM_ALLOWED_HOSTS=api.example.com in .env"]  # fmt: skip
+
+
+def test_the_exported_redis_password_comes_back_as_password_true_and_never_as_a_dotenv_note(tmp_path):
+    project = repo_project(tmp_path, {})
+    compose = render_compose(project, {}, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})["compose.yaml"].text
+    result = parse_compose(yaml.safe_load(compose), "compose.yaml")
+    assert '[redis]\nprobe = "redis"\npassword = true\n' in result.options
+    notes = "\n".join(result.notes)
+    assert "redis: its password is not carried over; `password = true`" in notes
+    assert "REDIS_PASSWORD=" not in notes and "chosen-for-this-test" not in notes + result.procfile
+
+
+def test_a_foreign_redis_password_leaves_the_procfile_line_and_is_a_note_for_a_bare_redis_server():
+    doc = {"services": {
+        "cache": {"build": ".", "command": "redis-server --port 6400 --requirepass hunter2-secret", "healthcheck": {"test": "redis-cli ping"}},
+        "store": {"build": ".", "command": ["python", "-m", "services.redis", "--requirepass", "other-secret"]},
+    }}  # fmt: skip
+    result = parse_compose(doc, "compose.yaml")
+    assert "secret" not in result.procfile
+    assert result.procfile.splitlines()[1:] == ["cache: redis-server --port 6400", "store: python -m services.redis"]
+    assert "[cache]\nprobe = \"redis\"\nport = 6400\n" in result.options and "password" not in result.options.split("[store]")[0]
+    assert '[store]\nprobe = "redis"\npassword = true\n' in result.options
+    assert any(n.startswith("cache: password not carried over") for n in result.notes)

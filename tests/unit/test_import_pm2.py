@@ -77,3 +77,20 @@ def test_not_an_ecosystem_file_is_a_config_error(tmp_path):
     (tmp_path / "bad.json").write_text("{apps: ")
     with pytest.raises(ConfigError, match="not valid JSON"):
         load_ecosystem(tmp_path / "bad.json")
+
+
+def test_a_redis_with_a_password_becomes_password_true_without_the_old_value(tmp_path):
+    apps = {"apps": [
+        {"name": "redis", "script": "services.redis", "interpreter": "python", "interpreter_args": "-m",
+         "args": ["--requirepass", "old-secret-value"]},
+        {"name": "cache", "script": "redis-server", "interpreter": "none", "env": {"REDIS_PASSWORD": "other-secret"}},
+    ]}  # fmt: skip
+    result = parse_pm2(apps, "ecosystem.json")
+    assert result.procfile.splitlines()[1:] == ["redis: python -m services.redis", "cache: redis-server"]
+    assert '[redis]\nprobe = "redis"\npassword = true\n' in result.options and "[cache]" not in result.options
+    notes = "\n".join(result.notes)
+    assert "old-secret-value" not in notes + result.options and "other-secret" not in notes
+    assert "cache: password not carried over" in notes
+    (tmp_path / "Procfile").write_text(result.procfile)
+    (tmp_path / "platform.toml").write_text(result.options)
+    assert load_project(tmp_path / "Procfile", 5000, {}).processes["redis"].password

@@ -33,3 +33,18 @@ def test_samples_round_trip_and_a_missing_file_is_no_samples(tmp_path):
     (tmp_path / "supervisor").mkdir()
     write_samples(tmp_path, {"web": {"pid": 12, "health": {"status": "ok"}}}, now=5.0)
     assert read_samples(tmp_path) == {"web": {"pid": 12, "health": {"status": "ok"}}}
+
+
+def test_the_plan_says_whose_probe_authenticates_but_never_holds_the_password(tmp_path):
+    (tmp_path / "Procfile").write_text("redis: python -m services.redis\nweb: serve $PORT\n")
+    (tmp_path / "platform.toml").write_text('[redis]\nprobe = "redis"\nport = 6400\npassword = true\n')
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_plan(run_dir, project)
+    plan = load_plan(run_dir)
+    assert plan["redis"].password is True and plan["web"].password is False
+    from platform_cli.procman.passwords import load_passwords
+
+    secret = load_passwords(project, tmp_path / "data", create=True)["redis"]
+    assert secret not in (run_dir / "watch.json").read_text()

@@ -2,9 +2,12 @@
 
 One service per process, all from the project's image but redis (the official image, AOF on a
 named volume); probes become healthchecks run by `procman/healthcheck.py`, the very probes
-platform uses; depends_on waits for `service_healthy`; peers are reached by service name; data
+platform uses; depends_on waits for `service_healthy`; peers are reached by service name (each
+service lists its own in PLATFORM_ALLOWED_HOSTS, or answers its peers 421); data
 on named volumes; .env secrets become compose secrets whose values compose reads from the
-0600 `.env` beside compose.yaml, never from the compose file.
+0600 `.env` beside compose.yaml, never from the compose file. A redis with `password = true`
+gets a password made for this export, as the secret REDIS_PASSWORD: redis-server's requirepass
+and every other service's REDIS_PASSWORD (their REDIS_URL, plain config, carries none).
 """
 
 from __future__ import annotations
@@ -17,21 +20,23 @@ import yaml
 from platform_cli.procman.export.bundle import ExportFile
 from platform_cli.procman.export.containers import (
     REDIS_IMAGE,
-    REDIS_PASSWORD,
     ExportOptions,
     command_argv,
+    export_secrets,
     is_redis,
+    password_key,
     redis_args,
     store_owners,
 )
 from platform_cli.procman.export.dockerfile import render_dockerfile
 from platform_cli.procman.export.environment import (
+    ALLOWED_HOSTS,
     CONTAINER_DATA_DIR,
+    allowed_hosts,
     container_environment,
     instances,
     max_memory,
     memory_quantity,
-    split_dotenv,
 )
 from platform_cli.procman.project import Project, ProcessSpec
 
@@ -42,12 +47,17 @@ COMMAND_KEY = "x-platform-command"
 HEALTHCHECK_MODULE = "platform_cli.procman.healthcheck"
 
 
-def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions()) -> dict[str, ExportFile]:
+def render_compose(
+    project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions(), passwords: dict[str, str] | None = None
+) -> dict[str, ExportFile]:
     """compose.yaml, the Dockerfile it builds, and (with secrets) the 0600 .env compose reads.
 
     out_rel: the output directory relative to the project directory (where the build runs).
+    passwords: {redis process: password} for `password = true` (default: fresh ones).
     """
-    _, secrets = split_dotenv(dotenv)
+    from platform_cli.procman.passwords import new_passwords
+
+    secrets = export_secrets(project, dotenv, new_passwords(project) if passwords is None else passwords)
     owners = store_owners(project, options)
     context = os.path.relpath(".", out_rel)  # compose resolves it from compose.yaml's directory
     dockerfile = os.path.join(out_rel, "Dockerfile")  # from the context
@@ -55,13 +65,18 @@ def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, optio
     services = {}
     for spec in project.processes.values():
         if is_redis(spec):
-            service = _redis_service(spec, REDIS_PASSWORD in secrets)
+            service = _redis_service(spec)
         else:
             service = {
                 "image": options.image,
                 "build": {"context": context, "dockerfile": dockerfile},
                 "command": command_argv(spec.command),
-                "environment": {**shared_env, **({"PORT": str(spec.port)} if spec.port is not None else {})},
+                "environment": {
+                    **shared_env,
+                    **({"PORT": str(spec.port)} if spec.port is not None else {}),
+                    # Peers call it by its service name: without it there, every call is a 421.
+                    ALLOWED_HOSTS: allowed_hosts([spec.name], dotenv),
+                },
             }
             if secrets:
                 service["secrets"] = sorted(secrets)
@@ -83,15 +98,19 @@ def render_compose(project: Project, dotenv: dict[str, str], out_rel: str, optio
     return files
 
 
-def _redis_service(spec: ProcessSpec, with_password: bool) -> dict:
-    args = redis_args(spec, with_password, '"$(cat /run/secrets/REDIS_PASSWORD)"')
+def _redis_service(spec: ProcessSpec) -> dict:
     service = {"image": REDIS_IMAGE, COMMAND_KEY: spec.command}
-    if with_password:  # the secret is a file: a shell reads it, then the image's entry point runs
+    if spec.password:  # the secret is a file: a shell reads it, then the image's entry point runs
+        args = redis_args(spec, f'"$(cat {_secret_file(spec)})"')
         service["command"] = ["sh", "-c", "exec docker-entrypoint.sh " + " ".join(args)]
-        service["secrets"] = [REDIS_PASSWORD]
+        service["secrets"] = [password_key(spec)]
     else:
-        service["command"] = args
+        service["command"] = redis_args(spec, None)
     return service
+
+
+def _secret_file(spec: ProcessSpec) -> str:
+    return f"/run/secrets/{password_key(spec)}"
 
 
 def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
@@ -123,7 +142,11 @@ def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
 def _healthcheck(spec: ProcessSpec) -> dict | None:
     if spec.probe.kind == "none" or spec.port is None:
         return None
-    if is_redis(spec):
+    if is_redis(spec) and spec.password:
+        # redis-cli takes the password from REDISCLI_AUTH, never its command line; grep, since
+        # a refused AUTH is printed, not always an exit status.
+        test = ["CMD-SHELL", f'REDISCLI_AUTH="$(cat {_secret_file(spec)})" redis-cli -p {spec.port} ping | grep -q PONG']
+    elif is_redis(spec):
         test = ["CMD", "redis-cli", "-p", str(spec.port), "ping"]
     else:
         probe = f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind

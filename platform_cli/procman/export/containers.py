@@ -12,12 +12,11 @@ import shlex
 from dataclasses import dataclass
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.export.environment import instances
+from platform_cli.procman.export.environment import instances, split_dotenv
 from platform_cli.procman.project import Project, ProcessSpec
 
 APP_IMAGE = "platform-app"
 REDIS_IMAGE = "redis:7"  # the official image; `--appendonly yes` as services/redis does
-REDIS_PASSWORD = "REDIS_PASSWORD"  # a .env secret of this name becomes redis's requirepass
 _SHELL_CHARS = set("$`\\\"'|&;<>()*?[]{}~#!\n")
 
 
@@ -48,10 +47,28 @@ def procfile_command(argv: list[str]) -> str:
     return shlex.join(argv)
 
 
-def redis_args(spec: ProcessSpec, with_password: bool, password_ref: str) -> list[str]:
-    """redis-server's arguments: the process's port, AOF on, and a password when .env has one."""
+def password_key(spec: ProcessSpec) -> str:
+    """The secret holding a redis process's password: REDIS_PASSWORD for `redis`, the variable
+    services/common reads when REDIS_URL (plain config in a container) carries none."""
+    return spec.name.upper().replace("-", "_") + "_PASSWORD"
+
+
+def export_secrets(project: Project, dotenv: dict[str, str], passwords: dict[str, str]) -> dict[str, str]:
+    """The secrets compose and Kubernetes keep apart from the config: .env's, plus a password for
+    each redis with `password = true` (passwords: {process: a password made for this export}).
+    load_project has refused a <NAME>_PASSWORD of a redis in .env: this is the one way."""
+    _, secrets = split_dotenv(dotenv)
+    for spec in project.processes.values():
+        if is_redis(spec) and spec.password:
+            secrets[password_key(spec)] = passwords[spec.name]
+    return secrets
+
+
+def redis_args(spec: ProcessSpec, password_ref: str | None) -> list[str]:
+    """redis-server's arguments: the process's port, AOF on, and requirepass from password_ref
+    (how the engine spells the secret's value) when it takes a password."""
     args = ["redis-server", "--port", str(spec.port), "--appendonly", "yes", "--appendfsync", "everysec"]
-    if with_password:
+    if password_ref is not None:
         args += ["--requirepass", password_ref]
     return args
 

@@ -19,6 +19,8 @@ _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # as project.ProcessSpec.url: anyth
 CONTAINER_DATA_DIR = "/data"
 # Set by platform itself, so never exported from a container's environment back into .env.
 PLATFORM_GIVEN = ("PORT", "PYTHONUNBUFFERED", "PLATFORM_DATA_DIR", "BIND_HOST")
+# services/common/hosts.py: a service answers only for loopback names and the names listed here.
+ALLOWED_HOSTS = "PLATFORM_ALLOWED_HOSTS"
 
 
 def is_secret(key: str) -> bool:
@@ -54,6 +56,14 @@ def container_environment(project: Project, dotenv: dict[str, str]) -> dict[str,
         "PLATFORM_DATA_DIR": CONTAINER_DATA_DIR,
         "BIND_HOST": "0.0.0.0",  # services/common/runner.py: reachable from the other containers
     }
+
+
+def allowed_hosts(own_names: list[str], dotenv: dict[str, str]) -> str:
+    """PLATFORM_ALLOWED_HOSTS for a container: the names its peers call it by (`orders` in
+    `http://orders:5100`; hosts.py compares the name without its port), then the ones the user
+    lists in .env (a name an ingress or a load balancer gives it). Loopback is always served."""
+    given = [name.strip() for name in dotenv.get(ALLOWED_HOSTS, "").split(",") if name.strip()]
+    return ",".join(dict.fromkeys([*own_names, *given]))
 
 
 def instances(spec: ProcessSpec) -> int:

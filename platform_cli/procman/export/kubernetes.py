@@ -6,7 +6,11 @@ rolled out like `platform reload` (maxUnavailable 0: a new pod is ready before a
 Probes become readiness, liveness and startup probes (startup allows start_timeout); depends_on
 becomes an initContainer that waits until the dependency's Service accepts connections, which it
 does only once a pod behind it is ready. Config in a ConfigMap, .env secrets in a Secret (a 0600
-file), `max_memory` as the memory limit.
+file), `max_memory` as the memory limit. A redis with `password = true` gets a password made for
+this export, REDIS_PASSWORD in the Secret: its requirepass, and every service's REDIS_PASSWORD
+through `envFrom` (REDIS_URL, in the ConfigMap, carries none). Services refuse a Host they do not serve
+(services/common/hosts.py): each container allows its Service's DNS names, and HTTP probes send
+`Host: localhost` rather than the pod's IP.
 """
 
 from __future__ import annotations
@@ -19,21 +23,23 @@ from platform_cli.procman.export.bundle import ExportFile
 from platform_cli.procman.export.compose import dump_yaml
 from platform_cli.procman.export.containers import (
     REDIS_IMAGE,
-    REDIS_PASSWORD,
     ExportOptions,
     command_argv,
+    export_secrets,
     is_redis,
+    password_key,
     redis_args,
     store_owners,
 )
 from platform_cli.procman.export.dockerfile import APP_UID, render_dockerfile
 from platform_cli.procman.export.environment import (
+    ALLOWED_HOSTS,
     CONTAINER_DATA_DIR,
+    allowed_hosts,
     container_environment,
     instances,
     max_memory,
     memory_quantity,
-    split_dotenv,
 )
 from platform_cli.procman.project import Project, ProcessSpec
 
@@ -42,6 +48,9 @@ KUBERNETES_VERSION = "1.33.0"
 CONFIG_NAME = "platform-config"
 SECRET_NAME = "platform-secrets"
 STORE_SIZE = "1Gi"
+CLUSTER_DOMAIN = "cluster.local"  # the kubelet's default --cluster-domain
+# The name kubelet HTTP probes send as Host (by default the pod's IP, which hosts.py refuses).
+PROBE_HOST = "localhost"
 REDIS_UID = 999  # the official image's redis user
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # what a Service name must be
 _WAIT_FOR = (
@@ -57,14 +66,19 @@ _WAIT_FOR = (
 )
 
 
-def render_kubernetes(project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions()) -> dict[str, ExportFile]:
+def render_kubernetes(
+    project: Project, dotenv: dict[str, str], out_rel: str, options: ExportOptions = ExportOptions(), passwords: dict[str, str] | None = None
+) -> dict[str, ExportFile]:
+    """passwords: {redis process: password} for `password = true` (default: fresh ones)."""
+    from platform_cli.procman.passwords import new_passwords
+
     bad = [name for name in project.names if not _DNS_LABEL.fullmatch(name)]
     if bad:
         raise ConfigError(
             f"{', '.join(bad)}: not a valid Kubernetes name (lower-case letters, digits and '-', at most 63)",
             hint="rename the process in the Procfile (its peers find it by that name)",
         )
-    _, secrets = split_dotenv(dotenv)
+    secrets = export_secrets(project, dotenv, new_passwords(project) if passwords is None else passwords)
     owners = store_owners(project, options)
     files = {"configmap.yaml": ExportFile(_dump(_config_map(project, dotenv)))}
     if secrets:
@@ -75,7 +89,7 @@ def render_kubernetes(project: Project, dotenv: dict[str, str], out_rel: str, op
         documents = []
         if spec.port is not None:
             documents.append(_service(spec))
-        documents.append(_workload(spec, project, options, spec.name in owners, bool(secrets), REDIS_PASSWORD in secrets))
+        documents.append(_workload(spec, project, dotenv, options, spec.name in owners, bool(secrets)))
         files[f"{spec.name}.yaml"] = ExportFile(_dump(*documents))
     files.update(render_dockerfile(f"{out_rel}/Dockerfile"))
     return files
@@ -105,8 +119,8 @@ def _service(spec: ProcessSpec) -> dict:
     return service
 
 
-def _workload(spec: ProcessSpec, project: Project, options: ExportOptions, owns_store: bool, has_secrets: bool, redis_password: bool) -> dict:
-    container = _redis_container(spec, redis_password) if is_redis(spec) else _app_container(spec, options, has_secrets)
+def _workload(spec: ProcessSpec, project: Project, dotenv: dict[str, str], options: ExportOptions, owns_store: bool, has_secrets: bool) -> dict:
+    container = _redis_container(spec) if is_redis(spec) else _app_container(spec, options, has_secrets, dotenv)
     container.update(_probes(spec))
     if max_memory(spec) is not None:
         quantity = memory_quantity(max_memory(spec), "kubernetes")
@@ -152,7 +166,12 @@ def _workload(spec: ProcessSpec, project: Project, options: ExportOptions, owns_
     return workload
 
 
-def _app_container(spec: ProcessSpec, options: ExportOptions, has_secrets: bool) -> dict:
+def service_names(name: str, namespace: str) -> list[str]:
+    """The names cluster DNS gives a Service: short, with its namespace, and fully qualified."""
+    return [name, f"{name}.{namespace}", f"{name}.{namespace}.svc", f"{name}.{namespace}.svc.{CLUSTER_DOMAIN}"]
+
+
+def _app_container(spec: ProcessSpec, options: ExportOptions, has_secrets: bool, dotenv: dict[str, str]) -> dict:
     # args, not command: the image's entry point (secretfiles) stays in front. `$(` is how
     # Kubernetes names its own variables; `$$(` keeps a shell's `$(...)` for the shell.
     container: dict = {
@@ -161,20 +180,28 @@ def _app_container(spec: ProcessSpec, options: ExportOptions, has_secrets: bool)
         "args": [arg.replace("$(", "$$(") for arg in command_argv(spec.command)],
         "envFrom": [{"configMapRef": {"name": CONFIG_NAME}}] + ([{"secretRef": {"name": SECRET_NAME}}] if has_secrets else []),
     }
+    container["env"] = [
+        *([{"name": "PORT", "value": str(spec.port)}] if spec.port is not None else []),
+        # The Service's names, in whatever namespace it is applied to: peers call `orders`, other
+        # namespaces `orders.<ns>.svc[.cluster.local]`; any other Host is a 421 (hosts.py).
+        {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {"name": ALLOWED_HOSTS, "value": allowed_hosts(service_names(spec.name, "$(POD_NAMESPACE)"), dotenv)},
+    ]
     if spec.port is not None:
-        container["env"] = [{"name": "PORT", "value": str(spec.port)}]
         container["ports"] = [{"name": "main", "containerPort": spec.port}]
     container["securityContext"] = {"allowPrivilegeEscalation": False}
     return container
 
 
-def _redis_container(spec: ProcessSpec, with_password: bool) -> dict:
-    container: dict = {"name": spec.name, "image": REDIS_IMAGE, "args": redis_args(spec, with_password, f"$({REDIS_PASSWORD})")[1:]}
-    if with_password:
+def _redis_container(spec: ProcessSpec) -> dict:
+    key = password_key(spec)
+    # `$(KEY)`: Kubernetes puts the Secret's value there when the container starts, not in the spec.
+    container: dict = {"name": spec.name, "image": REDIS_IMAGE, "args": redis_args(spec, f"$({key})" if spec.password else None)[1:]}
+    if spec.password:
+        secret = {"secretKeyRef": {"name": SECRET_NAME, "key": key}}
         container["env"] = [
-            {"name": REDIS_PASSWORD, "valueFrom": {"secretKeyRef": {"name": SECRET_NAME, "key": REDIS_PASSWORD}}},
-            # redis-cli in the probes reads it from here.
-            {"name": "REDISCLI_AUTH", "valueFrom": {"secretKeyRef": {"name": SECRET_NAME, "key": REDIS_PASSWORD}}},
+            {"name": key, "valueFrom": secret},
+            {"name": "REDISCLI_AUTH", "valueFrom": secret},  # redis-cli in the probes reads it from here
         ]
     container["ports"] = [{"name": "main", "containerPort": spec.port}]
     return container
@@ -201,7 +228,8 @@ def _probe_action(spec: ProcessSpec, probe) -> dict:
     if is_redis(spec) and probe.kind == "redis":
         return {"exec": {"command": ["redis-cli", "-p", str(spec.port), "ping"]}}
     if probe.kind == "http":
-        return {"httpGet": {"path": probe.path, "port": spec.port}}
+        # The kubelet sends the pod's IP as Host, which the services refuse (hosts.py): name one they serve.
+        return {"httpGet": {"path": probe.path, "port": spec.port, "httpHeaders": [{"name": "Host", "value": PROBE_HOST}]}}
     return {"tcpSocket": {"port": spec.port}}
 
 

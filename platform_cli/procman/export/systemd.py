@@ -5,7 +5,8 @@ app-<name>.target, which wants app-<name>-<n>.service); the templates are ours
 (templates/systemd-*.j2) because honcho's lack what platform knows: depends_on as
 `Requires=`/`After=` on the dependency's target, readiness (the unit is active only once its
 probe passes, through `ExecStartPost=`), timeouts, retries, and a kill that leaves no orphans.
-.env values go to a 0600 EnvironmentFile, never into a unit.
+.env values go to a 0600 EnvironmentFile, never into a unit, and so does the URL of a redis with
+`password = true`, carrying a password made for this export (as under platform: inside the URL).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from pathlib import Path
 from honcho.environ import ProcessParams
 
 from platform_cli.procman.export.bundle import ExportFile
-from platform_cli.procman.export.environment import instances, peer_environment, split_dotenv
-from platform_cli.procman.project import Project, ProcessSpec
+from platform_cli.procman.export.environment import ALLOWED_HOSTS, instances, peer_environment, split_dotenv
+from platform_cli.procman.project import Project, ProcessSpec, address_keys
 
 APP = "platform"
 SHELL = "/bin/sh"
@@ -25,20 +26,28 @@ _TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 def render_systemd(
-    project: Project, dotenv: dict[str, str], out_dir: Path, data_dir: Path, python: str, user: str | None
+    project: Project, dotenv: dict[str, str], out_dir: Path, data_dir: Path, python: str, user: str | None,
+    passwords: dict[str, str] | None = None,
 ) -> dict[str, ExportFile]:
     """Unit files named as honcho names them, plus platform.env; paths in them are absolute
-    (units run from /etc/systemd/system, far from the project)."""
+    (units run from /etc/systemd/system, far from the project). passwords: {redis process:
+    password} for `password = true` (default: fresh ones)."""
     from honcho.export.systemd import Export
 
+    from platform_cli.procman.passwords import new_passwords
     from platform_cli.procman.supervisor_conf import make_shell_command
 
+    passwords = new_passwords(project) if passwords is None else passwords
+    # As under platform, a redis's password is inside its <NAME>_URL (services.redis reads it
+    # there, and so do its clients); that URL goes to the 0600 platform.env, not into the units.
+    with_passwords = project.peer_environment(passwords=passwords)
+    secret_urls = {key: with_passwords[key] for key in (address_keys(name)[1] for name in passwords) if key in with_passwords}
     processes = []
     for spec in project.processes.values():
         for index in range(instances(spec)):
             port = None if spec.port is None else spec.port + index  # honcho's numbering for copies
             env = {
-                **peer_environment(project, host_of=lambda s: "127.0.0.1"),
+                **{k: v for k, v in _loopback(project).items() if k not in secret_urls},
                 **({"PORT": str(port)} if port is not None else {}),
                 "PYTHONUNBUFFERED": "1",
                 "PLATFORM_DATA_DIR": str(data_dir),
@@ -56,13 +65,20 @@ def render_systemd(
         "specs": project.processes,
         "command": make_shell_command,
         "probe": _probe,
+        "password_from": lambda spec: address_keys(spec.name)[1] if spec.name in passwords else None,
     }
     export = Export(template_env=_template_env())
     files = {f.name: ExportFile(f.content) for f in export.render(processes, context)}
     plain, secrets = split_dotenv(dotenv)
-    lines = "".join(f"{key}={systemd_env_value(value)}\n" for key, value in {**plain, **secrets}.items())
+    # Units serve loopback as platform does; names the user added are served here too.
+    hosts = {ALLOWED_HOSTS: dotenv[ALLOWED_HOSTS]} if dotenv.get(ALLOWED_HOSTS) else {}
+    lines = "".join(f"{key}={systemd_env_value(value)}\n" for key, value in {**plain, **hosts, **secrets, **secret_urls}.items())
     files[ENV_FILE] = ExportFile("# The .env values every unit reads (EnvironmentFile=); keep it 0600.\n" + lines, secret=True)
     return files
+
+
+def _loopback(project: Project) -> dict[str, str]:
+    return peer_environment(project, host_of=lambda s: "127.0.0.1")
 
 
 def _probe(spec: ProcessSpec) -> str:

@@ -15,8 +15,16 @@ import re
 from platform_cli.errors import ConfigError
 from platform_cli.procman.export.compose import COMMAND_KEY, HEALTHCHECK_MODULE
 from platform_cli.procman.export.containers import procfile_command
-from platform_cli.procman.export.environment import CONTAINER_DATA_DIR, PLATFORM_GIVEN
-from platform_cli.procman.importers.result import ImportedProcess, ImportResult, clean_name, make_result, parse_duration
+from platform_cli.procman.export.environment import ALLOWED_HOSTS, CONTAINER_DATA_DIR, PLATFORM_GIVEN
+from platform_cli.procman.importers.result import (
+    ImportedProcess,
+    ImportResult,
+    carry_redis_password,
+    clean_name,
+    is_redis_command,
+    make_result,
+    parse_duration,
+)
 
 # Read into the Procfile or a setting below; any other key of a service is a note.
 _MAPPED = {"image", "build", "command", "environment", "healthcheck", "depends_on", "deploy", "scale", "mem_limit",
@@ -37,6 +45,7 @@ def parse_compose(data, source: str, accepted=None) -> ImportResult:
     processes: list[ImportedProcess] = []
     environments: dict[str, dict] = {}
     secrets: dict[str, list[str]] = {}
+    redis_passwords = set()  # the secrets that were a Redis server's password
     for name, service in services.items():
         service = service or {}
         command = _command(name, service, notes)
@@ -47,13 +56,24 @@ def parse_compose(data, source: str, accepted=None) -> ImportResult:
             notes.append(f"{name}: renamed {process.name} (Procfile names use letters, digits, _ and -)")
         env = _environment(service.get("environment"))
         _port(service, env, command, process, notes)
+        _allowed_hosts(name, env, notes)
         environments[process.name] = {k: v for k, v in env.items() if k not in PLATFORM_GIVEN and k not in peers}
         _settings(service, process, notes)
-        for secret in service.get("secrets") or []:
-            secrets.setdefault(secret.get("source") if isinstance(secret, dict) else str(secret), []).append(process.name)
+        own_secrets = [secret.get("source") if isinstance(secret, dict) else str(secret) for secret in service.get("secrets") or []]
+        for secret in own_secrets:
+            secrets.setdefault(secret, []).append(process.name)
+        if process.settings.get("probe") == "redis" or is_redis_command(command):
+            key = process.name.upper().replace("-", "_") + "_PASSWORD"  # export.containers.password_key
+            raw = service.get("command")
+            asked = key in own_secrets or "--requirepass" in (raw if isinstance(raw, str) else " ".join(map(str, raw or [])))
+            carry_redis_password(process, asked, notes)
+            if key in own_secrets:
+                redis_passwords.add(key)
         processes.append(process)
     notes.extend(_environment_notes(environments))
     for secret, users in secrets.items():
+        if secret in redis_passwords:
+            continue  # said with its redis above; it must not go in .env, where every process would get it
         notes.append(f"secret {secret} (of {', '.join(users)}) not carried over: its value goes in .env as {secret}=... (keep .env 0600)")
     return make_result(processes, notes, source, accepted)
 
@@ -101,6 +121,17 @@ def _port(service: dict, env: dict, command: str, process: ImportedProcess, note
         parts = text.split(":")
         if not (len(parts) >= 2 and parts[-1] == parts[-2] == str(port)):
             notes.append(f"{process.name}: ports {text} not carried over (platform listens on 127.0.0.1 at the process's own port)")
+
+
+def _allowed_hosts(name: str, env: dict, notes: list[str]) -> None:
+    """A service's own name in PLATFORM_ALLOWED_HOSTS is how its peers reached it in compose;
+    under platform they call 127.0.0.1, which is always served. Other names go in .env."""
+    if ALLOWED_HOSTS not in env:
+        return
+    others = [h.strip() for h in env.pop(ALLOWED_HOSTS).split(",") if h.strip() and h.strip().lower() != name.lower()]
+    if others:
+        notes.append(f"{name}: {ALLOWED_HOSTS} {','.join(others)} not carried over: to be reached by those names, "
+                     f"put {ALLOWED_HOSTS}={','.join(others)} in .env")
 
 
 def _settings(service: dict, process: ImportedProcess, notes: list[str]) -> None:
@@ -157,7 +188,7 @@ def _probe(health, name: str, notes: list[str]) -> str | None:
         after = words[words.index(HEALTHCHECK_MODULE) + 1 :]
         if after:
             return after[0]
-    if "redis-cli" in words[:1] and "ping" in [w.lower() for w in words]:
+    if "redis-cli" in words and "ping" in [w.lower() for w in words]:  # CMD-SHELL: after REDISCLI_AUTH=...
         return "redis"
     if words and words[0] in ("curl", "wget"):
         for word in words:

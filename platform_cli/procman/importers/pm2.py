@@ -14,7 +14,15 @@ import subprocess
 from pathlib import Path
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.importers.result import ImportedProcess, ImportResult, clean_name, make_result, quote_words
+from platform_cli.procman.importers.result import (
+    ImportedProcess,
+    ImportResult,
+    carry_redis_password,
+    clean_name,
+    is_redis_command,
+    make_result,
+    quote_words,
+)
 
 _JS = (".js", ".cjs", ".mjs")
 NODE_TIMEOUT_S = 30
@@ -68,6 +76,9 @@ def parse_pm2(data, source: str, accepted=None) -> ImportResult:
             name = f"{name}-{index + 1}"
         process = ImportedProcess(name, _command(app))
         _settings(app, process, notes)
+        if is_redis_command(process.command):
+            env = app.get("env") if isinstance(app.get("env"), dict) else {}
+            carry_redis_password(process, any("PASSWORD" in str(key).upper() for key in env), notes)
         processes.append(process)
     return make_result(processes, notes, source, accepted)
 

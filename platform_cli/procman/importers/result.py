@@ -22,7 +22,7 @@ from platform_cli.procman.project import DEFAULTS, OPTIONS_FILE, ProcessSpec
 DEFAULT_BASE_PORT = 5000  # config.DEFAULT_BASE_PORT: ports that follow it need no `port =`
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _OPTIONAL = ("instances", "max_memory")  # settings another change adds to platform.toml
-_ORDER = ("probe", "depends_on", "start_timeout", "stop_timeout", "retries", "port", *_OPTIONAL)  # as README shows them
+_ORDER = ("probe", "password", "depends_on", "start_timeout", "stop_timeout", "retries", "port", *_OPTIONAL)  # as README shows them
 
 
 @dataclass
@@ -43,7 +43,7 @@ def accepted_settings() -> frozenset[str]:
     """What platform.toml accepts now: the base settings, plus instances/max_memory once
     ProcessSpec carries them (that is when they do something)."""
     fields = {f.name for f in dataclasses.fields(ProcessSpec)}
-    return frozenset({"probe", "depends_on", "port", *DEFAULTS, *(k for k in _OPTIONAL if k in fields)})
+    return frozenset({"probe", "depends_on", "port", "password", *DEFAULTS, *(k for k in _OPTIONAL if k in fields)})
 
 
 def make_result(processes: list[ImportedProcess], notes: list[str], source: str, accepted: frozenset[str] | None = None) -> ImportResult:
@@ -84,7 +84,7 @@ def _without_defaults(command: str, position: int, settings: dict) -> dict:
     for key, value in sorted(settings.items(), key=lambda item: _ORDER.index(item[0]) if item[0] in _ORDER else len(_ORDER)):
         if key == "probe" and value == default_probe:
             continue
-        if key == "depends_on" and not value:
+        if key in ("depends_on", "password") and not value:
             continue
         if key in DEFAULTS and float(value) == DEFAULTS[key]:
             continue
@@ -104,6 +104,39 @@ def _toml(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+# -- a Redis server's password -----------------------------------------------------------------
+
+_REQUIREPASS = re.compile(r"\s+--requirepass(?:=|\s+)(?:'[^']*'|\"[^\"]*\"|\S+)")
+_REDIS_SERVER = re.compile(r"(^|[\s/])redis-server(\s|$)")
+# The redis that takes platform's generated password: it reads it from its own <NAME>_URL.
+_PLATFORM_REDIS = re.compile(r"(^|\s)-m\s+services\.redis(\s|$)")
+
+
+def is_redis_command(command: str) -> bool:
+    return bool(_REDIS_SERVER.search(command) or _PLATFORM_REDIS.search(command))
+
+
+def carry_redis_password(process: ImportedProcess, asked: bool, notes: list[str]) -> None:
+    """A Redis server that had a password (`asked`, or `--requirepass` on its line) gets
+    `password = true`: a new password platform generates, never the old value. The old value
+    leaves the Procfile line, which every local user can read in `ps`. Only `python -m
+    services.redis` takes the generated password; a bare redis-server would not, and its
+    clients would fail to authenticate, so there the password is a note instead."""
+    command, removed = _REQUIREPASS.subn("", process.command)
+    if removed:
+        process.command = command
+        notes.append(f"{process.name}: --requirepass and its value left out of the Procfile line (command lines are public to local users)")
+    if not (asked or removed):
+        return
+    if _PLATFORM_REDIS.search(process.command):
+        process.settings["password"] = True
+        process.settings["probe"] = "redis"  # password = true needs it
+        notes.append(f"{process.name}: its password is not carried over; `password = true`: platform generates one at the first `up`")
+    else:
+        notes.append(f"{process.name}: password not carried over: `password = true` takes a redis run by `python -m services.redis`, "
+                     "which reads the generated password from its URL")
 
 
 # -- durations and sizes --------------------------------------------------------------------

@@ -8,6 +8,7 @@ Serves GET /health on $PORT. Knobs, from the environment:
   HANG_AFTER   seconds after start after which every request hangs (a deadlock, as the client sees it)
   IGNORE_TERM  set: SIGTERM is ignored
   LEAK_MB      a child process (in this process group) takes this many MB, 10 MB every 0.1 s, and keeps them
+  STOP_CHECK_URL  on SIGTERM, GET this URL and append "<name> <status>" to STOP_CHECK_FILE, then exit
 """
 
 import os
@@ -21,13 +22,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 started = time.monotonic()
 
 
-def check_dependency() -> None:
+def fetch_status(url: str) -> str:
     try:
-        status = urllib.request.urlopen(os.environ["CHECK_URL"], timeout=2).status
+        return str(urllib.request.urlopen(url, timeout=2).status)
     except Exception as exc:  # the result, whatever it is, is what the test reads
-        status = f"error: {exc}"
+        return f"error: {exc}"
+
+
+def check_dependency() -> None:
     with open(os.environ["CHECK_FILE"], "w") as f:
-        f.write(str(status))
+        f.write(fetch_status(os.environ["CHECK_URL"]))
+
+
+def check_on_stop(signum, frame) -> None:
+    with open(os.environ["STOP_CHECK_FILE"], "a") as f:
+        f.write(f"{os.environ.get('PLATFORM_PROCESS', 'web')} {fetch_status(os.environ['STOP_CHECK_URL'])}\n")
+    sys.exit(0)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -62,6 +72,8 @@ if __name__ == "__main__":
             time.sleep(0.1)
         while True:
             time.sleep(1)
+    if "STOP_CHECK_URL" in os.environ:
+        signal.signal(signal.SIGTERM, check_on_stop)
     server = ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler)
     print(f"web: listening on {os.environ['PORT']}", flush=True)
     server.serve_forever()
