@@ -3,9 +3,9 @@
 waitress hands every request to one pool of threads (8 here). When all of them are busy with
 long requests (16 speech requests for tts), a health probe waits in the same queue behind them,
 times out, and the platform's watchdog would take a busy service for a hung one and restart it
-in a loop. This dispatcher sends a connection whose next request is `GET`/`HEAD /health` to a
-lane of its own (one thread), so a probe is answered while the work pool is full, and still
-goes through the app (its checks: background workers alive). A service that really hangs
+in a loop. This dispatcher sends a connection whose next request is `GET`/`HEAD /health` (or
+`/health/live`) to a lane of its own (one thread), so a probe is answered while the work pool is
+full, and still goes through the app (its checks: background workers alive). A service that really hangs
 (deadlock, SIGSTOP) does not answer on the lane either.
 
 It relies on waitress's `create_server(_dispatcher=)`, `ThreadedTaskDispatcher` and a channel's
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from waitress.task import ThreadedTaskDispatcher
 
-HEALTH_PATHS = frozenset({"/health"})
+HEALTH_PATHS = frozenset({"/health", "/health/live"})  # readiness and liveness (health.py)
 
 
 class HealthLaneDispatcher(ThreadedTaskDispatcher):

@@ -71,7 +71,9 @@ def test_probes_come_from_platform_toml(tmp_path):
     orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
     # Host: localhost, not the pod's IP the kubelet would send, which the service answers 421.
     probe = {"path": "/health", "port": 5100, "httpHeaders": [{"name": "Host", "value": "localhost"}]}
-    assert orders["readinessProbe"]["httpGet"] == probe and orders["livenessProbe"]["httpGet"] == probe
+    assert orders["readinessProbe"]["httpGet"] == probe
+    # platform.toml's liveness = "http:/health/live": a Redis outage fails readiness, not liveness.
+    assert orders["livenessProbe"]["httpGet"] == {**probe, "path": "/health/live"}
     assert orders["startupProbe"]["failureThreshold"] * orders["startupProbe"]["periodSeconds"] == 20  # start_timeout
     redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
     assert redis["readinessProbe"]["exec"]["command"] == ["redis-cli", "-p", "5000", "ping"]
