@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from bench.compare.runner import Samples
+from bench.compare.runner import HANG_CAP_S, Samples
 
 OURS = "platform"
 
@@ -45,6 +45,11 @@ def is_tie(a: float, a_range: tuple[float, float], b: float, b_range: tuple[floa
     return b_range[0] <= a <= b_range[1] and a_range[0] <= b <= a_range[1]
 
 
+def _recovered(hung: list[float | None]) -> list[float]:
+    """The hung-process rounds that came back healthy (None: never, within HANG_CAP_S)."""
+    return [h for h in hung if h is not None]
+
+
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -64,22 +69,28 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
         row("cold start → all 4 healthy", lambda s: _median(s.cold), seconds, samples=lambda s: s.cold),
         row("SIGKILL → healthy again", lambda s: _median(s.crash), seconds, samples=lambda s: s.crash),
         row("status command", lambda s: _median(s.status), seconds, samples=lambda s: s.status),
+        row("hung (SIGSTOP) → healthy again", lambda s: _median(_recovered(s.hung)), seconds,
+            absent=f"never (in {HANG_CAP_S:g} s)", samples=lambda s: _recovered(s.hung)),
         row("daemon memory (PSS)", lambda s: _median(s.memory), lambda v: f"{v:.1f} MB", samples=lambda s: s.memory),
+        row("daemon memory (RSS)", lambda s: _median(s.rss), lambda v: f"{v:.1f} MB", samples=lambda s: s.rss),
         row(f"lines lost, {bursts} × {lines:,}-line burst", lambda s: sum(s.lost) if s.lost else None, lambda v: f"{v:,.0f}"),
         row("whole burst shown", lambda s: _median([w for w in s.whole if w is not None]), seconds, absent="never",
             samples=lambda s: [w for w in s.whole if w is not None]),
         row("stop all", lambda s: _median(s.stop), seconds, samples=lambda s: s.stop),
-        row("daemon memory (RSS)", lambda s: _median(s.rss), lambda v: f"{v:.1f} MB", samples=lambda s: s.rss),
     ]
     crash = rows[1]
     for name, s in results.items():  # a manager that does not restart: what it does instead
         if s.stops_all:
             crash.cells[name] = f"no restart (stops all in {_median(s.stops_all):.2f} s)"
-    shown = rows[5]
+    shown = next(r for r in rows if r.measure == "whole burst shown")
+    hung = next(r for r in rows if r.measure.startswith("hung"))
     for name, s in results.items():
         never = sum(w is None for w in s.whole)
         if never and shown.values[name] is not None:
             shown.cells[name] += f" ({never} of {len(s.whole)} never whole)"
+        never = sum(h is None for h in s.hung)
+        if never and hung.values[name] is not None:  # a median of the rounds that recovered only
+            hung.cells[name] += f" ({never} of {len(s.hung)} never)"
     return rows
 
 
@@ -114,7 +125,7 @@ def spread(results: dict[str, Samples]) -> list[str]:
     for name, s in results.items():
         parts = [f"{label} {min(v):.3f}–{max(v):.3f} (n={len(v)})"
                  for label, v in (("cold", s.cold), ("SIGKILL", s.crash), ("status", s.status),
-                                  ("stop", s.stop), ("burst", [w for w in s.whole if w is not None]),
+                                  ("hung", _recovered(s.hung)), ("stop", s.stop), ("burst", [w for w in s.whole if w is not None]),
                                   ("PSS MB", s.memory), ("RSS MB", s.rss)) if v]
         out.append(f"{name}: " + ", ".join(parts))
     return out

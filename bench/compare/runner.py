@@ -11,10 +11,11 @@ import psutil
 
 from bench.burst import Outcome, burst_times
 from bench.compare.workload import SERVICES, Manager, Workload
-from bench.measure import crash_once, family, healthy, kill_all, pss_mb, rss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
+from bench.measure import crash_once, family, hang_once, healthy, kill_all, pss_mb, rss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
 from tests.helpers import wait_until
 
 ATTACH_S = 1.0  # a follower launched less than this before the burst may have missed its start
+HANG_CAP_S = 20.0  # a SIGSTOPped service not restarted by then is counted as never
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Samples:
     status: list[float] = field(default_factory=list)
     memory: list[float] = field(default_factory=list)  # PSS, MB
     rss: list[float] = field(default_factory=list)  # RSS of the same processes at the same moment, MB
+    hung: list[float | None] = field(default_factory=list)  # SIGSTOP -> healthy from a new process; None: never
     lost: list[int] = field(default_factory=list)
     whole: list[float | None] = field(default_factory=list)
     in_order: list[bool] = field(default_factory=list)
@@ -79,6 +81,9 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
             for i in range(kills):
                 name = SERVICES[i % len(SERVICES)]
                 samples.crash.append(crash_once(lambda name=name: manager.pid_of(name), workload.ports[name]))
+            # 5b. A hung service (SIGSTOP): does the manager notice, and how soon is it healthy again?
+            name = SERVICES[-1]
+            samples.hung.append(hang_once(lambda: manager.pid_of(name), workload.ports[name], HANG_CAP_S))
 
         # 6. Stop all: from issuing the command to every process of the manager's gone.
         procs = family(manager.daemon_pids())

@@ -4,6 +4,7 @@
     orders exited (SIGKILL), restarting
     orders started (pid 4242)
     orders stopped
+    orders liveness failed 3× → restarted (pid 4242)
 
 The event listener's record (history.py, data/supervisor/events.jsonl) is the only source: a
 follower reads it as it grows, like a log file. Each line keeps its own stream, "lifecycle", so
@@ -33,6 +34,9 @@ def describe_event(event: dict) -> str | None:
         return f"{name} exited ({_exit(event)}) while starting, retrying"
     if to == FATAL:
         return f"{name} kept exiting while starting: given up (FATAL)"
+    if event.get("reason"):  # the watchdog's restart (watchdog.py): why, before the exit it causes
+        pid = event.get("pid")
+        return f"{name} {event['reason']}" + (f" (pid {pid})" if pid else "")
     if to == STOPPED:
         killed = " (SIGKILL: it outlasted its stop_timeout)" if event.get("exit") == "SIGKILL" else ""
         return f"{name} stopped{killed}"

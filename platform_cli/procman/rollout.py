@@ -6,6 +6,9 @@ Anything else — a line added or removed elsewhere, a renumbered priority — l
 section of programs.conf is written back as supervisord loaded it, so supervisord sees no change.
 The processes that must restart do so one at a time in dependency order, each once the one
 before it is ready again, and `up` says why for each.
+
+The watchdog's settings (probe interval, liveness, max_memory) restart nothing: they go to
+watch.json beside programs.conf, which the running listener reads again (watchplan.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from platform_cli.procman.project import Project, address_keys
 from platform_cli.procman.readiness import Reporter, start_in_order
 from platform_cli.procman.supervisor import SupervisorClient
 from platform_cli.procman.supervisor_conf import Program, read_identity, read_sections, script_of
+from platform_cli.procman.watchplan import write_plan
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Rollout:
                 reasons[program.name] = describe_change(self._identity(script), program.identity)
         scripts = {p.script_name: p.script for p in programs}
         self.daemon.write_programs(render(kept), scripts)
+        write_plan(self.daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
         added, changed, removed = self.client.reload()
         for name in removed:
             self.client.remove(name)

@@ -2,8 +2,9 @@
 
 The table fits the terminal it is printed on: a cell is never cut (`RUNN…`) or split over two
 lines. When the columns do not all fit, the table gives up what matters least first — CPU,
-memory, the pid, then shorter forms and further columns (see `NARROWING`) — and says below it
-which columns it left out. `--json` always has everything.
+memory, the pid, then shorter forms (health without the age of the daemon's probe) and further
+columns (see `NARROWING`) — and says below it which columns it left out. `--json` always has
+everything.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ NARROWING = (
     ("drop", "mem"),
     ("short", "restarts"),  # the header becomes PM2's ↺
     ("drop", "pid"),
-    ("short", "last exit"),  # the signal or code without its time
+    ("short", "last exit"),  # the signal or code (or what the watchdog saw fail) without its time
     ("drop", "port"),
+    ("short", "health"),  # without the age of the daemon's probe
     ("drop", "uptime"),
     ("drop", "gateway"),
     ("drop", "last exit"),
@@ -105,11 +107,12 @@ def _cells(rows) -> dict[str, list[tuple[Text, Text]]]:
     column("cpu", (Text("-" if r.cpu_percent is None else f"{r.cpu_percent:.1f}%") for r in rows))
     column("mem", (Text(size(r.memory_bytes)) for r in rows))
     column("port", (Text(str(r.port or "-")) for r in rows))
-    column("health", (_health(r.health) for r in rows))
+    # Long: with the age of the daemon's probe it shows; short: the result alone.
+    column("health", ((_health(r.health, r.health_age_s), _health(r.health)) for r in rows))
     if gateway:
         column("gateway", (Text(r.via_gateway or "-", style="green" if r.via_gateway == "ok" else "red") for r in rows))
     if crashed:
-        column("last exit", ((Text(_exit(r.last_exit, True)), Text(_exit(r.last_exit, False))) if _shows_exit(r) else Text("")
+        column("last exit", ((Text(_exit(r, True)), Text(_exit(r, False))) if _shows_exit(r) else Text("")
                              for r in rows))
     return cells
 
@@ -124,7 +127,7 @@ def _state(row) -> str:
 
 
 def _shows_exit(row) -> bool:
-    return bool(row.last_exit) and (row.state not in ("RUNNING", "STARTING") or row.restarts > 0)
+    return bool(row.last_exit or row.last_restart) and (row.state not in ("RUNNING", "STARTING") or row.restarts > 0)
 
 
 def _cell(cells, column: str, i: int, layout: Layout) -> Text:
@@ -141,15 +144,38 @@ def _table_width(cells, layout: Layout) -> int:
     return sum(_width(c, cells, layout) for c in layout.columns) + GAP * (len(layout.columns) - 1)
 
 
-def _health(result) -> Text:
+def _health(result, age_s: float | None = None) -> Text:
     if result.ok is None:
         return Text("-", style="dim")
     if result.ok:
-        return Text(f"ok {result.latency_ms:.0f}ms", style="green")
-    return Text(f"failing: {result.detail}", style="red")
+        # No latency: the latest probe failed, but fewer times in a row than failure_threshold.
+        text = Text("ok" if result.latency_ms is None else f"ok {result.latency_ms:.0f}ms", style="green")
+    else:
+        text = Text(f"failing: {result.detail}", style="red")
+    if age_s is not None and age_s >= 1:  # the daemon's latest probe, this old
+        text.append(f" {age_s:.0f}s ago", style="dim")
+    return text
 
 
-def _exit(last, with_time: bool) -> str:
+def _exit(row, with_time: bool) -> str:
+    """The last exit, or the watchdog's reason when that exit was its restart (the signal it sent
+    says less than why it sent it)."""
+    last, restart = row.last_exit, row.last_restart
+    if restart and (not last or _seconds_between(restart, last) < 30):
+        reason = restart.get("reason", "")
+        if with_time:
+            return f"{reason} {str(restart.get('time', ''))[11:19]}"
+        # Short: what failed, without "→ restarted", which the restart count already says.
+        return reason.removesuffix(" \u2192 restarted")
     code = last.get("exit", "?")
     what = code if str(code).startswith("SIG") else f"exit {code}"
     return f"{what} {str(last.get('time', ''))[11:19]}" if with_time else what
+
+
+def _seconds_between(first: dict, then: dict) -> float:
+    from datetime import datetime
+
+    try:
+        return (datetime.fromisoformat(then["time"]) - datetime.fromisoformat(first["time"])).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return float("inf")

@@ -11,6 +11,7 @@ import signal
 import threading
 from typing import Callable
 
+from services.common import health
 from services.common.server import make_server
 
 WORKER_GRACE_S = 10
@@ -32,8 +33,7 @@ def serve(app, workers: list[Callable[[threading.Event], None]], threads: int = 
     host = os.environ.get("BIND_HOST") or "127.0.0.1"
     server = make_server(app, host=host, port=port, threads=threads, ident=app.name)
     running = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker")) for work in workers]
-    # /health says so if a worker has died: its events would silently stop.
-    app.extensions.setdefault("health_checks", {})["workers"] = lambda: all(t.is_alive() for t in running)
+    health.watch_threads(app, running)
     print(f"{app.name}: serving on http://{host}:{port}", flush=True)
     try:
         for thread in running:

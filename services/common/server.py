@@ -6,14 +6,18 @@
   is closed (RFC 9112 section 6.1: the two disagreeing is how requests are smuggled past a proxy).
 - Errors waitress makes itself (malformed request line, headers too large, the two above) carry
   the JSON error envelope and an X-Request-ID, like every answer of the app.
+- Health probes: `GET /health` is answered on a lane of its own (services/common/healthlane.py),
+  outside the work pool, so a busy service is not taken for a hung one by the watchdog. It still
+  goes through the app, so the Host check and every hook above apply to it too.
 - Slow clients: waitress holds a half-sent request in its event loop, not in a thread, so only
   its connection limit matters: raised from 100 to CONNECTION_LIMIT (with poll(), not select(),
   which cannot watch a descriptor past 1023), and idle connections are closed after
   CHANNEL_TIMEOUT_S instead of 120 s.
 
 These are waitress's own extension points (a server's `channel_class`, a channel's
-`parser_class` and `error_task_class`); setup.cfg keeps waitress below its next major, and
-tests/unit/test_server_hooks.py fails with "upstream changed" if they move.
+`parser_class` and `error_task_class`, and `create_server(_dispatcher=)` for the health lane);
+setup.cfg keeps waitress below its next major, and tests/unit/test_server_hooks.py and
+tests/unit/test_upstream_waitress.py fail with "upstream changed" if they move.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from waitress import create_server
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError, TransferEncodingNotImplemented
 from waitress.task import ErrorTask
+
+from services.common.healthlane import HealthLaneDispatcher
 
 CONNECTION_LIMIT = 2000
 CHANNEL_TIMEOUT_S = 30
@@ -72,6 +78,8 @@ def make_server(app, host: str, port: int, threads: int, ident: str):
         # waitress refuses a Content-Length >= this: one more than the app accepts.
         max_request_body_size=max_body + 1 if max_body else 1024 ** 3,
         connection_limit=_connection_limit(), channel_timeout=CHANNEL_TIMEOUT_S, asyncore_use_poll=True,
+        # GET /health has a thread of its own: a probe is answered even while every worker is busy.
+        _dispatcher=HealthLaneDispatcher(threads),
     )  # fmt: skip
     server.channel_class = Channel
     return server

@@ -77,3 +77,32 @@ def test_cache_lookups_during_an_outage_say_so_once_and_when_redis_is_back(tmp_p
     own_redis.start()
     assert cache.lookup(entry) is None  # a miss now, from Redis
     assert len(lines) == 2 and "answers again" in lines[1], lines
+
+
+def test_liveness_ignores_a_redis_outage_but_not_a_dead_worker(tmp_path, own_redis, workers):
+    """/health/live is what the watchdog restarts on (platform.toml): a restart does not bring Redis
+    back, so while Redis is away only /health fails; a worker that died is mended by one."""
+    import threading
+
+    from services.common import health
+
+    app = create_app({"DATA_DIR": str(tmp_path), "REDIS_URL": own_redis.url, "STREAM_FAILING_AFTER_S": 1})
+    client = app.test_client()
+    threads = workers(make_workers(app))
+    health.watch_threads(app, threads)
+    wait_until(lambda: _health(client)[0] == 200, what="healthy with both workers")
+    assert client.get("/health/live").get_json() == {"status": "ok", "checks": {"workers": True}}
+
+    own_redis.stop()
+    wait_until(lambda: _health(client)[0] == 503, what="/health 503 while Redis is down")
+    assert client.get("/health/live").status_code == 200
+
+    own_redis.start()
+    wait_until(lambda: _health(client)[0] == 200, what="healthy again once Redis is back")
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    health.watch_threads(app, [*threads, dead])
+    live = client.get("/health/live")
+    assert live.status_code == 503 and live.get_json()["checks"] == {"workers": False}
+    assert _health(client)[0] == 503

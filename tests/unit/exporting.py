@@ -31,5 +31,5 @@ def with_settings(project: Project, **per_process: dict) -> Project:
     specs = {}
     for name, spec in project.processes.items():
         base = {f.name: getattr(spec, f.name) for f in fields(ProcessSpec)}
-        specs[name] = FutureSpec(**base, **per_process.get(name, {}))
+        specs[name] = FutureSpec(**{**base, **per_process.get(name, {})})
     return Project(project.dir, specs)

@@ -28,3 +28,12 @@ def test_rss_is_reported_beside_pss():
     rows = report.make_rows({"platform": _samples([1.0], rss=[46.0]), "PM2 7": _samples([1.0], rss=[70.0])}, 1000)
     assert [r.measure for r in rows if "memory" in r.measure] == ["daemon memory (PSS)", "daemon memory (RSS)"]
     assert next(r for r in rows if "RSS" in r.measure).cells == {"platform": "46.0 MB", "PM2 7": "70.0 MB"}
+
+
+def test_hung_recovery_says_how_many_rounds_never_came_back_and_never_is_not_a_figure():
+    ours, pm2 = _samples([1.0]), _samples([1.0])
+    ours.hung, pm2.hung = [3.2, None, 3.6], [None, None]
+    rows = report.make_rows({"platform": ours, "PM2 7": pm2}, 1000)
+    hung = next(r for r in rows if r.measure.startswith("hung"))
+    assert hung.cells == {"platform": "3.400 s (1 of 3 never)", "PM2 7": f"never (in {report.HANG_CAP_S:g} s)"}
+    assert hung.ranges == {"platform": (3.2, 3.6)} and hung.ratio(["PM2 7"]) == "—"

@@ -71,10 +71,30 @@ def test_probes_come_from_platform_toml(tmp_path):
     orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
     # Host: localhost, not the pod's IP the kubelet would send, which the service answers 421.
     probe = {"path": "/health", "port": 5100, "httpHeaders": [{"name": "Host", "value": "localhost"}]}
-    assert orders["readinessProbe"]["httpGet"] == probe and orders["livenessProbe"]["httpGet"] == probe
+    assert orders["readinessProbe"]["httpGet"] == probe
+    # platform.toml's liveness = "http:/health/live": a Redis outage fails readiness, not liveness.
+    assert orders["livenessProbe"]["httpGet"] == {**probe, "path": "/health/live"}
     assert orders["startupProbe"]["failureThreshold"] * orders["startupProbe"]["periodSeconds"] == 20  # start_timeout
     redis = docs[("StatefulSet", "redis")]["spec"]["template"]["spec"]["containers"][0]
     assert redis["readinessProbe"]["exec"]["command"] == ["redis-cli", "-p", "5000", "ping"]
+
+
+def test_the_watchdogs_settings_become_the_kubelets(tmp_path):
+    from platform_cli.procman.health import ProbeSpec
+
+    project = with_settings(repo_project(tmp_path, DOTENV), tts={"liveness": False},
+                            orders={"probe_interval": 2.5, "probe_timeout": 1, "failure_threshold": 2, "liveness_threshold": 4,
+                                    "liveness_probe": ProbeSpec("http", "/live")})
+    _, docs = export(tmp_path, project)
+    orders = docs[("StatefulSet", "orders")]["spec"]["template"]["spec"]["containers"][0]
+    validate(docs[("StatefulSet", "orders")])
+    host = [{"name": "Host", "value": "localhost"}]  # the Host check: a liveness probe of its own sends it too
+    assert orders["readinessProbe"] == {"httpGet": {"path": "/health", "port": 5100, "httpHeaders": host}, "periodSeconds": 3,
+                                        "timeoutSeconds": 1, "failureThreshold": 2}
+    assert orders["livenessProbe"] == {"httpGet": {"path": "/live", "port": 5100, "httpHeaders": host}, "periodSeconds": 3,
+                                       "timeoutSeconds": 1, "failureThreshold": 4}
+    tts = docs[("StatefulSet", "tts")]["spec"]["template"]["spec"]["containers"][0]
+    assert "livenessProbe" not in tts and "readinessProbe" in tts
 
 
 def test_dependencies_are_init_containers_waiting_for_their_services(tmp_path):

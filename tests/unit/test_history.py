@@ -67,17 +67,26 @@ def test_the_log_rotates_to_one_backup_and_reads_across_it(tmp_path, monkeypatch
     assert pids == sorted(pids) and pids[-1] == 11
 
 
-def test_resources_are_kept_beside_the_crash_record(tmp_path):
+def test_a_watchdog_restart_is_kept_beside_the_crash_record(tmp_path):
     history = make(tmp_path)
-    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL"))
-    history.record_resources({"web": {"cpu_percent": 1.5, "memory_bytes": 1024}}, now=42.0)
+    history.record({**event("web", "RUNNING", "RESTARTING", pid=7), "reason": "liveness failed 3\u00d7 \u2192 restarted"})
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGTERM"))
     assert json.loads(history.summary_path.read_text())["web"] == {
         "restarts": 0,
-        "last_exit": {"time": "2026-01-01T00:00:00.000+00:00", "exit": "SIGKILL", "expected": None, "from": "RUNNING", "to": "EXITED"},
-        "cpu_percent": 1.5,
-        "memory_bytes": 1024,
-        "sampled_at": 42.0,
+        "last_exit": {"time": "2026-01-01T00:00:00.000+00:00", "exit": "SIGTERM", "expected": None, "from": "RUNNING", "to": "EXITED"},
+        "last_restart": {"time": "2026-01-01T00:00:00.000+00:00", "reason": "liveness failed 3\u00d7 \u2192 restarted"},
     }
+    assert [e["to"] for e in history.events(["web"])] == ["RESTARTING", "EXITED"]
+
+
+def test_a_start_by_a_person_forgets_the_watchdogs_restart_of_the_run_before(tmp_path):
+    history = make(tmp_path)
+    history.record({**event("web", "RUNNING", "RESTARTING", pid=7), "reason": "liveness failed 3\u00d7 \u2192 restarted"})
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGTERM"))
+    history.record(event("web", "EXITED", "STARTING", pid=8))  # supervisord's own restart: kept
+    assert json.loads(history.summary_path.read_text())["web"]["last_restart"]["reason"].startswith("liveness")
+    history.record(event("web", "STOPPED", "STARTING", pid=9))  # `platform restart web`
+    assert "last_restart" not in json.loads(history.summary_path.read_text())["web"]
 
 
 def test_listener_reads_supervisor_payloads_with_the_daemons_extra_fields():

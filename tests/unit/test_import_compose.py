@@ -61,7 +61,8 @@ def test_a_foreign_compose_file_maps_what_it_can_and_lists_the_rest():
     assert '[web]\nprobe = "http:/ready"\ndepends_on = ["cache"]\nstart_timeout = 90\nstop_timeout = 30\nport = 8000\n' in options
     assert '[cache]\nprobe = "redis"\n' in options
     notes = "\n".join(result.notes)
-    for expected in ("db: no command", "depends_on db not carried over", "instances = 3 not carried over", "max_memory = '512M' not carried over",
+    assert ("max_memory" in accepted_settings()) != ("max_memory = '512M' not carried over" in notes)
+    for expected in ("db: no command", "depends_on db not carried over", "instances = 3 not carried over",
                      "networks not carried over", "ports 80:8000 not carried over", "environment DEBUG", "top-level networks"):  # fmt: skip
         assert expected in notes
 
@@ -76,10 +77,22 @@ def test_every_setting_an_import_may_write_is_one_platform_toml_accepts(tmp_path
     from platform_cli.procman.project import load_options
 
     values = {"probe": '"tcp"', "depends_on": "[]", "port": "6000", "start_timeout": "5", "stop_timeout": "5", "retries": "1",
-              "instances": "2", "max_memory": '"512M"', "password": "true"}  # fmt: skip
+              "instances": "2", "max_memory": '"512M"', "password": "true", "liveness": '"http:/live"'}  # fmt: skip
     for key in accepted_settings():
         (tmp_path / "platform.toml").write_text(f"[web]\n{key} = {values[key]}\n")
         load_options(tmp_path / "platform.toml", ["web"])  # raises ConfigError on a setting it does not know
+
+
+def test_liveness_off_comes_back_from_an_exported_compose_file(tmp_path):
+    (tmp_path / "original").mkdir()
+    original = with_settings(repo_project(tmp_path / "original", {}), tts={"liveness": False})
+    compose = yaml.safe_load(render_compose(original, {}, "deploy/compose")["compose.yaml"].text)
+    assert compose["services"]["tts"]["x-platform-liveness"] is False
+    assert compose["services"]["orders"]["x-platform-liveness"] == "http:/health/live"
+    assert "x-platform-liveness" not in compose["services"]["gateway"]  # the readiness probe serves
+    back = write(tmp_path / "back", parse_compose(compose, "compose.yaml"))
+    assert back.processes["tts"].liveness is False and back.processes["orders"].liveness_probe.path == "/health/live"
+    assert back.processes["gateway"].liveness is True and back.processes["gateway"].liveness_probe is None
 
 
 def test_instances_and_max_memory_are_accepted_once_process_spec_carries_them(monkeypatch):

@@ -28,6 +28,10 @@ NOW = 1_700_000_000.25  # 2023-11-14T22:13:20.250000Z
         ({"name": "orders", "from": "STARTING", "to": "BACKOFF", "exit": "2"}, "orders exited (code 2) while starting, retrying"),
         ({"name": "orders", "from": "BACKOFF", "to": "FATAL"}, "orders kept exiting while starting: given up (FATAL)"),
         ({"name": "orders", "from": "RUNNING", "to": "STOPPING", "pid": 42}, None),
+        ({"name": "orders", "from": "RUNNING", "to": "RESTARTING", "pid": 42, "reason": "liveness failed 3\u00d7 \u2192 restarted"},
+         "orders liveness failed 3\u00d7 \u2192 restarted (pid 42)"),
+        ({"name": "orders", "from": "RUNNING", "to": "RESTARTING", "pid": 42, "reason": "memory 320 MB > 300 MB \u2192 restarted"},
+         "orders memory 320 MB > 300 MB \u2192 restarted (pid 42)"),
     ],
 )
 def test_each_recorded_change_reads_as_honcho_and_pm2_say_it(event, sentence):

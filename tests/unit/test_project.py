@@ -101,6 +101,53 @@ def test_a_port_past_65535_is_a_config_error(tmp_path):
         make(tmp_path, "a: x $PORT\nb: y $PORT\n", base_port=65500)
 
 
+def test_watchdog_settings_have_defaults_and_liveness_is_on_only_with_a_probe(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\nworker: work\n")
+    web, worker = project.processes["web"], project.processes["worker"]
+    assert (web.probe_interval, web.probe_timeout, web.failure_threshold, web.liveness, web.liveness_threshold, web.max_memory) == (
+        5.0, 2.0, 1, True, 3, None)
+    assert worker.liveness is False
+
+
+def test_watchdog_settings_are_read_and_max_memory_is_bytes(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\n", '[web]\nprobe_interval = 0.5\nprobe_timeout = 1\nfailure_threshold = 2\n'
+                   'liveness = false\nliveness_threshold = 4\nmax_memory = "300MB"\n')
+    web = project.processes["web"]
+    assert (web.probe_interval, web.probe_timeout, web.failure_threshold, web.liveness, web.liveness_threshold) == (0.5, 1.0, 2, False, 4)
+    assert web.max_memory == 300 * 1024 * 1024
+
+
+@pytest.mark.parametrize("value, expected", [('"512M"', 512 << 20), ('"1g"', 1 << 30), ('"64MiB"', 64 << 20), ("1048576", 1 << 20),
+                                             ('"1.5GB"', 3 << 29)])
+def test_max_memory_takes_pm2_and_compose_spellings(tmp_path, value, expected):
+    project = make(tmp_path, "web: serve $PORT\n", f"[web]\nmax_memory = {value}\n")
+    assert project.processes["web"].max_memory == expected
+
+
+@pytest.mark.parametrize("options, words", [
+    ('max_memory = "lots"', "max_memory must be bytes or a size"),
+    ("max_memory = 0", "max_memory must be bytes or a size"),
+    ("probe_interval = 0", "must be positive seconds"),
+    ("liveness_threshold = 0", "liveness_threshold must be 1 or more"),
+    ('liveness = "yes"', "liveness: probe must be one of"),
+    ('liveness = 1', "liveness must be true, false or a probe"),
+])
+def test_bad_watchdog_settings_are_config_errors_naming_them(tmp_path, options, words):
+    with pytest.raises(ConfigError, match=words):
+        make(tmp_path, "web: serve $PORT\n", f"[web]\n{options}\n")
+
+
+def test_liveness_without_a_probe_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="liveness needs a probe"):
+        make(tmp_path, "worker: work\n", "[worker]\nliveness = true\n")
+
+
+def test_liveness_may_have_a_probe_of_its_own(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\n", '[web]\nliveness = "http:/live"\n')
+    web = project.processes["web"]
+    assert web.liveness is True and web.liveness_probe.path == "/live" and web.probe.path == "/health"
+
+
 def test_a_redis_password_goes_into_its_url_for_peers_and_needs_a_redis_probe(tmp_path):
     project = make(tmp_path, "redis: python -m services.redis\nweb: serve $PORT\n",
                    '[redis]\nprobe = "redis"\nport = 6400\npassword = true\n')

@@ -82,3 +82,27 @@ def test_a_starting_process_whose_probe_passes_is_shown_running():
 def test_no_last_exit_column_when_nothing_crashed():
     rows = [ProcessStatus("web", "RUNNING", pid=5, health=OK)]
     assert "exit" not in _render(rows, 200)[0]
+
+
+def _watched() -> list[ProcessStatus]:
+    """The stack as the daemon's watchdog reports it: probes 4 s old, orders restarted for liveness."""
+    rows = _stack()
+    for row in rows:
+        row.health_age_s = 4.0 if row.health.ok is not None else None
+    rows[1].last_exit = {"exit": "SIGTERM", "time": "2026-01-01T10:11:12.400+00:00"}
+    rows[1].last_restart = {"reason": "liveness failed 3\u00d7 \u2192 restarted", "time": "2026-01-01T10:11:12.100+00:00"}
+    return rows
+
+
+def test_the_watchdogs_health_age_and_restart_reason_are_shown_when_there_is_room():
+    orders = _render(_watched(), 200)[2]
+    assert "ok 2ms 4s ago" in orders and "liveness failed 3\u00d7 \u2192 restarted 10:11:12" in orders and "SIGTERM" not in orders
+
+
+def test_at_80_columns_the_health_age_goes_before_the_health_and_the_restart_reason_stays():
+    lines = _render(_watched(), 80)
+    assert all(len(line) <= 80 for line in lines) and "…" not in "".join(lines)
+    header, orders = lines[0].split(), lines[2]
+    assert "health" in header and "ok 2ms" in orders and "ago" not in "\n".join(lines[:6])
+    # Short form: what failed, without its time and "→ restarted" (the restart count says so).
+    assert "liveness failed 3\u00d7" in orders and "10:11:12" not in orders

@@ -44,6 +44,9 @@ COMPOSE_FILE = "compose.yaml"
 # The Procfile line a service came from when the service runs another image (redis), so that
 # `platform import compose` gives the same Procfile back. compose ignores x- keys.
 COMMAND_KEY = "x-platform-command"
+# The watchdog's liveness when it is not the readiness probe (a probe of its own, or off): compose
+# has no liveness, so it rides along for `platform import compose` only.
+LIVENESS_KEY = "x-platform-liveness"
 HEALTHCHECK_MODULE = "platform_cli.procman.healthcheck"
 
 
@@ -125,6 +128,8 @@ def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
     healthcheck = _healthcheck(spec)
     if healthcheck:
         service["healthcheck"] = healthcheck
+        if spec.liveness_probe is not None or not spec.liveness:
+            service[LIVENESS_KEY] = _probe_text(spec.liveness_probe) if spec.liveness else False
     if spec.port is not None and instances(spec) == 1:
         service["ports"] = [f"127.0.0.1:{spec.port}:{spec.port}"]  # as on the laptop: this machine only
     deploy: dict = {}
@@ -149,10 +154,17 @@ def _healthcheck(spec: ProcessSpec) -> dict | None:
     elif is_redis(spec):
         test = ["CMD", "redis-cli", "-p", str(spec.port), "ping"]
     else:
-        probe = f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind
-        test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, probe, str(spec.port)]
+        test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, _probe_text(spec.probe), str(spec.port)]
     # start_period: time to become ready (start_timeout); start_interval: probe often meanwhile.
-    return {"test": test, "interval": "10s", "timeout": "2s", "retries": 3, "start_period": _duration(spec.start_timeout), "start_interval": "1s"}
+    # interval, timeout, retries: the watchdog's probe_interval, probe_timeout, failure_threshold
+    # (compose marks a container unhealthy; it restarts none: liveness has no compose equivalent).
+    return {"test": test, "interval": _duration(spec.probe_interval), "timeout": _duration(spec.probe_timeout),
+            "retries": spec.failure_threshold, "start_period": _duration(spec.start_timeout), "start_interval": "1s"}
+
+
+def _probe_text(probe) -> str:
+    """A probe as platform.toml spells it."""
+    return f"http:{probe.path}" if probe.kind == "http" else probe.kind
 
 
 def _duration(seconds: float) -> str:

@@ -210,18 +210,27 @@ def _redis_container(spec: ProcessSpec) -> dict:
 def _probes(spec: ProcessSpec) -> dict:
     if spec.probe.kind == "none" or spec.port is None:
         return {}
-    if is_redis(spec):
-        action = {"exec": {"command": ["redis-cli", "-p", str(spec.port), "ping"]}}
-    elif spec.probe.kind == "http":
-        action = {"httpGet": {"path": spec.probe.path, "port": spec.port, "httpHeaders": [{"name": "Host", "value": PROBE_HOST}]}}
-    else:
-        action = {"tcpSocket": {"port": spec.port}}
-    return {
+    action = _probe_action(spec, spec.probe)
+    # The watchdog's settings (platform.toml), as the kubelet takes them: whole seconds.
+    every = {"periodSeconds": max(1, math.ceil(spec.probe_interval)), "timeoutSeconds": max(1, math.ceil(spec.probe_timeout))}
+    probes = {
         # Up to start_timeout to become ready, probed every second, before liveness counts.
         "startupProbe": {**action, "periodSeconds": 1, "failureThreshold": max(1, math.ceil(spec.start_timeout)), "timeoutSeconds": 1},
-        "readinessProbe": {**action, "periodSeconds": 5, "failureThreshold": 2, "timeoutSeconds": 1},
-        "livenessProbe": {**action, "periodSeconds": 10, "failureThreshold": 3, "timeoutSeconds": 2},
+        "readinessProbe": {**action, **every, "failureThreshold": spec.failure_threshold},
     }
+    if spec.liveness:
+        live = _probe_action(spec, spec.liveness_probe) if spec.liveness_probe else action
+        probes["livenessProbe"] = {**live, **every, "failureThreshold": spec.liveness_threshold}
+    return probes
+
+
+def _probe_action(spec: ProcessSpec, probe) -> dict:
+    if is_redis(spec) and probe.kind == "redis":
+        return {"exec": {"command": ["redis-cli", "-p", str(spec.port), "ping"]}}
+    if probe.kind == "http":
+        # The kubelet sends the pod's IP as Host, which the services refuse (hosts.py): name one they serve.
+        return {"httpGet": {"path": probe.path, "port": spec.port, "httpHeaders": [{"name": "Host", "value": PROBE_HOST}]}}
+    return {"tcpSocket": {"port": spec.port}}
 
 
 def _wait_for(dep: ProcessSpec, options: ExportOptions) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.export.compose import COMMAND_KEY, HEALTHCHECK_MODULE
+from platform_cli.procman.export.compose import COMMAND_KEY, HEALTHCHECK_MODULE, LIVENESS_KEY
 from platform_cli.procman.export.containers import procfile_command
 from platform_cli.procman.export.environment import ALLOWED_HOSTS, CONTAINER_DATA_DIR, PLATFORM_GIVEN
 from platform_cli.procman.importers.result import (
@@ -28,7 +28,7 @@ from platform_cli.procman.importers.result import (
 
 # Read into the Procfile or a setting below; any other key of a service is a note.
 _MAPPED = {"image", "build", "command", "environment", "healthcheck", "depends_on", "deploy", "scale", "mem_limit",
-           "stop_grace_period", "restart", "ports", "volumes", "secrets", "expose", "container_name", COMMAND_KEY}  # fmt: skip
+           "stop_grace_period", "restart", "ports", "volumes", "secrets", "expose", "container_name", COMMAND_KEY, LIVENESS_KEY}  # fmt: skip
 _HTTP_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s'\"]*)?")
 
 
@@ -139,6 +139,8 @@ def _settings(service: dict, process: ImportedProcess, notes: list[str]) -> None
     probe = _probe(service.get("healthcheck"), name, notes)
     if probe is not None:
         settings["probe"] = probe
+    if probe is not None and isinstance(service.get(LIVENESS_KEY), (bool, str)):  # from `platform export compose`
+        settings["liveness"] = service[LIVENESS_KEY]
     health = service.get("healthcheck") or {}
     if health.get("start_period") is not None and parse_duration(health["start_period"]):
         settings["start_timeout"] = parse_duration(health["start_period"])

@@ -22,7 +22,7 @@ from platform_cli.procman.project import DEFAULTS, OPTIONS_FILE, ProcessSpec
 DEFAULT_BASE_PORT = 5000  # config.DEFAULT_BASE_PORT: ports that follow it need no `port =`
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _OPTIONAL = ("instances", "max_memory")  # settings another change adds to platform.toml
-_ORDER = ("probe", "password", "depends_on", "start_timeout", "stop_timeout", "retries", "port", *_OPTIONAL)  # as README shows them
+_ORDER = ("probe", "liveness", "password", "depends_on", "start_timeout", "stop_timeout", "retries", "port", *_OPTIONAL)  # as README shows them
 
 
 @dataclass
@@ -43,7 +43,7 @@ def accepted_settings() -> frozenset[str]:
     """What platform.toml accepts now: the base settings, plus instances/max_memory once
     ProcessSpec carries them (that is when they do something)."""
     fields = {f.name for f in dataclasses.fields(ProcessSpec)}
-    return frozenset({"probe", "depends_on", "port", "password", *DEFAULTS, *(k for k in _OPTIONAL if k in fields)})
+    return frozenset({"probe", "liveness", "depends_on", "port", "password", *DEFAULTS, *(k for k in _OPTIONAL if k in fields)})
 
 
 def make_result(processes: list[ImportedProcess], notes: list[str], source: str, accepted: frozenset[str] | None = None) -> ImportResult:
