@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
+from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, scaling, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -58,6 +58,7 @@ app.command()(lifecycle.down)
 app.command()(lifecycle.start)
 app.command()(lifecycle.stop)
 app.command()(lifecycle.restart)
+app.command()(scaling.scale)
 app.command()(status.status)
 app.command()(events.events)
 app.command()(logs.logs)

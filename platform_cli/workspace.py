@@ -31,10 +31,11 @@ class Workspace:
 
     @cached_property
     def project(self):
+        from platform_cli.procman.instances import load_scale
         from platform_cli.procman.project import load_project
 
         s = self.settings
-        return load_project(s.procfile, s.base_port, s.dotenv)
+        return load_project(s.procfile, s.base_port, s.dotenv, load_scale(s.data_dir))
 
     @cached_property
     def daemon(self):

@@ -23,6 +23,7 @@ def events(
     names = names or []
     if names:
         ws.project.check_names(names)
+        names = ws.project.expand(names)
     found = History(ws.settings.data_dir).events(names, limit=lines)
     if as_json:
         from platform_cli.ui.events_view import events_json

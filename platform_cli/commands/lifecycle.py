@@ -50,6 +50,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
 
     project, daemon, settings = ws.project, ws.daemon, ws.settings
     project.check_names(names)
+    names = project.expand(names)
     daemon.prepare_dirs()
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
     render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
@@ -61,7 +62,11 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
             daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
+        started = Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
+    from platform_cli.procman.instances import make_registry, write_registry
+
+    write_registry(settings.data_dir, make_registry(project))  # where the gateway finds each instance
+    return started
 
 
 def shut_down(ws: Workspace) -> str:
@@ -138,7 +143,7 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
     if all_:
         return ws.project.names
     ws.project.check_names(names)
-    return names
+    return ws.project.expand(names)
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:

@@ -16,6 +16,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     liveness_threshold = 3
     max_memory = "300MB"       # restart it when its process group stays above this
     password = true            # a redis that takes a generated password (python -m services.redis)
+    instances = 3              # processes running the same command (`platform scale web=3` at runtime)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -40,7 +41,10 @@ OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
-SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory")
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", "instances")
+# Instance k of a process listens on its port + k - 1: honcho spaces the Procfile's lines 100
+# ports apart, so 100 instances fill a line's block without reaching the next line's.
+MAX_INSTANCES = 100
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # anything else is reached over http
 
@@ -66,6 +70,16 @@ class ProcessSpec:
     liveness_probe: ProbeSpec | None = field(default=None, repr=False)  # None: the same probe as readiness
     liveness_threshold: int = field(default=WATCH_DEFAULTS["liveness_threshold"], repr=False)
     max_memory: int | None = field(default=None, repr=False)  # bytes
+    # Instance 1 is the process named in the Procfile (`orders`: the stable address its peers
+    # get); instance k > 1 is `orders.k` (procman/instances.py). Left out of repr: scaling
+    # restarts no instance that keeps running.
+    instances: int = field(default=1, repr=False)
+    base: str = field(default="", repr=False)  # the Procfile name of an extra instance; "" for instance 1
+
+    @property
+    def family(self) -> str:
+        """The Procfile name this process runs for: `orders` for orders and orders.2."""
+        return self.base or self.name
 
     @property
     def url(self) -> str | None:
@@ -88,6 +102,17 @@ class Project:
         if unknown:
             raise UnknownProcessError(unknown, self.names)
 
+    def expand(self, names: list[str]) -> list[str]:
+        """The named processes with the extra instances of each (`orders` -> orders, orders.2, ...),
+        so that every filter by a Procfile name matches all its instances."""
+        found: list[str] = []
+        for name in names:
+            found.extend(n for n, s in self.processes.items() if n == name or s.base == name)
+        return list(dict.fromkeys(found))
+
+    def instances_of(self, name: str) -> list[str]:
+        return [n for n, s in self.processes.items() if s.family == name]
+
     def start_order(self, names: list[str] | None = None) -> list[str]:
         """The named processes (all when None) plus what they depend on, dependencies first."""
         wanted = self._closure(names if names else self.names)
@@ -107,6 +132,8 @@ class Project:
         place clients look, and an environment only the platform's user can read."""
         env: dict[str, str] = {}
         for spec in self.processes.values():
+            if spec.base:  # an extra instance: peers reach its family at instance 1 or through the gateway
+                continue
             if spec.port is not None and (names is None or spec.name in names):
                 port_key, url_key = address_keys(spec.name)
                 env[port_key] = str(spec.port)
@@ -132,7 +159,8 @@ def address_keys(name: str) -> tuple[str, str]:
     return f"{key}_PORT", f"{key}_URL"
 
 
-def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Project:
+def load_project(procfile: Path, base_port: int, dotenv: dict[str, str], scale: dict[str, int] | None = None) -> Project:
+    """scale: instances set by `platform scale` (procman/instances.py), over platform.toml's."""
     commands = load_procfile(procfile)
     options = load_options(procfile.parent / OPTIONS_FILE, list(commands))
     processes: dict[str, ProcessSpec] = {}
@@ -140,8 +168,11 @@ def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Proj
     for params in expand_processes(commands, env=dotenv, port=base_port):
         name = params.name.rsplit(".", 1)[0]
         env = {k: v for k, v in params.env.items() if k != "HONCHO_PROCESS_NAME"}
-        processes[name] = _make_spec(name, params.cmd, env, options.get(name, {}))
+        spec = _make_spec(name, params.cmd, env, options.get(name, {}), (scale or {}).get(name))
+        processes[name] = spec
+        processes.update(_extra_instances(spec))
     project = Project(procfile.parent, processes)
+    _check_ports(project)
     _check_dependencies(project, procfile.parent / OPTIONS_FILE)
     _check_redis_passwords(project, dotenv)
     return project
@@ -158,6 +189,29 @@ def _check_redis_passwords(project: Project, dotenv: dict[str, str]) -> None:
                 f"{key} in .env: a redis password is not taken from .env (every process would get it)",
                 hint=f"remove {key} from .env; for a password, set `password = true` under [{spec.name}] in {OPTIONS_FILE} (one is generated)",
             )
+
+
+def _extra_instances(spec: ProcessSpec) -> dict[str, ProcessSpec]:
+    from dataclasses import replace
+
+    extra = {}
+    for k in range(2, spec.instances + 1):
+        name = f"{spec.name}.{k}"
+        port = spec.port + k - 1 if spec.port is not None else None
+        env = {**spec.env, "PORT": str(port if port is not None else int(spec.env["PORT"]) + k - 1)}
+        extra[name] = replace(spec, name=name, port=port, env=env, base=spec.name)
+    return extra
+
+
+def _check_ports(project: Project) -> None:
+    """Two processes on one port would make the second fail to start, far from the cause."""
+    seen: dict[int, str] = {}
+    for spec in project.processes.values():
+        if spec.port is not None:
+            if spec.port in seen:
+                raise ConfigError(f"{spec.name} and {seen[spec.port]} would both listen on port {spec.port}",
+                                  hint="set `port` in platform.toml apart from other processes' instances")
+            seen[spec.port] = spec.name
 
 
 def load_options(path: Path, names: list[str]) -> dict[str, dict]:
@@ -178,7 +232,7 @@ def load_options(path: Path, names: list[str]) -> dict[str, dict]:
     return data
 
 
-def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> ProcessSpec:
+def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scaled: int | None = None) -> ProcessSpec:
     where = f"{OPTIONS_FILE} [{name}]"
     uses_port = bool(_USES_PORT.search(command))
     try:
@@ -209,8 +263,16 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         raise ConfigError(f"{where}: password must be true or false")
     if password and probe.kind != "redis":
         raise ConfigError(f'{where}: password needs probe = "redis"')
+    instances = scaled if scaled is not None else _typed(options, "instances", int, where, 1)
+    if not 1 <= instances <= MAX_INSTANCES:
+        raise ConfigError(f"{where}: instances must be 1-{MAX_INSTANCES}, not {instances}")
+    if instances > 1 and (probe.kind == "redis" or password):
+        raise ConfigError(f"{where}: a redis runs as one process (instances = 1)",
+                          hint="its clients hold one address and its data is in one process's memory")
+    if instances > 1 and port is None:
+        raise ConfigError(f"{where}: instances need a port (a command that reads $PORT, or a probe)")
     return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
-                       **_watch_settings(options, where, probe.kind != "none"))
+                       instances=instances, **_watch_settings(options, where, probe.kind != "none"))
 
 
 def _watch_settings(options: dict, where: str, probed: bool) -> dict:
