@@ -68,8 +68,12 @@ def create_app(config: dict | None = None) -> Flask:
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(app, origins=origins, expose_headers=["X-Request-ID"])
+    from services.gateway.registry import FILE_NAME, Registry
+
+    # The instances the platform runs of each service (registry.py); <NAME>_URL when it lists none.
+    registry = Registry(Path(app.config["DATA_DIR"]) / FILE_NAME, app.config["UPSTREAMS"])
     proxy = Proxy(app.config["UPSTREAMS"], app.config["GATEWAY_CONNECT_TIMEOUT"], app.config["GATEWAY_TIMEOUT"],
-                  app.config["GATEWAY_RESTART_WAIT"])
+                  app.config["GATEWAY_RESTART_WAIT"], registry=registry)
     app.extensions["gateway.proxy"] = proxy
     errors.init_app(app)
 

@@ -8,7 +8,9 @@ connection per upstream (http.client: bench/gateway.py measured requests' per-ca
 An upstream restarting (supervisord brings a crashed one back in a few hundred ms) is waited
 for, up to `restart_wait` from its first refusal: a refused connection never carried the
 request, so trying again is safe for any method. One refusing for longer (stopped) fails fast
-until it accepts again, so it cannot hold every serving thread. A request that may have reached an upstream which then failed is retried
+until it accepts again, so it cannot hold every serving thread. A service with several instances
+(registry.py) is balanced round robin over its ready ones; one refusing a connection is passed
+over for the next before any waiting. A request that may have reached an upstream which then failed is retried
 only when its method is idempotent; a POST that got no answer is the client's to judge.
 """
 
@@ -36,8 +38,12 @@ RECONNECT_S = 0.05
 
 
 class Proxy:
-    def __init__(self, upstreams: dict[str, str], connect_timeout: float, read_timeout: float, restart_wait: float = 0.0):
+    def __init__(self, upstreams: dict[str, str], connect_timeout: float, read_timeout: float, restart_wait: float = 0.0,
+                 registry=None):
+        from services.gateway.registry import Registry
+
         self.upstreams = upstreams
+        self.registry = registry or Registry(None, upstreams)
         self.timeouts = (connect_timeout, read_timeout)
         self.restart_wait = restart_wait
         self._refused_since: dict[str, float] = {}  # upstream -> when it began refusing connections
@@ -46,16 +52,15 @@ class Proxy:
     def forward(self, service: str, method: str, path: str, query: bytes, headers, body: bytes, request_id: str,
                 owner: str | None = None) -> Response:
         """owner: the caller's user id, sent as OWNER_HEADER (a client's own is never passed on)."""
-        base = self.upstreams.get(service)
-        if base is None:
+        bases = self.registry.urls(service)
+        if not bases:
             raise ApiError(503, "upstream_unavailable", f"{service} has no address (is it in the Procfile?)", service=service)
-        target = urlsplit(base).path.rstrip("/") + request_target(path, query)
         outgoing = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | NOT_PASSED}
         outgoing["X-Request-ID"] = request_id
         if owner is not None:
             outgoing[OWNER_HEADER] = owner
-        upstream = self._send(service, base, method, target, outgoing, body)
-        self._local.__dict__.setdefault("last", {})[service] = upstream
+        upstream, base = self._send(service, bases, method, request_target(path, query), outgoing, body)
+        self._local.__dict__.setdefault("last", {})[base] = upstream
         back = [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP]
 
         def body_chunks():
@@ -63,62 +68,70 @@ class Proxy:
                 while chunk := upstream.read(CHUNK):
                     yield chunk
             except (OSError, http.client.HTTPException):
-                self._drop(service)  # cut off mid-body: the client sees a short body, not a hang
+                self._drop(base)  # cut off mid-body: the client sees a short body, not a hang
             finally:
                 if not upstream.isclosed():  # the client went away mid-body: the rest is still on the wire
-                    self._drop(service)
+                    self._drop(base)
                 upstream.close()
 
         return Response(body_chunks(), status=upstream.status, headers=back, direct_passthrough=True)
 
-    def _send(self, service: str, base: str, method: str, target: str, headers: dict, body: bytes):
+    def _send(self, service: str, bases: list[str], method: str, path: str, headers: dict, body: bytes):
         retried = False
+        turn = 0
         while True:
-            conn, fresh = self._connection(service, base)
+            base = bases[turn % len(bases)]
+            target = urlsplit(base).path.rstrip("/") + path
+            conn, fresh = self._connection(base)
             try:
                 if fresh:
                     conn.connect()  # apart from the request, so that a refusal is known to have carried none
                     self._refused_since.pop(service, None)
             except ConnectionRefusedError:
-                self._drop(service)
+                self._drop(base)
+                turn += 1
+                if turn < len(bases):
+                    continue  # another instance may take it at once
                 deadline = self._refused_since.setdefault(service, time.monotonic()) + self.restart_wait
                 if time.monotonic() + RECONNECT_S > deadline:
                     raise ApiError(503, "upstream_unavailable", f"{service} is not reachable", service=service) from None
                 time.sleep(RECONNECT_S)  # restarting, most likely: it listens again within moments
                 continue
             except (socket.timeout, TimeoutError, OSError):
-                self._drop(service)
+                self._drop(base)
                 raise ApiError(503, "upstream_unavailable", f"{service} does not answer", service=service) from None
             try:
                 conn.request(method, target, body=body or None, headers=headers)
                 conn.sock.settimeout(self.timeouts[1])
-                return conn.getresponse()
+                return conn.getresponse(), base
             except (socket.timeout, TimeoutError):
-                self._drop(service)
+                self._drop(base)
                 raise ApiError(504, "upstream_timeout", f"{service} took longer than {self.timeouts[1]:g}s", service=service) from None
             except (ConnectionError, OSError, http.client.HTTPException):
-                self._drop(service)
+                self._drop(base)
+                turn += 1
                 if retried or method not in IDEMPOTENT:
                     raise ApiError(503, "upstream_unavailable", f"{service} failed before it answered", service=service) from None
                 retried = True
 
-    def _connection(self, service: str, base: str) -> tuple[http.client.HTTPConnection, bool]:
+    def _connection(self, base: str) -> tuple[http.client.HTTPConnection, bool]:
+        """This thread's kept connection to one upstream address (an instance), or a new one."""
         pool = self._local.__dict__.setdefault("conns", {})
-        if service in pool:
-            last = self._local.__dict__.get("last", {}).pop(service, None)
+        if base in pool:
+            last = self._local.__dict__.get("last", {}).pop(base, None)
             # Reused only when its last answer was read to the end (a HEAD's, or one whose client
             # left, may not have been) and the upstream has not closed it while idle (restarted, say).
-            if (last is None or last.isclosed()) and not _closed_by_peer(pool[service]):
-                return pool[service], False
+            if (last is None or last.isclosed()) and not _closed_by_peer(pool[base]):
+                return pool[base], False
             if last is not None:
                 last.close()
-            self._drop(service)
+            self._drop(base)
         url = urlsplit(base)
-        conn = pool[service] = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeouts[0])
+        conn = pool[base] = http.client.HTTPConnection(url.hostname, url.port, timeout=self.timeouts[0])
         return conn, True
 
-    def _drop(self, service: str) -> None:
-        conn = self._local.__dict__.get("conns", {}).pop(service, None)
+    def _drop(self, base: str) -> None:
+        conn = self._local.__dict__.get("conns", {}).pop(base, None)
         if conn is not None:
             conn.close()
 
