@@ -21,11 +21,22 @@ def is_disk_trouble(exc: OSError) -> bool:
     return exc.errno in FULL | READ_ONLY
 
 
-def remove_leftovers(directory: Path) -> None:
-    """Temporary files of writes a SIGKILL cut short: called by a store's one owner as it opens,
-    when no write of its own can be under way."""
+def remove_leftovers(directory: Path, min_age_s: float = 0.0) -> None:
+    """Temporary files of writes a SIGKILL cut short: called by a folder's owner when no write of
+    its own can be under way; min_age_s spares the young ones, which another process sharing the
+    folder (an instance of the same service) may be writing right now."""
+    import time
+
     for leftover in directory.glob("*.tmp"):
-        leftover.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if time.time() - leftover.stat().st_mtime >= min_age_s:
+                leftover.unlink(missing_ok=True)
+
+
+def remove_leftovers_named(path: Path) -> None:
+    """One temporary file of a write a SIGKILL cut short: the caller holds the lock that every
+    write to its target takes (a store shared by processes: bucketstore.py), so none is under way."""
+    path.unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -104,11 +104,14 @@ class Publisher:
 
 class Consumer:
     def __init__(self, client: redis.Redis, stream: str, group: str, handle: Callable[[dict], None], log=print,
-                 health: WorkerHealth | None = None, claim_idle_ms: int = CLAIM_IDLE_MS):
+                 health: WorkerHealth | None = None, claim_idle_ms: int = CLAIM_IDLE_MS, name: str | None = None):
         self.client, self.stream, self.group, self.handle, self.log = client, stream, group, handle, log
         self.health = health or WorkerHealth()
         self.claim_idle_ms = claim_idle_ms
-        self.name = group  # one consumer per service: a restarted one resumes its own pending entries
+        # One consumer per process, named after it: the group's name for a service's first (or only)
+        # instance, `delivery.2` for the next. A restarted one resumes its own pending entries;
+        # those of an instance scaled away are claimed by the others once idle (_claim_stale).
+        self.name = name or group
 
     def run(self, stop: threading.Event) -> None:
         ready = False
@@ -200,6 +203,13 @@ def connect(url: str, password: str | None = None) -> redis.Redis:
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, **extra)
 
 
+def consumer_name(group: str, environ=os.environ) -> str:
+    """This process's name in its group: PLATFORM_PROCESS (`delivery`, `delivery.2`), which the
+    platform gives every instance, when it belongs to `group`; else the group's own name."""
+    process = environ.get("PLATFORM_PROCESS", "")
+    return process if process.split(".", 1)[0] == group else group
+
+
 def make_workers(app, store, publishes: str, consumes: str, group: str, handle: Callable[[object, dict], None]):
     """A service's two workers: the publisher of its outbox and the consumer of another's stream."""
     client = connect(app.config["REDIS_URL"], app.config.get("REDIS_PASSWORD"))
@@ -207,7 +217,7 @@ def make_workers(app, store, publishes: str, consumes: str, group: str, handle: 
     publisher = Publisher(client, publishes, store, log=app.logger.warning, health=WorkerHealth(failing_after_s))
     store.on_event = publisher.wakeup.set
     consumer = Consumer(client, consumes, group, lambda event: handle(store, event), log=app.logger.warning,
-                        health=WorkerHealth(failing_after_s))
+                        health=WorkerHealth(failing_after_s), name=consumer_name(group))
     checks = app.extensions.setdefault("health_checks", {})
     checks["publisher"], checks["consumer"] = publisher.health.check, consumer.health.check
     return [publisher.run, consumer.run]

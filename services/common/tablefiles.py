@@ -10,6 +10,11 @@ dozen documents per insert, however large the database grows.
 Every write is durable and atomic: the table goes to a temporary file, which is fsynced and
 renamed over the old one, and the directory is fsynced. A SIGKILL at any moment leaves each
 table either as it was or as it became, never half-written; a write that returned is on disk.
+
+Several processes may share the files (instances of one service: bucketstore.py serialises
+their writes to a table with an flock): `reload` reads one table again from its file, and
+`changed_on_disk` names the tables another process replaced since this one last read or wrote
+them (a replaced file is a new inode: rename is how every write lands).
 """
 
 from __future__ import annotations
@@ -34,10 +39,14 @@ class TableFilesStorage(Storage):
         self.dir = Path(directory)
         make_private_dir(self.dir)
         self._tables: dict[str, dict] | None = None  # as last read or written
+        self._seen: dict[str, tuple] = {}  # table -> its file's (inode, mtime_ns, size) as last read or written
 
     def read(self) -> dict[str, dict]:
         if self._tables is None:
-            self._tables = {path.name[: -len(SUFFIX)]: _load(path) for path in sorted(self.dir.glob("*" + SUFFIX))}
+            self._tables = {}
+            for path in sorted(self.dir.glob("*" + SUFFIX)):
+                self._seen[path.name[: -len(SUFFIX)]] = _signature(path)
+                self._tables[path.name[: -len(SUFFIX)]] = _load(path)
         # A copy of the outer dict only: TinyDB assigns the changed table into what it read,
         # and the identity check in write() needs the old table objects untouched.
         return dict(self._tables)
@@ -48,8 +57,10 @@ class TableFilesStorage(Storage):
         dropped = [name for name in old if name not in data]
         for name in changed:
             write_atomically(self.dir / (name + SUFFIX), json.dumps(data[name], separators=(",", ":")).encode())
+            self._seen[name] = _signature(self.dir / (name + SUFFIX))
         for name in dropped:
             (self.dir / (name + SUFFIX)).unlink(missing_ok=True)
+            self._seen.pop(name, None)
         if changed or dropped:
             _fsync_dir(self.dir)
         self._tables = dict(data)
@@ -57,9 +68,50 @@ class TableFilesStorage(Storage):
     def forget(self) -> None:
         """Drop what is held in memory: the next read comes from the files."""
         self._tables = None
+        self._seen.clear()
+
+    def reload(self, name: str) -> dict | None:
+        """Table `name` read again from its file (None: there is none); what read() gives from now on."""
+        tables = self.read()
+        path = self.dir / (name + SUFFIX)
+        try:
+            signature = _signature(path)
+            table = _load(path)
+        except StoreCorruptError as exc:
+            if not isinstance(exc.__cause__, FileNotFoundError):
+                raise
+            self._seen.pop(name, None)
+            tables.pop(name, None)
+            self._tables = tables
+            return None
+        self._seen[name] = signature
+        tables[name] = table
+        self._tables = tables
+        return table
+
+    def changed_on_disk(self) -> list[str]:
+        """Tables whose file another process replaced (or made) since this one last read or wrote it."""
+        self.read()
+        found = []
+        with os.scandir(self.dir) as entries:
+            for entry in entries:
+                if entry.name.endswith(SUFFIX):
+                    name = entry.name[: -len(SUFFIX)]
+                    st = entry.stat()
+                    if self._seen.get(name) != (st.st_ino, st.st_mtime_ns, st.st_size):
+                        found.append(name)
+        return found
 
     def close(self) -> None:
         pass
+
+
+def _signature(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError as exc:
+        raise StoreCorruptError(f"table file {path} is gone") from exc
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _load(path: Path) -> dict:

@@ -31,7 +31,7 @@ class DeliveryStore(BucketStore):
 
     def receive(self, order: dict, event_id: str, at: str) -> bool:
         """A new order from events:orders; False when it is here already (a re-published event)."""
-        with self.lock:
+        with self.writing(order["order_id"]):
             if self.find(order["order_id"]) is not None:
                 return False
             self.insert({
@@ -51,7 +51,7 @@ class DeliveryStore(BucketStore):
         make_event(at, version) builds the event under the lock: its time, and the order's version
         (the length of its history), which lets a consumer tell a late event from a newer one.
         """
-        with self.lock:
+        with self.writing(order_id):
             doc = self.find(order_id)
             if doc is None or doc["user_id"] != user_id:
                 return None
@@ -65,7 +65,7 @@ class DeliveryStore(BucketStore):
 
     def by_status(self, status: str, limit: int, offset: int) -> tuple[list[dict], int]:
         """A page of the orders in `status`, longest there first, and how many there are."""
-        with self.lock:
+        with self.reading():
             found = self._by_status.get(status, {})
             ids = sorted(found, key=lambda oid: (found[oid], oid))
             return [public(self.find(oid)) for oid in ids[offset : offset + limit]], len(ids)

@@ -19,13 +19,13 @@ class OrderStore(BucketStore):
         self._by_user.setdefault(doc["user_id"], {})[doc["order_id"]] = doc["ordered_at"]
 
     def create(self, order: dict, event: dict) -> None:
-        with self.lock:
+        with self.writing(order["order_id"]):
             self.insert({**order, "applied": []}, [event])
         self.on_event()
 
     def list(self, user_id: str, limit: int, offset: int) -> tuple[list[dict], int]:
         """A page of the user's orders, newest first, and how many there are in all."""
-        with self.lock:
+        with self.reading():
             mine = self._by_user.get(user_id, {})
             ids = sorted(mine, key=lambda oid: (mine[oid], oid), reverse=True)
             return [public(self.find(oid)) for oid in ids[offset : offset + limit]], len(ids)
@@ -33,7 +33,7 @@ class OrderStore(BucketStore):
     def set_status(self, order_id: str, status: str, event_id: str, version: int) -> bool:
         """Apply a delivery status change; False when the order is unknown, the event was applied,
         or it is older than the status the order has (events may arrive out of order)."""
-        with self.lock:
+        with self.writing(order_id):
             doc = self.find(order_id)
             if doc is None or event_id in doc["applied"] or version <= doc.get("status_version", 1):
                 return False

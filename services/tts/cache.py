@@ -123,7 +123,8 @@ class AudioCache:
         removed = []
         try:
             with self._index:
-                remove_leftovers(self.dir)  # every store holds this lock: none is under way
+                # Only old ones: another instance of tts shares the folder, and holds no lock of ours.
+                remove_leftovers(self.dir, min_age_s)
                 for waiting in self.dir.glob("*.json"):
                     self._index_waiting(waiting)
                 self._some_waiting = False

@@ -62,3 +62,25 @@ def test_dropping_a_table_writes_the_database_without_it():
     written = db.storage.writes[-1]
     expect("tinydb.TinyDB.drop_table", set(written) == {"b"} and written["b"] is kept,
            f"drop_table wrote tables {sorted(written)}, not just the others, untouched")
+
+
+def test_a_table_counts_ids_again_once_its_next_id_is_reset():
+    """bucketstore.py re-reads a bucket another process wrote and resets `Table._next_id`, so the
+    next insert numbers past that process's documents instead of reusing an id."""
+    storage_holder = {}
+
+    class Shared(RecordingStorage):
+        def __init__(self):
+            super().__init__()
+            storage_holder["s"] = self
+
+    db = TinyDB(storage=Shared)
+    table = db.table("a")
+    table.insert({"n": 1})
+    expect("tinydb.table.Table._next_id", hasattr(table, "_next_id"), "the attribute is gone")
+    storage = storage_holder["s"]
+    storage.tables = {"a": {**storage.tables["a"], "2": {"n": 2}}}  # what another process wrote
+    table._next_id = None
+    table.clear_cache()
+    expect("tinydb.table.Table._next_id", table.insert({"n": 3}) == 3,
+           "an insert after resetting _next_id did not number past the documents read")
