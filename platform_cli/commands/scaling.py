@@ -1,4 +1,4 @@
-"""scale (and, with it, the other verbs that change how many programs serve a process)."""
+"""scale and reload: the verbs that change which programs serve a process, without downtime."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ConfigError, DaemonDownError
 from platform_cli.workspace import Workspace
 
@@ -42,32 +43,89 @@ def scale(
 
 
 def apply_scale(ws: Workspace, wanted: dict[str, int]) -> list[str]:
-    from functools import partial
-
     from platform_cli.procman.instances import load_scale, save_scale
-    from platform_cli.procman.project import load_project
     from platform_cli.procman.rollout import Rollout
     from platform_cli.procman.scaling import operation_lock, scale
-    from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
-    s, daemon = ws.settings, ws.daemon
-    if not daemon.is_running():
-        raise DaemonDownError("supervisord is not running", hint="start the platform with `platform up` (it reads `instances` from platform.toml)")
+    s, daemon = ws.settings, _running_daemon(ws)
     order: list[str] = []
     with operation_lock(daemon.run_dir):
-        old = load_project(s.procfile, s.base_port, s.dotenv, load_scale(s.data_dir))
-        # Checked before anything is kept: a count out of range is refused with the file untouched.
-        new = load_project(s.procfile, s.base_port, s.dotenv, {**load_scale(s.data_dir), **wanted})
+        old = make_stage(ws, {}).project
+        new = make_stage(ws, wanted)  # checked before anything is kept: a bad count leaves scale.json as it was
         for name, count in wanted.items():
             save_scale(s.data_dir, name, count)
-        programs = make_programs(new, s.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-        render = partial(render_programs, programs, daemon.scripts_dir, new.dir, s.data_dir / "logs", s.procfile,
-                         s.log_max_bytes, s.log_backups)
         with ProgressReporter(ws.out) as progress:
             rollout = Rollout(daemon, daemon.client())
             for name in wanted:
-                order.extend(scale(rollout, old, new, programs, lambda kept: render(kept=kept), name, s.data_dir, progress))
-                old = new
-    ws.__dict__["project"] = new  # the status shown next is of the new instances
+                order.extend(scale(rollout, old, new.project, new.programs, new.render, name, s.data_dir, progress))
+                old = new.project
+    ws.__dict__["project"] = new.project  # the status shown next is of the new instances
     return list(dict.fromkeys(order))
+
+
+def reload(
+    ctx: typer.Context,
+    names: list[str] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, show_default=False,
+                                      help="Processes (by their Procfile name) to reload; or --all."),
+    all_: bool = typer.Option(False, "--all", help="Every process behind another (the gateway's services)."),
+) -> None:
+    """Replace every instance with a fresh one on the code now on disk, without downtime.
+
+    Rolling and health-gated: a surge instance starts first; once it is ready, each old instance
+    in turn is drained out of the gateway's rotation, restarted and put back once ready, then the
+    surge goes. If a new instance is not ready in time or crash-loops, the reload stops, the old
+    instances keep serving, and this exits 5 naming the process with its last log lines.
+    """
+    from platform_cli.procman.rolling import RollingReload, reloadable
+    from platform_cli.procman.rollout import Rollout
+    from platform_cli.procman.scaling import operation_lock
+    from platform_cli.ui.progress import ProgressReporter
+
+    ws: Workspace = ctx.obj
+    if all_ and names:
+        raise typer.BadParameter("give process names or --all, not both")
+    if not all_ and not names:
+        raise typer.BadParameter("name the processes, or use --all")
+    wanted = reloadable(ws.project) if all_ else names
+    ws.project.check_names(wanted)
+    for name in wanted:
+        spec = ws.project.processes[name]
+        if spec.base:
+            raise ConfigError(f"{name} is an instance; reload its process: {spec.base}")
+        if spec.url is None or not spec.url.startswith("http"):
+            raise ConfigError(f"{name} is not reached over http: nothing can route around it while it restarts",
+                              hint=f"restart it with `platform restart {name}`")
+    daemon = _running_daemon(ws)
+    done: list[str] = []
+    with operation_lock(daemon.run_dir), ProgressReporter(ws.out) as progress:
+        client = daemon.client()
+        rolling = RollingReload(Rollout(daemon, client), client, ws.settings.data_dir, lambda scale: make_stage(ws, scale), progress)
+        for name in wanted:
+            done.extend(rolling.reload(name))
+    from platform_cli.commands.lifecycle import _show_status
+
+    _show_status(ws, done)
+
+
+def make_stage(ws: Workspace, scale: dict[str, int]):
+    """The project with `scale` over the instance counts in force, its programs and their renderer."""
+    from functools import partial
+
+    from platform_cli.procman.instances import load_scale
+    from platform_cli.procman.project import load_project
+    from platform_cli.procman.rolling import Stage
+    from platform_cli.procman.supervisor_conf import make_programs, render_programs
+
+    s, daemon = ws.settings, ws.daemon
+    project = load_project(s.procfile, s.base_port, s.dotenv, {**load_scale(s.data_dir), **scale})
+    programs = make_programs(project, s.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
+    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, s.data_dir / "logs", s.procfile,
+                     s.log_max_bytes, s.log_backups)
+    return Stage(project, programs, lambda kept: render(kept=kept))
+
+
+def _running_daemon(ws: Workspace):
+    if not ws.daemon.is_running():
+        raise DaemonDownError("supervisord is not running", hint="start the platform with `platform up`")
+    return ws.daemon

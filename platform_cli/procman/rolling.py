@@ -1,0 +1,95 @@
+"""`platform reload NAME`: replace every instance of a process with a fresh one, health-gated,
+without a failed request through the gateway, and back out if the new code cannot serve.
+
+For a process with N instances (orders, orders.2, ...):
+
+1. a surge instance, orders.<N+1>, starts with the code now on disk; once ready it enters the
+   gateway's rotation (registry.json). If it is not ready within its start_timeout, or crash-
+   loops to FATAL, the reload stops here: the surge is removed, the old instances never left
+   the rotation, and the error names the process and shows its last log lines (rollback).
+2. each old instance in turn is marked draining (the gateway sends it nothing new), given
+   DRAIN_S, stopped with SIGTERM (a service finishes its in-flight requests, up to its
+   stop_timeout), started again on the new code and, once ready, put back into rotation. If it
+   fails to become ready, it stays out of rotation, stopped, and the reload stops with the error:
+   the instances already reloaded and the surge keep serving.
+3. the surge is drained and removed.
+
+So at least N instances serve at every moment. A reload restarts processes whatever their
+identity says (the code changed, not the Procfile); a change of command, settings or .env is
+`up`'s to apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from platform_cli.errors import NotReadyError
+from platform_cli.procman.instances import make_registry, write_registry
+from platform_cli.procman.readiness import Reporter, start_in_order
+from platform_cli.procman.scaling import DRAIN_S, drain
+
+
+@dataclass
+class Stage:
+    """What supervisord should run: a project (with some instance counts), its programs, and
+    how to render them (kept sections in, programs.conf out)."""
+
+    project: object
+    programs: list
+    render: Callable[[dict[str, str]], str]
+
+
+class RollingReload:
+    def __init__(self, rollout, client, data_dir: Path, build: Callable[[dict[str, int]], Stage], reporter: Reporter,
+                 drain_s: float = DRAIN_S):
+        """rollout: rollout.Rollout; build(scale): the Stage with those instance counts over the current ones."""
+        self.rollout, self.client, self.data_dir, self.build = rollout, client, data_dir, build
+        self.reporter, self.drain_s = reporter, drain_s
+
+    def reload(self, name: str) -> list[str]:
+        """Reload every instance of `name`; returns them. NotReadyError: stopped (see the module)."""
+        base = self.build({})
+        olds = base.project.instances_of(name)
+        surge_stage = self.build({name: len(olds) + 1})
+        surge = f"{name}.{len(olds) + 1}"
+        self.reporter.note(f"{name}: starting {surge} on the new code")
+        try:
+            self._apply(surge_stage, [surge])
+        except NotReadyError as exc:
+            self.reporter.note(f"{surge} did not become ready: removing it; {', '.join(olds)} keep serving")
+            self._apply(base, olds)
+            write_registry(self.data_dir, make_registry(base.project))
+            raise NotReadyError(f"reload of {name} rolled back: {exc.message}", hint=exc.hint, details=exc.details) from None
+        project = surge_stage.project
+        write_registry(self.data_dir, make_registry(project))  # the surge in rotation
+        for old in olds:
+            self.reporter.note(f"{old}: draining, then restarting on the new code")
+            drain(self.data_dir, project, [old], self.drain_s)
+            self.client.stop(old, project.processes[old].stop_timeout)
+            try:
+                start_in_order(self.client, project, [old], self.data_dir, self.reporter)
+            except NotReadyError as exc:
+                self.client.stop(old, project.processes[old].stop_timeout)
+                write_registry(self.data_dir, make_registry(project, absent={old}))
+                raise NotReadyError(f"reload of {name} stopped at {old}: {exc.message}; the others keep serving",
+                                    hint=exc.hint, details=exc.details) from None
+            write_registry(self.data_dir, make_registry(project))
+        self.reporter.note(f"{surge}: draining, then removing")
+        drain(self.data_dir, project, [surge], self.drain_s)
+        self._apply(base, olds)
+        write_registry(self.data_dir, make_registry(base.project))
+        return olds
+
+    def _apply(self, stage: Stage, wanted: list[str]) -> list[str]:
+        return self.rollout.apply(stage.project, stage.programs, stage.render, wanted, self.data_dir, self.reporter)
+
+
+def reloadable(project) -> list[str]:
+    """What `reload --all` reloads: each process (by Procfile name) reached over http that another
+    depends on, i.e. one behind something; a front (the gateway), which clients reach at its one
+    port, cannot be surged and is left to `restart`."""
+    needed = {d for spec in project.processes.values() for d in spec.depends_on}
+    return [n for n, spec in project.processes.items()
+            if not spec.base and n in needed and spec.url is not None and spec.url.startswith("http")]

@@ -1,0 +1,141 @@
+"""Instances behind the gateway under steady traffic: scaling up and down, and reloading, fail no
+request; every acknowledged order is stored once and delivered once."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.e2e.traffic import Traffic, assert_orders_owed, call, delivered_exactly
+from tests.helpers import wait_until
+from tests.report import report
+
+LOAD_S = 20
+
+
+def free_block(size: int) -> int:
+    """A port with the `size - 1` after it free too: instance k listens on port + k - 1."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + size > 65535:
+            continue
+        held = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+    raise AssertionError("no block of free ports")
+
+
+def write_stack(project, orders: dict | None = None, tts: dict | None = None):
+    project.write(
+        {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
+         "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
+        {"redis": {"probe": "redis", "password": True},
+         "orders": {"probe": "http:/health", "depends_on": ["redis"], "port": free_block(4), **(orders or {})},
+         "delivery": {"probe": "http:/health", "depends_on": ["redis"], "port": free_block(4)},
+         "tts": {"probe": "http:/health", "depends_on": ["redis"], "port": free_block(4), **(tts or {})},
+         "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
+        env="GTTS_TIMEOUT=1\n",
+    )
+
+
+def start_traffic(project) -> Traffic:
+    port = project.ports["gateway"]
+    credentials = {"email": "steady@example.com", "password": "steady as she goes 1"}
+    assert call(port, "POST", "/auth/signup", credentials)[0] == 201
+    signed_in = call(port, "POST", "/auth/signin", credentials)[1]
+    load = Traffic(port, signed_in["user_id"], signed_in["token"])
+    wait_until(lambda: load.succeeded["orders"] > 10, 30, what="traffic flowing")
+    return load
+
+
+def assert_all_owed(project, traffic: Traffic) -> None:
+    assert not traffic.failures, traffic.summary()
+    orders = assert_orders_owed(project.data, traffic.orders, unacked_at_most=0)
+    wait_until(lambda: delivered_exactly(project.data, orders), 60, what="every stored order in delivery, once")
+
+
+def served_by(project) -> set[str]:
+    return {name for name, row in project.status("orders").items() if row["pid"]}
+
+
+def test_scale_orders_to_3_and_back_to_1_under_traffic_fails_no_request(project):
+    write_stack(project)
+    project.ok("up")
+    traffic = start_traffic(project)
+    began = time.monotonic()
+    project.ok("scale", "orders=3")
+    assert served_by(project) == {"orders", "orders.2", "orders.3"}
+    registry = (project.data / "registry.json").read_text()
+    assert registry.count('"ready"') >= 5  # orders x3, delivery, tts (and the gateway itself)
+    before = traffic.succeeded["orders"]
+    wait_until(lambda: traffic.succeeded["orders"] > before + 50, 30, what="orders served by 3 instances")
+    logs = project.ok("logs", "-n", "50", "orders", "--no-color").stdout  # `orders` shows every instance
+    assert "orders.2 |" in logs and "orders.3 |" in logs
+    project.ok("scale", "orders=1")
+    assert served_by(project) == {"orders"}
+    traffic.stop.wait(max(0.0, LOAD_S - (time.monotonic() - began)))
+    traffic.finish()
+    report("scale orders=3 then =1 under traffic", traffic.summary())
+    assert_all_owed(project, traffic)
+
+
+BOOT = "import runpy\nrunpy.run_module('services.orders', run_name='__main__')\n"
+
+
+def pids(project, name: str) -> dict[str, int]:
+    return {n: row["pid"] for n, row in project.status(name).items() if row["pid"]}
+
+
+def test_reload_orders_with_3_instances_under_traffic_fails_no_request(project):
+    (project.root / "boot_orders.py").write_text(BOOT)
+    write_stack(project, orders={"instances": 3})
+    (project.root / "Procfile").write_text((project.root / "Procfile").read_text().replace(
+        "orders: python -m services.orders", "orders: python boot_orders.py"))
+    project.ok("up")
+    before = pids(project, "orders")
+    assert set(before) == {"orders", "orders.2", "orders.3"}
+    traffic = start_traffic(project)
+    began = time.monotonic()
+    result = project.ok("reload", "orders")
+    took = time.monotonic() - began
+    after = pids(project, "orders")
+    assert set(after) == set(before) and not set(after.values()) & set(before.values()), "every instance replaced"
+    assert "orders.4" in result.stdout  # the surge, gone again
+    traffic.stop.wait(max(0.0, LOAD_S - (time.monotonic() - began)))
+    traffic.finish()
+    report(f"reload orders (3 instances) under traffic: took {took:.1f} s", traffic.summary())
+    assert_all_owed(project, traffic)
+
+
+def test_a_reload_whose_new_code_cannot_start_rolls_back_and_fails_no_request(project):
+    (project.root / "boot_orders.py").write_text(BOOT)
+    write_stack(project, orders={"instances": 2, "start_timeout": 5, "retries": 1})
+    (project.root / "Procfile").write_text((project.root / "Procfile").read_text().replace(
+        "orders: python -m services.orders", "orders: python boot_orders.py"))
+    project.ok("up")
+    before = pids(project, "orders")
+    traffic = start_traffic(project)
+    (project.root / "boot_orders.py").write_text("import sys\nprint('broken on purpose', flush=True)\nsys.exit(3)\n")
+    result = project.run("reload", "orders", timeout=120)
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert "error: reload of orders rolled back: orders.3" in result.stderr
+    assert "broken on purpose" in result.stderr  # its last log lines
+    assert pids(project, "orders") == before, "the old instances kept serving, untouched"
+    assert "orders.3" not in (project.data / "registry.json").read_text()
+    wait_until(lambda: traffic.succeeded["orders"] > 20, 20, what="orders still served")
+    traffic.finish()
+    report("reload of orders whose new code exits at once", traffic.summary())
+    assert_all_owed(project, traffic)
