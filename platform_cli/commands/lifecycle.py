@@ -21,7 +21,8 @@ Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from th
 AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
 
-def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
+def up(ctx: typer.Context, names: Optional[list[str]] = Names,
+       watch: bool = typer.Option(False, "--watch", help="Then reload processes when their files change (platform.toml `watch`), until Ctrl-C.")) -> None:
     """Start supervisord if needed, load the Procfile and start processes in dependency order.
 
     Each process starts only once everything it depends on is ready. Running processes are left as
@@ -32,6 +33,10 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
     _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
+    if watch:
+        from platform_cli.commands.scaling import watch_and_reload
+
+        watch_and_reload(ws)
 
 
 def down(ctx: typer.Context) -> None:

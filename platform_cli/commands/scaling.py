@@ -102,7 +102,7 @@ def reload(
         client = daemon.client()
         rolling = RollingReload(Rollout(daemon, client), client, ws.settings.data_dir, lambda scale: make_stage(ws, scale), progress)
         for name in wanted:
-            done.extend(rolling.reload(name))
+            done.extend(rolling.reload_recorded(name))
     from platform_cli.commands.lifecycle import _show_status
 
     _show_status(ws, done)
@@ -129,3 +129,50 @@ def _running_daemon(ws: Workspace):
     if not ws.daemon.is_running():
         raise DaemonDownError("supervisord is not running", hint="start the platform with `platform up`")
     return ws.daemon
+
+
+def watch_and_reload(ws: Workspace) -> None:
+    """`up --watch`: after `up`, reload each process whose watched files change, until Ctrl-C.
+    A reload that fails is reported here and kept for status/events/logs; watching goes on."""
+    import threading
+
+    from platform_cli.errors import PlatformError
+    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.procman.rolling import RollingReload, reloadable
+    from platform_cli.procman.rollout import Rollout
+    from platform_cli.procman.scaling import operation_lock
+    from platform_cli.procman.watching import watch, watched_paths
+    from platform_cli.ui.progress import ProgressReporter
+
+    daemon, data_dir = _running_daemon(ws), ws.settings.data_dir
+    surgeable = reloadable(ws.project)
+    paths = watched_paths(ws.project, surgeable)
+    if not paths:
+        raise ConfigError("nothing to watch: no process sets `watch`, and none is behind another",
+                          hint='set `watch = ["services/web"]` under a process in platform.toml')
+    for name, roots in paths.items():
+        shown = ", ".join(str(p.relative_to(ws.project.dir.resolve())) or "." for p in roots)
+        ws.out.print(f"watching {shown or '.'} for {name}", markup=False, highlight=False)
+    ws.out.print("Ctrl-C stops watching; the processes keep running.", markup=False, highlight=False)
+
+    def reload(name: str) -> None:
+        with operation_lock(daemon.run_dir), ProgressReporter(ws.out) as progress:
+            client = daemon.client()
+            try:
+                if name in surgeable:
+                    RollingReload(Rollout(daemon, client), client, data_dir, lambda scale: make_stage(ws, scale),
+                                  progress).reload_recorded(name)
+                else:  # a front (the gateway) or a process not reached over http: a plain restart
+                    for instance in ws.project.instances_of(name):
+                        client.stop(instance, ws.project.processes[instance].stop_timeout)
+                    start_in_order(client, ws.project, ws.project.instances_of(name), data_dir, progress)
+            except PlatformError as exc:  # reported, kept for status/events/logs; watching goes on
+                print(f"error: {exc.message}", file=sys.stderr)
+                for line in exc.details:
+                    print(line, file=sys.stderr)
+                return
+        ws.out.print(f"{name}: reloaded", markup=False, highlight=False)
+
+    ignored = [data_dir, ws.project.dir / ".venv"]
+    watch(paths, ignored, reload, threading.Event(),
+          on_change=lambda names: ws.out.print(f"changed: reloading {', '.join(names)}", markup=False, highlight=False))

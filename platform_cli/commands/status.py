@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import typer
@@ -48,8 +49,23 @@ def status(
         from platform_cli.ui.status_view import render_status
 
         render_status(rows, ws.out)
-    if not all(row.healthy for row in rows):
+    failed = _failed_reloads(ws, names)
+    for line in failed:  # the old instances serve, so every row may be green: say it, and exit 3
+        print(line, file=sys.stderr) if as_json else ws.out.print(line, markup=False, highlight=False)
+    if failed or not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
+
+
+def _failed_reloads(ws: Workspace, names: list[str]) -> list[str]:
+    """One line per shown process whose last reload rolled back (procman/reloads.py)."""
+    import time
+
+    from platform_cli.procman.reloads import failures
+
+    found = failures(ws.settings.data_dir)
+    return [f"{name}: reload failed at {time.strftime('%H:%M:%S', time.localtime(f.get('time', 0)))}, the old instances "
+            f"keep serving: {f.get('message')} (fix it and `platform reload {name}`)"
+            for name, f in found.items() if (not names or name in names) and name in ws.project.processes]
 
 
 def collect_rows(ws: Workspace, names: list[str], fresh: bool = False):

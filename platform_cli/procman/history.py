@@ -55,6 +55,12 @@ class History:
             entry["last_restart"] = {"time": event.get("time"), "reason": event["reason"]}
         self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
 
+    def note(self, event: dict) -> None:
+        """An event the listener does not see: a reload's outcome (procman/reloads.py), written by
+        the CLI under its operations flock. Appended only (one O_APPEND write per line, so never
+        interleaved with the listener's), never in the summary, which stays the listener's."""
+        self._append(event)
+
     def _append(self, event: dict) -> None:
         line = (json.dumps(event, sort_keys=True) + "\n").encode()
         try:

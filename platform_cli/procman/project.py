@@ -17,6 +17,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     max_memory = "300MB"       # restart it when its process group stays above this
     password = true            # a redis that takes a generated password (python -m services.redis)
     instances = 3              # processes running the same command (`platform scale web=3` at runtime)
+    watch = ["services/web"]   # with `platform up --watch`: reload it when files under these change
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -41,7 +42,7 @@ OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
-SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", "instances")
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", "instances", "watch")
 # Instance k of a process listens on its port + k - 1: honcho spaces the Procfile's lines 100
 # ports apart, so 100 instances fill a line's block without reaching the next line's.
 MAX_INSTANCES = 100
@@ -75,6 +76,7 @@ class ProcessSpec:
     # restarts no instance that keeps running.
     instances: int = field(default=1, repr=False)
     base: str = field(default="", repr=False)  # the Procfile name of an extra instance; "" for instance 1
+    watch: tuple[Path, ...] = field(default=(), repr=False)  # absolute paths `up --watch` watches for it
 
     @property
     def family(self) -> str:
@@ -168,7 +170,7 @@ def load_project(procfile: Path, base_port: int, dotenv: dict[str, str], scale: 
     for params in expand_processes(commands, env=dotenv, port=base_port):
         name = params.name.rsplit(".", 1)[0]
         env = {k: v for k, v in params.env.items() if k != "HONCHO_PROCESS_NAME"}
-        spec = _make_spec(name, params.cmd, env, options.get(name, {}), (scale or {}).get(name))
+        spec = _make_spec(name, params.cmd, env, options.get(name, {}), (scale or {}).get(name), procfile.parent)
         processes[name] = spec
         processes.update(_extra_instances(spec))
     project = Project(procfile.parent, processes)
@@ -232,7 +234,8 @@ def load_options(path: Path, names: list[str]) -> dict[str, dict]:
     return data
 
 
-def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scaled: int | None = None) -> ProcessSpec:
+def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scaled: int | None = None,
+               project_dir: Path = Path(".")) -> ProcessSpec:
     where = f"{OPTIONS_FILE} [{name}]"
     uses_port = bool(_USES_PORT.search(command))
     try:
@@ -272,7 +275,25 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
     if instances > 1 and port is None:
         raise ConfigError(f"{where}: instances need a port (a command that reads $PORT, or a probe)")
     return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
-                       instances=instances, **_watch_settings(options, where, probe.kind != "none"))
+                       instances=instances, watch=_watched_paths(options, where, project_dir),
+                       **_watch_settings(options, where, probe.kind != "none"))
+
+
+def _watched_paths(options: dict, where: str, project_dir: Path) -> tuple[Path, ...]:
+    """`watch`: folders or files inside the project, which must exist (a typo would watch nothing)."""
+    paths = options.get("watch", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+        raise ConfigError(f'{where}: watch must be a list of paths, like ["services/web"]')
+    root = project_dir.resolve()
+    found = []
+    for given in paths:
+        path = (root / given).resolve()
+        if path != root and root not in path.parents:
+            raise ConfigError(f"{where}: watch path {given!r} is outside the project folder {root}")
+        if not path.exists():
+            raise ConfigError(f"{where}: watch path {given!r} does not exist", hint=f"paths are relative to {root}")
+        found.append(path)
+    return tuple(found)
 
 
 def _watch_settings(options: dict, where: str, probed: bool) -> dict:

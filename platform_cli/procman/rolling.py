@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from platform_cli.errors import NotReadyError
+from platform_cli.errors import NotReadyError, PlatformError
 from platform_cli.procman.instances import make_registry, write_registry
 from platform_cli.procman.readiness import Reporter, start_in_order
 from platform_cli.procman.scaling import DRAIN_S, drain
@@ -57,11 +57,13 @@ class RollingReload:
         self.reporter.note(f"{name}: starting {surge} on the new code")
         try:
             self._apply(surge_stage, [surge])
-        except NotReadyError as exc:
+        except PlatformError as exc:  # not ready, FATAL, its port taken, ...: nothing of the old changed yet
             self.reporter.note(f"{surge} did not become ready: removing it; {', '.join(olds)} keep serving")
-            self._apply(base, olds)
+            self._apply(base, olds)  # removes the surge: stopped, so its last words are in its log
             write_registry(self.data_dir, make_registry(base.project))
-            raise NotReadyError(f"reload of {name} rolled back: {exc.message}", hint=exc.hint, details=exc.details) from None
+            details = exc.details or (self._last_lines(surge) if isinstance(exc, NotReadyError) else [])
+            raise type(exc)(f"reload of {name} rolled back: {exc.message}", hint=exc.hint or f"see `platform logs {name}` and fix it",
+                            details=details) from None
         project = surge_stage.project
         write_registry(self.data_dir, make_registry(project))  # the surge in rotation
         for old in olds:
@@ -70,17 +72,38 @@ class RollingReload:
             self.client.stop(old, project.processes[old].stop_timeout)
             try:
                 start_in_order(self.client, project, [old], self.data_dir, self.reporter)
-            except NotReadyError as exc:
+            except PlatformError as exc:
                 self.client.stop(old, project.processes[old].stop_timeout)
                 write_registry(self.data_dir, make_registry(project, absent={old}))
-                raise NotReadyError(f"reload of {name} stopped at {old}: {exc.message}; the others keep serving",
-                                    hint=exc.hint, details=exc.details) from None
+                raise type(exc)(f"reload of {name} stopped at {old}: {exc.message}; the others keep serving",
+                                hint=exc.hint, details=exc.details) from None
             write_registry(self.data_dir, make_registry(project))
         self.reporter.note(f"{surge}: draining, then removing")
         drain(self.data_dir, project, [surge], self.drain_s)
         self._apply(base, olds)
         write_registry(self.data_dir, make_registry(base.project))
         return olds
+
+    def _last_lines(self, name: str) -> list[str]:
+        """What a process that failed to spawn wrote (supervisord's SPAWN_ERROR carries none of it)."""
+        from platform_cli.procman.logtail import recent_output
+
+        lines = recent_output(self.data_dir, name, 20)
+        return [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
+
+    def reload_recorded(self, name: str) -> list[str]:
+        """reload(), its outcome kept for `status`, `events` and `logs -f` (reloads.py)."""
+        from platform_cli.procman.reloads import record
+
+        try:
+            done = self.reload(name)
+        except PlatformError as exc:
+            # Its last log line is most often the cause (a SyntaxError, an ImportError): kept with it.
+            last = next((d.strip() for d in reversed(exc.details) if d.startswith("  ") and d.strip()), "")
+            record(self.data_dir, name, exc.message + (f" | last log line: {last}" if last else ""))
+            raise
+        record(self.data_dir, name, None)
+        return done
 
     def _apply(self, stage: Stage, wanted: list[str]) -> list[str]:
         return self.rollout.apply(stage.project, stage.programs, stage.render, wanted, self.data_dir, self.reporter)

@@ -3,8 +3,10 @@ request; every acknowledged order is stored once and delivered once."""
 
 from __future__ import annotations
 
+import random
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,13 +18,12 @@ LOAD_S = 20
 
 
 def free_block(size: int) -> int:
-    """A port with the `size - 1` after it free too: instance k listens on port + k - 1."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + size > 65535:
-            continue
+    """A port with the `size - 1` after it free too: instance k listens on port + k - 1. Below
+    the kernel's ephemeral range, where the traffic's own client sockets would take ports."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(max(1024, low - 12000), low - size)
         held = []
         try:
             for port in range(base, base + size):
@@ -138,4 +139,48 @@ def test_a_reload_whose_new_code_cannot_start_rolls_back_and_fails_no_request(pr
     wait_until(lambda: traffic.succeeded["orders"] > 20, 20, what="orders still served")
     traffic.finish()
     report("reload of orders whose new code exits at once", traffic.summary())
+    assert_all_owed(project, traffic)
+
+
+def test_watch_mode_keeps_the_old_instance_serving_through_a_broken_edit_and_the_fix_reloads_it(project):
+    import subprocess
+    import sys
+
+    from tests.e2e.conftest import Background
+
+    app = project.root / "app"
+    app.mkdir()
+    (app / "boot_orders.py").write_text(BOOT)
+    write_stack(project, orders={"watch": ["app"], "start_timeout": 8})
+    (project.root / "Procfile").write_text((project.root / "Procfile").read_text().replace(
+        "orders: python -m services.orders", "orders: python app/boot_orders.py"))
+    proc = subprocess.Popen([sys.executable, "-m", "platform_cli", "up", "--watch"], cwd=project.root, env=project.environ(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    project.background.append(proc)
+    watcher = Background(proc)
+    watcher.wait_for(lambda lines: any("Ctrl-C stops watching" in line for line in lines), 90, what="watching")
+    follower = project.spawn("logs", "-f", "orders", "--no-color")
+    before = pids(project, "orders")
+    traffic = start_traffic(project)
+
+    (app / "boot_orders.py").write_text(BOOT + "def broken(:\n")  # a syntax error
+    watcher.wait_for(lambda lines: any("error: reload of orders rolled back" in line for line in lines), 60, what="the rollback")
+    assert pids(project, "orders") == before, "the old instance kept serving"
+    status = project.run("status")
+    assert status.returncode == 3 and "orders: reload failed" in status.stdout and "SyntaxError" in status.stdout
+    assert any(e.get("to") == "RELOAD_FAILED" for e in project.events("orders"))
+    follower.wait_for(lambda lines: any("orders reload failed" in line for line in lines), 10, what="logs -f shows it")
+
+    (app / "boot_orders.py").write_text(BOOT)  # the fix
+    try:
+        watcher.wait_for(lambda lines: any("orders: reloaded" in line for line in lines), 60, what="the fix reloaded")
+    except AssertionError:
+        raise AssertionError("\n".join(watcher.lines[-40:])) from None
+    after = pids(project, "orders")
+    assert set(after) == {"orders"} and after["orders"] != before["orders"]
+    assert project.run("status").returncode == 0
+    traffic.finish()
+    watcher.stop()
+    follower.stop()
+    report("watch mode: a broken edit, then its fix, under traffic", traffic.summary())
     assert_all_owed(project, traffic)
