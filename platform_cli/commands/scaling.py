@@ -150,6 +150,9 @@ def watch_and_reload(ws: Workspace) -> None:
     if not paths:
         raise ConfigError("nothing to watch: no process sets `watch`, and none is behind another",
                           hint='set `watch = ["services/web"]` under a process in platform.toml')
+    missing = [f"{p} (for {n})" for n, roots in paths.items() for p in roots if not p.exists()]
+    if missing:  # a typo would watch nothing, silently
+        raise ConfigError(f"watch path does not exist: {', '.join(missing)}", hint="watch paths are relative to the Procfile's folder")
     for name, roots in paths.items():
         shown = ", ".join(str(p.relative_to(ws.project.dir.resolve())) or "." for p in roots)
         ws.out.print(f"watching {shown or '.'} for {name}", markup=False, highlight=False)

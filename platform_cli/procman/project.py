@@ -280,7 +280,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
 
 
 def _watched_paths(options: dict, where: str, project_dir: Path) -> tuple[Path, ...]:
-    """`watch`: folders or files inside the project, which must exist (a typo would watch nothing)."""
+    """`watch`: folders or files inside the project (that they exist is checked by `up --watch`)."""
     paths = options.get("watch", [])
     if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
         raise ConfigError(f'{where}: watch must be a list of paths, like ["services/web"]')
@@ -290,8 +290,6 @@ def _watched_paths(options: dict, where: str, project_dir: Path) -> tuple[Path, 
         path = (root / given).resolve()
         if path != root and root not in path.parents:
             raise ConfigError(f"{where}: watch path {given!r} is outside the project folder {root}")
-        if not path.exists():
-            raise ConfigError(f"{where}: watch path {given!r} does not exist", hint=f"paths are relative to {root}")
         found.append(path)
     return tuple(found)
 
