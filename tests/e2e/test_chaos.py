@@ -25,6 +25,10 @@ STORM_S = 60
 @pytest.fixture
 def traffic(stack):
     """Order creates and speech requests from a signed-up customer, through the gateway."""
+    yield from make_traffic(stack)
+
+
+def make_traffic(stack):
     port = stack.ports["gateway"]
     credentials = {"email": "storm@example.com", "password": "weather it 1"}
     assert call(port, "POST", "/auth/signup", credentials)[0] == 201
@@ -36,8 +40,8 @@ def traffic(stack):
 
 
 def wait_all_healthy(project) -> None:
-    for name in SERVICES:
-        project.wait_healthy(name, timeout=60)
+    for name in [*SERVICES, *(n for n in project.status() if n.split(".")[0] in SERVICES and n not in SERVICES)]:
+        project.wait_healthy(name, timeout=60)  # instances (orders.2, ...) too
 
 
 def assert_owed(project, traffic: Traffic, unacked_at_most: int) -> list[str]:
@@ -53,6 +57,30 @@ def test_a_kill_storm_loses_nothing_acknowledged_and_every_process_comes_back(st
     """SIGKILL a random running service process every second for a minute. Only RUNNING ones
     (up for supervisord's startsecs): killing one still starting is a crash loop, which backs off
     and ends FATAL by design (tests/e2e/test_crashes.py)."""
+    kill_storm(stack, traffic, "kill storm")
+
+
+@pytest.fixture
+def scaled_stack(project):
+    """The stack with 3 instances of orders and of tts (and, stores shared, every guarantee kept)."""
+    from tests.e2e.test_instances import write_stack
+
+    write_stack(project, orders={"instances": 3, "liveness": "http:/health/live"}, tts={"instances": 3})
+    project.ok("up")
+    return project
+
+
+@pytest.fixture
+def scaled_traffic(scaled_stack):
+    yield from make_traffic(scaled_stack)
+
+
+def test_a_kill_storm_with_3_instances_of_orders_and_tts_keeps_the_same_guarantees(scaled_stack, scaled_traffic):
+    assert {"orders.3", "tts.3"} <= set(scaled_stack.status())
+    kill_storm(scaled_stack, scaled_traffic, "kill storm, 3 instances of orders and tts")
+
+
+def kill_storm(stack, traffic, title: str) -> None:
     seed = random.randrange(1 << 32)
     rng, kills = random.Random(seed), Counter()
     client = Daemon(stack.data, stack.root).client()
@@ -65,11 +93,12 @@ def test_a_kill_storm_loses_nothing_acknowledged_and_every_process_comes_back(st
             kills[victim.name] += 1
         traffic.stop.wait(max(0.0, began + second + 1 - time.monotonic()))  # the storm's pace, one a second
     traffic.finish()
-    report(f"kill storm: {sum(kills.values())} SIGKILLs in {STORM_S} s (seed {seed}): "
+    report(f"{title}: {sum(kills.values())} SIGKILLs in {STORM_S} s (seed {seed}): "
            + ", ".join(f"{name} {n}" for name, n in sorted(kills.items())), traffic.summary())
 
     assert sum(kills.values()) >= STORM_S - 5, "the storm kept killing"
-    orders = assert_owed(stack, traffic, unacked_at_most=kills["orders"] + kills["gateway"])
+    orders_kills = sum(n for name, n in kills.items() if name.split(".")[0] == "orders")
+    orders = assert_owed(stack, traffic, unacked_at_most=orders_kills + kills["gateway"])
     wait_until(lambda: all(row["restarts"] >= kills[name] for name, row in stack.status().items()), 10,
                what="every kill counted as a restart")
     assert len(orders) > 300 and len(traffic.speech) == 40, "the traffic kept flowing between the kills"
