@@ -67,6 +67,14 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
             daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
+        else:  # a changed service behind another (the gateway's) is replaced the rolling way first
+            from platform_cli.commands.scaling import make_stage
+            from platform_cli.procman.rolling import roll_changed
+            from platform_cli.procman.scaling import operation_lock
+
+            client = daemon.client()
+            with operation_lock(daemon.run_dir):
+                roll_changed(Rollout(daemon, client), client, settings.data_dir, lambda scale: make_stage(ws, scale), progress)
         started = Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
     from platform_cli.procman.instances import make_registry, write_registry
 

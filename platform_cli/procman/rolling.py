@@ -15,8 +15,9 @@ For a process with N instances (orders, orders.2, ...):
 3. the surge is drained and removed.
 
 So at least N instances serve at every moment. A reload restarts processes whatever their
-identity says (the code changed, not the Procfile); a change of command, settings or .env is
-`up`'s to apply.
+identity says (the code changed, not the Procfile). `up` applies a change of command, settings
+or .env to a process behind another this same way (roll_changed): the instances not yet
+replaced are *held* (their loaded sections written back as they were) until their turn.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ class Stage:
 
 class RollingReload:
     def __init__(self, rollout, client, data_dir: Path, build: Callable[[dict[str, int]], Stage], reporter: Reporter,
-                 drain_s: float = DRAIN_S):
-        """rollout: rollout.Rollout; build(scale): the Stage with those instance counts over the current ones."""
+                 drain_s: float = DRAIN_S, hold: set[str] | None = None):
+        """rollout: rollout.Rollout; build(scale): the Stage with those instance counts over the
+        current ones; hold: running instances whose changed config waits for their turn."""
         self.rollout, self.client, self.data_dir, self.build = rollout, client, data_dir, build
         self.reporter, self.drain_s = reporter, drain_s
+        self.hold = set(hold or ())
 
     def reload(self, name: str) -> list[str]:
         """Reload every instance of `name`; returns them. NotReadyError: stopped (see the module)."""
@@ -69,9 +72,13 @@ class RollingReload:
         for old in olds:
             self.reporter.note(f"{old}: draining, then restarting on the new code")
             drain(self.data_dir, project, [old], self.drain_s)
-            self.client.stop(old, project.processes[old].stop_timeout)
+            self.hold.discard(old)
             try:
-                start_in_order(self.client, project, [old], self.data_dir, self.reporter)
+                if old in self.rollout.stale(surge_stage.programs):  # its config changed: load it as it restarts
+                    self._apply(surge_stage, [old])
+                else:  # the code changed: the same config, a new process
+                    self.client.stop(old, project.processes[old].stop_timeout)
+                    start_in_order(self.client, project, [old], self.data_dir, self.reporter)
             except PlatformError as exc:
                 self.client.stop(old, project.processes[old].stop_timeout)
                 write_registry(self.data_dir, make_registry(project, absent={old}))
@@ -106,7 +113,27 @@ class RollingReload:
         return done
 
     def _apply(self, stage: Stage, wanted: list[str]) -> list[str]:
-        return self.rollout.apply(stage.project, stage.programs, stage.render, wanted, self.data_dir, self.reporter)
+        return self.rollout.apply(stage.project, stage.programs, stage.render, wanted, self.data_dir, self.reporter,
+                                  hold=frozenset(self.hold))
+
+
+def roll_changed(rollout, client, data_dir: Path, build: Callable[[dict[str, int]], Stage], reporter: Reporter) -> list[str]:
+    """For `up`: each process behind another whose running instances' config changed is
+    reloaded the rolling way (before `up`'s own pass, which then finds them current); returns them."""
+    stage = build({})
+    stale = rollout.stale(stage.programs)
+    families = [f for f in reloadable(stage.project) if any(i in stale for i in stage.project.instances_of(f))]
+    if not families:
+        return []
+    instances = {i for f in families for i in stage.project.instances_of(f)}
+    # What they depend on restarts first, as `up` orders it; what depends on them (the gateway)
+    # and anything unrelated waits for `up`'s own pass, after them.
+    needed = set(stage.project.start_order(families)) - instances
+    rolling = RollingReload(rollout, client, data_dir, build, reporter, hold=instances | (stale - needed))
+    for name in families:
+        reporter.note(f"{name}: its config changed: rolling reload")
+        rolling.reload_recorded(name)
+    return families
 
 
 def reloadable(project) -> list[str]:

@@ -82,9 +82,13 @@ class Rollout:
         names: list[str],
         data_dir: Path,
         reporter: Reporter,
+        hold: frozenset[str] = frozenset(),
     ) -> list[str]:
         """Load the new programs, restart what changed, start `names` (all when empty); return
-        the processes started or found running, in start order."""
+        the processes started or found running, in start order.
+
+        hold: running programs left as they are even if changed (a rolling reload replaces them
+        one at a time: procman/rolling.py); their launch scripts are kept."""
         running = {p.name for p in self.client.processes() if p.pid}
         loaded = self._loaded()
         kept: dict[str, str] = {}
@@ -94,8 +98,8 @@ class Rollout:
             if section is None or program.name not in running:
                 continue
             script = script_of(section, program.name)
-            if script == program.script_name:
-                kept[program.name] = section  # the same identity: supervisord must see no change
+            if script == program.script_name or program.name in hold:
+                kept[program.name] = section  # the same identity (or held): supervisord must see no change
             else:
                 reasons[program.name] = describe_change(self._identity(script), program.identity)
         scripts = {p.script_name: p.script for p in programs}
@@ -118,9 +122,16 @@ class Rollout:
             self.client.replace(restart.name)
             start_in_order(self.client, project, [restart.name], data_dir, _Quieter(reporter, hide_already=None))
         # Every program now runs what it was rendered as: older scripts can go.
-        self.daemon.prune_scripts(set(scripts))
+        self.daemon.prune_scripts(set(scripts) | {script_of(kept[n], n) for n in hold if n in kept} - {None})
         wanted = (names + [n for n in restarting if n not in names]) if names else []
         return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
+
+    def stale(self, programs: list[Program]) -> set[str]:
+        """The running programs whose loaded launch script is not the one `programs` render."""
+        running = {p.name for p in self.client.processes() if p.pid}
+        loaded = self._loaded()
+        return {p.name for p in programs if p.name in running and p.name in loaded
+                and script_of(loaded[p.name], p.name) != p.script_name}
 
     def _loaded(self) -> dict[str, str]:
         """The sections supervisord last read: programs.conf is only ever written by `apply`."""

@@ -184,3 +184,20 @@ def test_watch_mode_keeps_the_old_instance_serving_through_a_broken_edit_and_the
     follower.stop()
     report("watch mode: a broken edit, then its fix, under traffic", traffic.summary())
     assert_all_owed(project, traffic)
+
+
+def test_up_after_a_settings_change_replaces_a_service_behind_the_gateway_without_a_failed_request(project):
+    write_stack(project, orders={"instances": 2})
+    project.ok("up")
+    before = pids(project, "orders")
+    traffic = start_traffic(project)
+    toml = project.root / "platform.toml"
+    toml.write_text(toml.read_text().replace("[orders]\n", "[orders]\nstop_timeout = 9\n"))
+    out = project.ok("up").stdout
+    assert "orders: its config changed: rolling reload" in out and "orders: settings changed (stop_timeout), restarting" in out, out
+    after = pids(project, "orders")
+    assert set(after) == {"orders", "orders.2"} and not set(after.values()) & set(before.values())
+    wait_until(lambda: traffic.succeeded["orders"] > 50, 20, what="orders flowing")
+    traffic.finish()
+    report("up after a settings change of orders (2 instances), under traffic", traffic.summary())
+    assert_all_owed(project, traffic)
