@@ -132,7 +132,8 @@ def _free_base_port() -> int:
     import random
 
     for base in random.sample(range(10000, 32000 - 500, 100), 200):
-        if all(_free(base + 100 * i) for i in range(5)):
+        # The next two ports of each block too: "Scaling and reload" runs orders.2 and a surge orders.3.
+        if all(_free(base + 100 * i + k) for i in range(5) for k in range(3)):
             return base
     raise AssertionError("no free base port")
 
