@@ -2,6 +2,8 @@
 
 The watchdog (in the event listener) is the only writer; `platform status` reads the whole file
 in one go, so it shows what the daemon last measured instead of probing every service itself.
+The gateway reads each entry's health status too (services/gateway/registry.py, which restates
+the format: services never import platform_cli), to pass over an instance whose probe fails.
 Each entry names the pid it was taken of: a sample of a process that has since been restarted
 is not this process's, and `status` ignores it.
 """

@@ -75,3 +75,23 @@ def test_without_a_registry_the_address_from_the_environment_serves(tmp_path):
         assert client.get("/order-ms/x").status_code == 200 and len(up.seen) == 1
     finally:
         up.close()
+
+
+def test_an_instance_the_watchdog_sees_failing_gets_no_request_while_another_is_healthy(tmp_path):
+    ups = [Upstream() for _ in range(2)]
+    try:
+        write_registry(tmp_path, [{"name": "orders", "url": ups[0].url, "state": "ready"},
+                                  {"name": "orders.2", "url": ups[1].url, "state": "ready"}])
+        (tmp_path / "supervisor").mkdir()
+        samples = {"orders": {"health": {"status": "ok"}}, "orders.2": {"health": {"status": "failing"}}}
+        (tmp_path / "supervisor" / "samples.json").write_text(json.dumps({"written_at": 0, "processes": samples}))
+        client = as_staff(build(tmp_path, UPSTREAMS={"orders": ups[0].url}))
+        assert served_by(client, ups) == [6, 0]
+        samples["orders"]["health"]["status"] = "failing"  # both failing: better a slow answer than none
+        tmp = tmp_path / "supervisor" / ".samples.tmp"
+        tmp.write_text(json.dumps({"written_at": 1, "processes": samples}))
+        os.replace(tmp, tmp_path / "supervisor" / "samples.json")
+        wait_until(lambda: served_by(client, ups, 2) == [1, 1], timeout=5, what="both tried again")
+    finally:
+        for u in ups:
+            u.close()

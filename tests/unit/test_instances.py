@@ -79,7 +79,7 @@ def test_the_registry_lists_ready_instances_and_the_gateway_reads_what_the_platf
     write_registry(tmp_path, registry)
     assert "redis" not in registry["services"]  # not reached over http
     assert parse_registry(json.loads((tmp_path / "registry.json").read_text())) == {
-        "orders": ["http://127.0.0.1:5100"], "gateway": ["http://127.0.0.1:5200"]}
+        "orders": [("orders", "http://127.0.0.1:5100")], "gateway": [("gateway", "http://127.0.0.1:5200")]}
 
 
 def test_the_gateway_registry_takes_turns_and_falls_back_to_the_environment(tmp_path):
