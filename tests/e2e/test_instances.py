@@ -57,7 +57,7 @@ def start_traffic(project) -> Traffic:
     credentials = {"email": "steady@example.com", "password": "steady as she goes 1"}
     assert call(port, "POST", "/auth/signup", credentials)[0] == 201
     signed_in = call(port, "POST", "/auth/signin", credentials)[1]
-    load = Traffic(port, signed_in["user_id"], signed_in["token"])
+    load = Traffic(port, signed_in["user_id"], signed_in["token"], reads=True)  # creates, reads and speech
     wait_until(lambda: load.succeeded["orders"] > 10, 30, what="traffic flowing")
     return load
 

@@ -19,7 +19,8 @@ from services.tts.mp3 import duration, frames
 
 
 class Traffic:
-    def __init__(self, port: int, user_id: str, token: str | None = None):
+    def __init__(self, port: int, user_id: str, token: str | None = None, reads: bool = False):
+        """reads: also read back acknowledged orders (GET one by id), from a third thread."""
         self.port, self.user, self.token = port, user_id, token
         self.orders: list[str] = []  # ids acknowledged with 201
         self.speech: dict[str, dict] = {}  # id -> a successful answer, with the text it speaks
@@ -27,7 +28,8 @@ class Traffic:
         self.succeeded: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=loop, daemon=True) for loop in (self._orders, self._speech)]
+        loops = (self._orders, self._speech, *((self._reads,) if reads else ()))
+        self.threads = [threading.Thread(target=loop, daemon=True) for loop in loops]
         for thread in self.threads:
             thread.start()
 
@@ -53,9 +55,23 @@ class Traffic:
         self._loop("speech", lambda i: ("POST", "/tts", {"text": f"order number {i % 40} is ready", "engine": "espeak"}),
                    lambda sent, answer: self.speech.setdefault(answer["id"], {**answer, "text": sent["text"]}), pace=0.1)
 
-    def _loop(self, kind: str, make, on_success, pace: float) -> None:
+    def _reads(self) -> None:
+        def make(i):
+            return "GET", f"/order-ms/{self.user}/orders/{self.orders[-1 - (i % min(len(self.orders), 50))]}", None
+
+        def check(sent, answer):
+            if answer.get("user_id") != self.user:
+                self.failures[f"reads: a wrong answer {answer!r:.100}"] += 1
+
+        self.stop.wait(0.5)  # something to read first
+        self._loop("reads", make, check, pace=0.02, ready=lambda: bool(self.orders))
+
+    def _loop(self, kind: str, make, on_success, pace: float, ready=lambda: True) -> None:
         i = 0
         while not self.stop.is_set():
+            if not ready():
+                self.stop.wait(pace)
+                continue
             i += 1
             self.sent[kind] += 1
             method, path, sent = make(i)
