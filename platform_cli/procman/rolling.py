@@ -53,8 +53,14 @@ class RollingReload:
 
     def reload(self, name: str) -> list[str]:
         """Reload every instance of `name`; returns them. NotReadyError: stopped (see the module)."""
+        from platform_cli.errors import ConfigError
+        from platform_cli.procman.project import MAX_INSTANCES
+
         base = self.build({})
         olds = base.project.instances_of(name)
+        if len(olds) >= MAX_INSTANCES:
+            raise ConfigError(f"{name} runs {len(olds)} instances: a reload needs a port for one more (at most {MAX_INSTANCES} a process)",
+                              hint=f"scale it down first: platform scale {name}={MAX_INSTANCES - 1}")
         surge_stage = self.build({name: len(olds) + 1})
         surge = f"{name}.{len(olds) + 1}"
         self.reporter.note(f"{name}: starting {surge} on the new code")
