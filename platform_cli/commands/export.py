@@ -24,7 +24,7 @@ def export_compose(ctx: typer.Context, output: Optional[Path] = Output, image: s
     """A compose.yaml (one service per process), the Dockerfile it builds, and secrets kept out of it."""
     from platform_cli.procman.export.compose import render_compose
 
-    _export(ctx.obj, "compose", output, lambda ws, rel: render_compose(ws.project, ws.settings.dotenv, rel, _options(image, stateless)),
+    _export(ctx.obj, "compose", output, lambda ws, rel: render_compose(ws.project.by_procfile(), ws.settings.dotenv, rel, _options(image, stateless)),
             "docker compose -f {dir}/compose.yaml up --build")  # fmt: skip
 
 
@@ -33,7 +33,7 @@ def export_kubernetes(ctx: typer.Context, output: Optional[Path] = Output, image
     """Kubernetes manifests: Services, StatefulSets/Deployments, a ConfigMap, a Secret, and the Dockerfile."""
     from platform_cli.procman.export.kubernetes import render_kubernetes
 
-    _export(ctx.obj, "kubernetes", output, lambda ws, rel: render_kubernetes(ws.project, ws.settings.dotenv, rel, _options(image, stateless)),
+    _export(ctx.obj, "kubernetes", output, lambda ws, rel: render_kubernetes(ws.project.by_procfile(), ws.settings.dotenv, rel, _options(image, stateless)),
             "docker build -f {dir}/Dockerfile -t IMAGE . && kubectl apply -f {dir}")  # fmt: skip
 
 
@@ -51,7 +51,7 @@ def export_systemd(
 
     def render(ws: Workspace, rel: str):
         out = _out_dir(ws, output, "systemd")
-        return render_systemd(ws.project, ws.settings.dotenv, out, ws.settings.data_dir, sys.executable, user or getpass.getuser())
+        return render_systemd(ws.project.by_procfile(), ws.settings.dotenv, out, ws.settings.data_dir, sys.executable, user or getpass.getuser())
 
     _export(ctx.obj, "systemd", output, render, "sudo cp {dir}/*.service {dir}/*.target /etc/systemd/system/ && sudo systemctl start platform.target")
 

@@ -112,6 +112,11 @@ class Project:
             found.extend(n for n, s in self.processes.items() if n == name or s.base == name)
         return list(dict.fromkeys(found))
 
+    def by_procfile(self) -> "Project":
+        """One spec per Procfile line (extra instances left out; each keeps its `instances`):
+        what an export renders, as replicas of one service."""
+        return Project(self.dir, {n: s for n, s in self.processes.items() if not s.base})
+
     def instances_of(self, name: str) -> list[str]:
         return [n for n, s in self.processes.items() if s.family == name]
 
