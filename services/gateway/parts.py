@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from services.gateway.auth import Tokens, UserStore, load_secret
 from services.gateway.fairness import SpeechGate
 from services.gateway.proxy import Proxy
+from services.gateway.staff import inbox_dir
 from services.gateway.throttle import SignInThrottle
 
 KEY = "gateway.store"
@@ -26,14 +27,14 @@ class Gateway:
     throttle: SignInThrottle
     speech: SpeechGate
     proxy: Proxy
-    inbox: Path  # staff accounts asked for on this machine, applied at start and sign-in
+    inbox: Path  # staff accounts asked for on this machine (staff.py), applied at start and sign-in
 
 
 def make_gateway(app: Flask) -> Gateway:
     config = app.config
     data_dir = Path(config["DATA_DIR"])
     users = UserStore(data_dir / "gateway" / "users")
-    inbox = data_dir / "gateway" / "inbox"
+    inbox = inbox_dir(data_dir)
     users.apply_inbox(inbox)
     return Gateway(
         users=users,
