@@ -19,6 +19,7 @@ def status(
 
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
+    from platform_cli.procman.datadir import describe_trouble
     from platform_cli.procman.snapshot import take_snapshot
 
     ws: Workspace = ctx.obj
@@ -34,6 +35,9 @@ def status(
         from platform_cli.ui.status_view import render_status
 
         render_status(rows, ws.out)
+    trouble = describe_trouble(ws.settings.data_dir)
+    if trouble:
+        ws.err.print(f"warning: {trouble}")
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
 

@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with five changes.
+"""supervisord as `platform up` runs it: the stock daemon with seven changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -13,6 +13,13 @@
    listener records why a process ended without a second round-trip that may be stale.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
+6. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
+   from a write in its spawn path, and refuses to spawn a program whose log file it cannot open
+   (EROFS). Here a pid record that cannot be written is logged and kept in memory until a write
+   succeeds, and a log file that cannot be opened is skipped: the program runs, unlogged.
+7. Shutting down passes every group that is already stopped in one turn of the main loop, not
+   one group per turn (up to a second each: a 5,000-line Procfile took an hour). `platform down`
+   stops the programs itself first, all at once (see stopping.py).
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -99,10 +106,25 @@ def _spawn(original, record: PidRecord):
     def spawn(self):
         pid = original(self)
         if pid:
-            record.add(self.config.name, pid)
+            try:
+                record.add(self.config.name, pid)
+            except OSError as exc:  # full or read-only disk: keep supervising, record later
+                self.config.options.logger.warn(f"platform: cannot record pid {pid} of {self.config.name}: {exc}")
         return pid
 
     return spawn
+
+
+def _init_normallog(original):
+    def _init_normallog(self):
+        try:
+            original(self)
+        except OSError as exc:  # e.g. EROFS on open(..., "a"): run the program without this log
+            self.normallog = None
+            self.process.config.options.logger.warn(
+                f"platform: {self.process.config.name} runs without its {self.channel} log: {exc}")
+
+    return _init_normallog
 
 
 def _clock_check(original):
@@ -134,6 +156,15 @@ def _extra_values(original, with_exit: bool):
         return extra
 
     return get_extra_values
+
+
+def _stop_groups_phase_2(original):
+    def ordered_stop_groups_phase_2(self):
+        original(self)
+        while self.stop_groups and not self.stop_groups[-1].get_unstopped_processes():
+            self.stop_groups.pop()
+
+    return ordered_stop_groups_phase_2
 
 
 def backoff_delay(tries: int, cap: float) -> float:
@@ -175,12 +206,15 @@ def describe_exit(status: int) -> str:
 def install() -> None:
     supervisord.Supervisor.runforever = _runforever(supervisord.Supervisor.runforever)
     supervisord.Supervisor.reap = _reap(supervisord.Supervisor.reap)
+    phase_2 = supervisord.Supervisor.ordered_stop_groups_phase_2
+    supervisord.Supervisor.ordered_stop_groups_phase_2 = _stop_groups_phase_2(phase_2)
     process.Subprocess.change_state = _change_state(process.Subprocess.change_state)
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
+    dispatchers.POutputDispatcher._init_normallog = _init_normallog(dispatchers.POutputDispatcher._init_normallog)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")
     process.Subprocess.spawn = _spawn(process.Subprocess.spawn, record)
     with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)

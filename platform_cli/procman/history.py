@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+from platform_cli.procman.atomicfile import write_atomic
 from platform_cli.procman.states import AUTOMATIC_RESTART_FROM, BACKOFF, EXITED, STARTING
 
 LOG_MAX_BYTES = 1 << 20  # then rotated to events.jsonl.1, one backup
@@ -60,9 +61,7 @@ class History:
 
     @staticmethod
     def _replace(path: Path, text: str) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        write_atomic(path, text)
 
     # -- reading -------------------------------------------------------------------------------
 
