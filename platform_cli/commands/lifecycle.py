@@ -47,7 +47,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
                            settings.log_max_bytes, settings.log_backups)
     scripts = {p.script_name: p.script for p in programs}
     daemon.write_programs(conf, scripts)
-    with ProgressReporter(ws.out) as progress:
+    with daemon.lock(), ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
@@ -69,24 +69,28 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
 
 def shut_down(ws: Workspace) -> str:
     """Stop every process and supervisord, and anything they left behind; says what it did."""
-    from platform_cli.procman.daemon import find_orphans, terminate
+    from platform_cli.procman.daemon import find_daemons, find_orphans, terminate
     from platform_cli.procman.health import port_is_free
 
     daemon = ws.daemon
-    if not daemon.is_running():
-        cleanup = daemon.clean_up_after_crash()
-        return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
-    try:  # `down` must work even when the Procfile has since been broken
-        specs = list(ws.project.processes.values())
-    except ConfigError:
-        specs = []
-    count = len([p for p in daemon.client().processes() if p.pid])
-    # Ports to see released: those our processes were listening on (another program's are not ours).
-    ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
-    pid = daemon.stop(sum(s.stop_timeout for s in specs) + 10 if specs else STOP_BUDGET_S)
-    leftovers = find_orphans(daemon.data_dir)
-    terminate([p for p, _ in leftovers])
-    message = f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})"
+    with daemon.lock():
+        if not daemon.is_running():
+            cleanup = daemon.clean_up_after_crash()
+            return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
+        try:  # `down` must work even when the Procfile has since been broken
+            specs = list(ws.project.processes.values())
+        except ConfigError:
+            specs = []
+        client = daemon.client()
+        running = [p.name for p in client.processes() if p.pid]
+        # Ports to see released: those our processes were listening on (another program's are not ours).
+        ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
+        for _ in _stop_waves(ws, client, running, specs):
+            pass
+        pid = daemon.stop(STOP_BUDGET_S)
+        leftovers = find_orphans(daemon.data_dir)
+        terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
+    message = f"stopped {len(running)} process{'es' if len(running) != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
         message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
     busy = _wait_ports_free(ports, port_is_free)
@@ -102,9 +106,12 @@ def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = A
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
-    """Stop processes (dependents first); supervisord keeps running."""
+    """Stop processes (dependents first; the others all at once); supervisord keeps running."""
     ws: Workspace = ctx.obj
-    for name in _stop_in_order(ws, ws.client(), _selection(ws, names, all_)):
+    wanted = _selection(ws, names, all_)
+    with ws.daemon.lock():
+        list(_stop_in_order(ws, ws.client(), wanted))
+    for name in wanted:
         ws.out.print(f"stopped {name}")
 
 
@@ -112,17 +119,21 @@ def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool =
     """Stop processes, start them again, and wait until they are ready."""
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
-    client = ws.client()
-    list(_stop_in_order(ws, client, wanted))
-    _start_ready(ws, client, wanted)
+    with ws.daemon.lock():
+        client = ws.client()
+        list(_stop_in_order(ws, client, wanted))
+        _start_ready(ws, client, wanted)
 
 
 def _stop_in_order(ws: Workspace, client, wanted: list[str]):
-    """Stop each named process, dependents before what they depend on; yields each once stopped."""
-    for name in reversed(ws.project.start_order(wanted)):
-        if name in wanted:
-            client.stop(name, ws.project.processes[name].stop_timeout)
-            yield name
+    """Stop the named processes, dependents before what they depend on; yields each wave once stopped."""
+    return _stop_waves(ws, client, wanted, [ws.project.processes[n] for n in wanted])
+
+
+def _stop_waves(ws: Workspace, client, names: list[str], specs):
+    from platform_cli.procman.stopping import stop_in_waves
+
+    return stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names)
 
 
 def _start_ready(ws: Workspace, client, wanted: list[str]) -> None:

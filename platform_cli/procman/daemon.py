@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
+from platform_cli.procman.atomicfile import write_atomic
+from platform_cli.procman.datadir import writing
+from platform_cli.procman.lock import DataDirLock
 from platform_cli.procman.logtail import tail
 from platform_cli.procman.pids import PidRecord, alive
 from platform_cli.procman.supervisor import SupervisorClient
@@ -67,22 +70,29 @@ class Daemon:
                 f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
                 hint="use a shorter --data-dir",
             )
-        for path in (self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs"):
-            path.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
+        with writing(self.data_dir):
+            for path in (self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs"):
+                path.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
+
+    def lock(self) -> DataDirLock:
+        """Held by a lifecycle command from "is supervisord running?" until it has acted on the answer."""
+        return DataDirLock(self.data_dir)
 
     def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
         """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
-        for name, text in scripts.items():
-            _write_private(self.scripts_dir / name, text)
-        _write_private(self.programs_path, conf)
+        with writing(self.data_dir):
+            for name, text in scripts.items():
+                write_atomic(self.scripts_dir / name, text)
+            write_atomic(self.programs_path, conf)
 
     def prune_scripts(self, keep: set[str]) -> None:
         """Remove the launch scripts of an older config, once supervisord has loaded the new one
         (until then a process restarting by itself still runs its old script)."""
-        for old in self.scripts_dir.glob("*.sh"):
-            if old.name not in keep:
-                old.unlink()
+        with writing(self.data_dir):
+            for old in self.scripts_dir.glob("*.sh"):
+                if old.name not in keep:
+                    old.unlink(missing_ok=True)
 
     def is_running(self) -> bool:
         """True when supervisord answers; False when there is none. One that is there but busy or
@@ -123,7 +133,12 @@ class Daemon:
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()
         if result.returncode != 0:
-            raise PlatformError(f"supervisord did not start: {message.splitlines()[-1] if message else result.returncode}")
+            # The whole message: its last line alone ("...see the log") often hides the cause.
+            lines = message.splitlines()
+            raise PlatformError(
+                f"supervisord did not start (exit {result.returncode}): {lines[-1] if lines else 'no message'}",
+                details=[*lines[:-1], *(line.decode("utf-8", "replace") for line in tail(self.log_path, 10))],
+            )
         client = self.client(timeout=2)
         deadline = time.monotonic() + deadline_s
         while time.monotonic() < deadline:
@@ -151,11 +166,14 @@ class Daemon:
     def clean_up_after_crash(self) -> Cleanup:
         """With no daemon answering: stop the processes it left behind and remove its stale files."""
         cleanup = Cleanup()
+        stale = set(find_daemons(self.data_dir))
         stale_pid = self.recorded_pid()
         if stale_pid and alive(stale_pid) and "daemon_entry" in _cmdline(stale_pid):
-            # Ours, alive, but not answering on its socket: it cannot be steered, so end it.
-            os.kill(stale_pid, signal.SIGKILL)
-            wait_gone([stale_pid], 5)
+            stale.add(stale_pid)
+        # Ours, alive, but not answering on its socket: it cannot be steered, so end it.
+        for pid in stale:
+            _kill(pid, signal.SIGKILL)
+        wait_gone(list(stale), 5)
         cleanup.orphans = find_orphans(self.data_dir)
         terminate([pid for pid, _ in cleanup.orphans])
         for path, what in ((self.socket_path, "socket"), (self.pid_path, "pid file")):
@@ -163,14 +181,6 @@ class Daemon:
                 path.unlink()
                 cleanup.removed.append(what)
         return cleanup
-
-
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def find_orphans(data_dir: Path) -> list[tuple[int, str]]:
@@ -193,6 +203,23 @@ def find_orphans(data_dir: Path) -> list[tuple[int, str]]:
         if env.get("PLATFORM_DATA_DIR") == str(data_dir) and env.get("PLATFORM_PROCESS"):
             found[proc.pid] = env["PLATFORM_PROCESS"]
     return sorted(found.items())
+
+
+def find_daemons(data_dir: Path, besides: int | None = None) -> list[int]:
+    """Live supervisords started for `data_dir` (other than `besides`), found by the environment
+    `Daemon.start` gives them: also one that lost its socket to another and answers nowhere."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        if proc.pid == besides or not any("daemon_entry" in part for part in proc.info["cmdline"] or ()):
+            continue
+        try:
+            if proc.environ().get("PLATFORM_DATA_DIR") == str(data_dir):
+                found.append(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    return found
 
 
 def terminate(pids: list[int], grace_s: float = 5.0) -> None:
@@ -219,6 +246,13 @@ def _signal_group(pid: int, sig: int) -> None:
             os.killpg(pid, sig)
         else:
             os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
     except ProcessLookupError:
         pass
 

@@ -56,7 +56,7 @@ class SupervisorClient:
     def __init__(self, socket_path: Path, timeout: float = 10.0):
         self.socket_path = socket_path
         self.timeout = timeout
-        self._proxy = None
+        self._proxy = self._system = None
         self._proxy_timeout = None
 
     # -- queries -------------------------------------------------------------------------------
@@ -74,6 +74,11 @@ class SupervisorClient:
     def process(self, name: str) -> ProcessInfo:
         return ProcessInfo.from_rpc(self._call("getProcessInfo", name))
 
+    def states(self, names: list[str]) -> dict[str, str]:
+        """Name -> state of each named program supervisord knows, in one round-trip."""
+        results = self._multicall([("getProcessInfo", (name,)) for name in names])
+        return {name: r["statename"] for name, r in zip(names, results) if isinstance(r, dict) and "statename" in r}
+
     # -- control -------------------------------------------------------------------------------
 
     def start(self, name: str) -> None:
@@ -83,6 +88,13 @@ class SupervisorClient:
     def stop(self, name: str, stop_timeout: float) -> None:
         """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
         self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,), timeout=stop_timeout + 10)
+
+    def stop_nowait(self, names: list[str]) -> None:
+        """Ask supervisord to stop every named program at once (one round-trip); do not wait."""
+        results = self._multicall([("stopProcess", (name, False)) for name in names])
+        for name, result in zip(names, results):
+            if isinstance(result, dict) and result.get("faultCode") not in (None, NOT_RUNNING, BAD_NAME):
+                raise _fault_error(xmlrpc.client.Fault(result["faultCode"], result.get("faultString", "")), (name,))
 
     def update(self) -> tuple[list[str], list[str], list[str]]:
         """Re-read the config and apply it like `supervisorctl update`; returns (added, changed, removed)."""
@@ -100,8 +112,11 @@ class SupervisorClient:
     # -- transport -----------------------------------------------------------------------------
 
     def _call(self, method: str, *args, tolerate: tuple[int, ...] = (), timeout: float | None = None):
+        return self._call_on(None, method, *args, tolerate=tolerate, timeout=timeout)
+
+    def _call_on(self, proxy, method: str, *args, tolerate: tuple[int, ...] = (), timeout: float | None = None):
         try:
-            return getattr(self._server(timeout or self.timeout), method)(*args)
+            return getattr(proxy or self._server(timeout or self.timeout), method)(*args)
         except xmlrpc.client.Fault as fault:
             if fault.faultCode in tolerate:
                 return None
@@ -116,10 +131,19 @@ class SupervisorClient:
         except (OSError, xmlrpc.client.ProtocolError) as exc:
             raise DaemonDownError(f"cannot talk to supervisord on {self.socket_path}: {exc}") from None
 
+    def _multicall(self, calls: list[tuple[str, tuple]]) -> list:
+        """system.multicall: a list of results, a fault as a {faultCode, faultString} dict."""
+        if not calls:
+            return []
+        batch = [{"methodName": f"supervisor.{method}", "params": list(args)} for method, args in calls]
+        self._server(self.timeout)
+        return self._call_on(self._system, "multicall", batch)
+
     def _server(self, timeout: float):
         if self._proxy is None or self._proxy_timeout != timeout:
             transport = UnixTransport(str(self.socket_path), timeout)
-            self._proxy = xmlrpc.client.ServerProxy("http://localhost", transport=transport).supervisor
+            server = xmlrpc.client.ServerProxy("http://localhost", transport=transport)
+            self._proxy, self._system = server.supervisor, server.system
             self._proxy_timeout = timeout
         return self._proxy
 
