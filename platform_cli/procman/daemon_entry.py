@@ -10,7 +10,8 @@
    children of a supervisord that was SIGKILLed can still be found and stopped.
 4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
    round to it), and EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
-   listener records why a process ended without a second round-trip that may be stale.
+   listener records why a process ended without a second round-trip that may be stale; a
+   quick crash (BACKOFF) keeps its exit code in getProcessInfo, as a later one does.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
 6. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
@@ -143,7 +144,12 @@ def _clock_check(original):
 def _finish(original):
     def finish(self, pid, sts):
         self.platform_exit = describe_exit(sts)
-        return original(self, pid, sts)
+        result = original(self, pid, sts)
+        if self.state == ProcessStates.BACKOFF and os.WIFEXITED(sts):
+            # Stock supervisord forgets the exit code of a quick crash; keep it for getProcessInfo
+            # (127 is how `platform up` tells a command that does not exist, at the first try).
+            self.exitstatus = os.waitstatus_to_exitcode(sts)
+        return result
 
     return finish
 

@@ -82,9 +82,16 @@ class Project:
     def peer_environment(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
         """The addresses of the named processes (all by default), so that none hard-codes a port."""
         env: dict[str, str] = {}
+        owners: dict[str, str] = {}
         for spec in self.processes.values():
             if spec.port is not None and (names is None or spec.name in names):
                 key = spec.name.upper().replace("-", "_")
+                if key in owners:  # `a-b` and `a_b`: one would silently take the other's address
+                    raise ConfigError(
+                        f"processes {owners[key]} and {spec.name} would both be {key}_PORT and {key}_URL",
+                        hint="rename one of them in the Procfile",
+                    )
+                owners[key] = spec.name
                 env[f"{key}_PORT"] = str(spec.port)
                 env[f"{key}_URL"] = spec.url
         return env

@@ -13,6 +13,7 @@ from platform_cli.procman.logtail import recent_output
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
+NOT_FOUND_EXIT = 127  # what sh exits with when it cannot find the command
 POLL_S = 0.02  # probes: a service is seen ready within 20 ms of answering
 STATES_EVERY_S = 0.1  # supervisord's view: asking it costs CPU that booting services need (bench/compare)
 
@@ -82,6 +83,9 @@ def start_in_order(
                 continue
             if state == states.FATAL:
                 raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
+            if state in (states.BACKOFF, states.EXITED, states.FATAL) and infos[name].exit_status == NOT_FOUND_EXIT:
+                # The shell found no such command: retrying cannot help, say so now, every time.
+                raise _not_ready(name, f"{name}: not found: {program_word(spec.command)}", data_dir, wait_for_output=True)
             if state in states.ALIVE:
                 result = health.check(spec.probe, spec.port, timeout=0.5)
                 last_health[name] = result
@@ -98,10 +102,25 @@ def start_in_order(
     return order
 
 
-def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
+def program_word(command: str) -> str:
+    """The program a Procfile command runs: its first word that is not a `VAR=value`."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return next((w for w in words if not ("=" in w and w.split("=", 1)[0].isidentifier())), command)
+
+
+def _not_ready(name: str, message: str, data_dir: Path, wait_for_output: bool = False) -> NotReadyError:
     last = History(data_dir).summary().get(name, {}).get("last_exit")
     if last:
         message += f"; last exit: {last['exit']}"
     lines = recent_output(data_dir, name, 20)
+    deadline = time.monotonic() + 1.0
+    while wait_for_output and not lines and time.monotonic() < deadline:  # supervisord may not have read the pipe yet
+        time.sleep(POLL_S)
+        lines = recent_output(data_dir, name, 20)
     details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
     return NotReadyError(message, hint=f"see `platform logs {name}` and `platform status {name}`", details=details)

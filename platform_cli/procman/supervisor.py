@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli.errors import DaemonBusyError, DaemonDownError, NotReadyError, PlatformError
-from platform_cli.procman.states import LISTENER
+from platform_cli.procman.states import BACKOFF, LISTENER
 
 # supervisor.xmlrpc.Faults, by number: importing supervisor for the names alone costs time.
 BAD_NAME, SPAWN_ERROR, ALREADY_STARTED, NOT_RUNNING, ALREADY_ADDED = 10, 50, 60, 70, 90
@@ -82,8 +82,18 @@ class SupervisorClient:
     # -- control -------------------------------------------------------------------------------
 
     def start(self, name: str) -> None:
-        """Ask supervisord to spawn `name`; readiness is the caller's to wait for."""
-        self._call("startProcess", name, False, tolerate=(ALREADY_STARTED,))
+        """Ask supervisord to spawn `name`; readiness is the caller's to wait for.
+
+        A process waiting out its backoff after crashes is started at once (someone asking has
+        likely fixed the cause). A process that dies before supervisord's reply is no fault here:
+        its exit shows in its state, the same as one that dies a moment later.
+        """
+        try:
+            self._call("startProcess", name, False, tolerate=(SPAWN_ERROR,))
+        except AlreadyStartedError:
+            if self.process(name).state == BACKOFF:
+                self._call("stopProcess", name, False, tolerate=(NOT_RUNNING,))
+                self._call("startProcess", name, False, tolerate=(ALREADY_STARTED, SPAWN_ERROR))
 
     def stop(self, name: str, stop_timeout: float) -> None:
         """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
@@ -175,8 +185,14 @@ class UnixTransport(xmlrpc.client.Transport):
         return UnixConnection("localhost", timeout=timeout)
 
 
+class AlreadyStartedError(PlatformError):
+    """startProcess on a process supervisord counts as started (STARTING, RUNNING, BACKOFF)."""
+
+
 def _fault_error(fault: xmlrpc.client.Fault, args: tuple) -> PlatformError:
     name = args[0] if args and isinstance(args[0], str) else "?"
+    if fault.faultCode == ALREADY_STARTED:
+        return AlreadyStartedError(f"{name} is already started")
     if fault.faultCode == SPAWN_ERROR:
         return NotReadyError(f"{name}: supervisord could not spawn it ({fault.faultString})")
     if fault.faultCode == BAD_NAME:
