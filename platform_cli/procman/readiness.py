@@ -55,7 +55,7 @@ def start_in_order(
     while len(ready) < len(order):
         now = time.monotonic()
         if asked is None or now - asked >= STATES_EVERY_S:
-            infos, asked = {p.name: p for p in client.processes()}, now
+            infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
         for name in order:
             if name in ready:
                 continue

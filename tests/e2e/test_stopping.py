@@ -65,3 +65,14 @@ def test_down_stops_a_dependent_before_what_it_depends_on(project, tmp_path):
     log = (project.data / "logs" / "supervisord.log").read_text().splitlines()
     stopped = [line.split("stopped: ", 1)[1].split()[0] for line in log if "stopped: " in line]
     assert set(stopped) >= {"app", "base", "lone"} and stopped.index("app") < stopped.index("base"), stopped
+
+
+@pytest.mark.slow
+def test_a_5000_line_procfile_costs_what_the_processes_touched_cost(project):
+    project.write({f"p{i}": "sleep 1000" for i in range(1, 5001)})
+    took_up, _ = _timed(project, "up", "p1")  # 62 s before: every program's info, 4 KiB per loop turn
+    took_status, out = _timed(project, "status", "p1")  # 12 s before
+    assert out.splitlines()[1].split()[:2] == ["p1", "RUNNING"]
+    took_down, out = _timed(project, "down")
+    assert "stopped 1 process " in out
+    assert took_up < 30 and took_status < 3 and took_down < 10, (took_up, took_status, took_down)
