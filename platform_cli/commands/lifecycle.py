@@ -87,8 +87,12 @@ def shut_down(ws: Workspace) -> str:
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
         for _ in _stop_waves(ws, client, running, specs):
             pass
+        # What escaped its process group (double fork, setsid) is now supervisord's child: stop it
+        # while supervisord is still its parent.
+        adopted = daemon.adopted(client.pid(), {client.listener_pid()})
+        terminate([p for p, _ in adopted])
         pid = daemon.stop(STOP_BUDGET_S)
-        leftovers = find_orphans(daemon.data_dir)
+        leftovers = adopted + find_orphans(daemon.data_dir)
         terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
     message = f"stopped {len(running)} process{'es' if len(running) != 1 else ''} and supervisord (pid {pid})"
     if leftovers:

@@ -163,6 +163,25 @@ class Daemon:
             wait_gone([pid], 5)
         return pid
 
+    def adopted(self, daemon_pid: int, besides: set[int]) -> list[tuple[int, str]]:
+        """Processes supervisord adopted as a subreaper (see daemon_entry), with their descendants:
+        every child of it but `besides` (its programs, its event listener). (pid, name)."""
+        import psutil
+
+        try:
+            children = psutil.Process(daemon_pid).children()
+        except psutil.Error:
+            return []
+        found = []
+        for child in children:
+            if child.pid in besides:
+                continue
+            try:
+                found += [(p.pid, p.name()) for p in (child, *child.children(recursive=True))]
+            except psutil.Error:
+                continue
+        return found
+
     def clean_up_after_crash(self) -> Cleanup:
         """With no daemon answering: stop the processes it left behind and remove its stale files."""
         cleanup = Cleanup()

@@ -71,6 +71,11 @@ class SupervisorClient:
         """Every program except the platform's own event listener."""
         return [ProcessInfo.from_rpc(i) for i in self._call("getAllProcessInfo") if i["group"] != LISTENER]
 
+    def listener_pid(self) -> int | None:
+        """The pid of the platform's own event listener, if it runs."""
+        info = self._call("getProcessInfo", LISTENER, tolerate=(BAD_NAME,))
+        return (info or {}).get("pid") or None
+
     def process(self, name: str) -> ProcessInfo:
         return ProcessInfo.from_rpc(self._call("getProcessInfo", name))
 
