@@ -197,7 +197,8 @@ class Daemon:
         terminate([pid for pid, _ in cleanup.orphans])
         for path, what in ((self.socket_path, "socket"), (self.pid_path, "pid file")):
             if path.exists():
-                path.unlink()
+                with writing(self.data_dir):
+                    path.unlink(missing_ok=True)
                 cleanup.removed.append(what)
         return cleanup
 
