@@ -85,7 +85,7 @@ def shut_down(ws: Workspace) -> str:
         running = [p.name for p in client.processes() if p.pid]
         # Ports to see released: those our processes were listening on (another program's are not ours).
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
-        for _ in _stop_waves(ws, client, running, specs):
+        for _ in _stop_waves(client, running, specs):
             pass
         # What escaped its process group (double fork, setsid) is now supervisord's child: stop it
         # while supervisord is still its parent.
@@ -131,10 +131,10 @@ def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool =
 
 def _stop_in_order(ws: Workspace, client, wanted: list[str]):
     """Stop the named processes, dependents before what they depend on; yields each wave once stopped."""
-    return _stop_waves(ws, client, wanted, [ws.project.processes[n] for n in wanted])
+    return _stop_waves(client, wanted, ws.project.processes.values())
 
 
-def _stop_waves(ws: Workspace, client, names: list[str], specs):
+def _stop_waves(client, names: list[str], specs):
     from platform_cli.procman.stopping import stop_in_waves
 
     return stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names)

@@ -22,20 +22,33 @@ MARGIN_S = 5.0  # beyond the stop timeout, for supervisord to notice the SIGKILL
 
 
 def plan_waves(depends_on: Mapping[str, tuple[str, ...]], targets: list[str]) -> list[list[str]]:
-    """`targets` in waves: each process in a wave after every target that depends on it.
+    """`targets` in waves: each process in a wave after every target that depends on it, directly
+    or through processes that are not targets.
 
     Pure. `depends_on` maps each process to what it depends on (directly); keeps `targets` order.
     """
     left = list(dict.fromkeys(targets))
+    needs = {n: _reachable(depends_on, n) for n in left}
     waves = []
     while left:
         still = set(left)
-        wave = [n for n in left if not any(n in depends_on.get(other, ()) for other in still if other != n)]
+        wave = [n for n in left if not any(n in needs[other] for other in still if other != n)]
         if not wave:  # a cycle (rejected when the project loads): stop the rest together
             wave = left
         waves.append(wave)
         left = [n for n in left if n not in wave]
     return waves
+
+
+def _reachable(depends_on: Mapping[str, tuple[str, ...]], name: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(depends_on.get(name, ()))
+    while todo:
+        dep = todo.pop()
+        if dep not in seen:
+            seen.add(dep)
+            todo.extend(depends_on.get(dep, ()))
+    return seen
 
 
 def stop_in_waves(

@@ -12,3 +12,7 @@ def test_a_dependent_stops_a_wave_before_what_it_depends_on():
 
 def test_a_dependency_whose_dependent_is_not_stopping_stops_at_once():
     assert plan_waves({"orders": ("redis",)}, ["redis"]) == [["redis"]]
+
+
+def test_a_dependent_stops_first_even_through_a_process_not_being_stopped():
+    assert plan_waves({"app": ("cache",), "cache": ("db",)}, ["db", "app"]) == [["app"], ["db"]]
