@@ -83,7 +83,8 @@ class Daemon:
         """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
         with writing(self.data_dir):
             for name, text in scripts.items():
-                write_atomic(self.scripts_dir / name, text)
+                if _read(self.scripts_dir / name) != text:  # a long Procfile: rewrite only what changed
+                    write_atomic(self.scripts_dir / name, text)
             write_atomic(self.programs_path, conf)
 
     def prune_scripts(self, keep: set[str]) -> None:
@@ -268,6 +269,13 @@ def _signal_group(pid: int, sig: int) -> None:
             os.kill(pid, sig)
     except ProcessLookupError:
         pass
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _kill(pid: int, sig: int) -> None:

@@ -83,8 +83,10 @@ class Project:
         """The addresses of the named processes (all by default), so that none hard-codes a port."""
         env: dict[str, str] = {}
         owners: dict[str, str] = {}
-        for spec in self.processes.values():
-            if spec.port is not None and (names is None or spec.name in names):
+        # Only the named ones when named: called once per process, this must not cost the whole Procfile.
+        specs = self.processes.values() if names is None else [self.processes[n] for n in names if n in self.processes]
+        for spec in specs:
+            if spec.port is not None:
                 key = spec.name.upper().replace("-", "_")
                 if key in owners:  # `a-b` and `a_b`: one would silently take the other's address
                     raise ConfigError(
