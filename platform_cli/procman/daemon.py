@@ -134,11 +134,13 @@ class Daemon:
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()
         if result.returncode != 0:
-            # The whole message: its last line alone ("...see the log") often hides the cause.
-            lines = message.splitlines()
+            # The whole message: supervisord ends it with "For help, use ... -h", which hides the cause.
+            lines = [line for line in message.splitlines() if line.strip() and not line.startswith("For help, use")]
+            cause = next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "no message")
             raise PlatformError(
-                f"supervisord did not start (exit {result.returncode}): {lines[-1] if lines else 'no message'}",
-                details=[*lines[:-1], *(line.decode("utf-8", "replace") for line in tail(self.log_path, 10))],
+                f"supervisord did not start (exit {result.returncode}): {cause.removeprefix('Error:').strip()}",
+                details=[*(line for line in lines if line != cause),
+                         *(line.decode("utf-8", "replace") for line in tail(self.log_path, 10))],
             )
         client = self.client(timeout=2)
         deadline = time.monotonic() + deadline_s
