@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.errors import ConfigError
+from platform_cli.errors import ConfigError, NotReadyError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
@@ -85,8 +85,11 @@ def shut_down(ws: Workspace) -> str:
         running = [p.name for p in client.processes() if p.pid]
         # Ports to see released: those our processes were listening on (another program's are not ours).
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
-        for _ in _stop_waves(client, running, specs):
-            pass
+        try:
+            for _ in _stop_waves(client, running, specs):
+                pass
+        except NotReadyError:
+            pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it
         # What escaped its process group (double fork, setsid) is now supervisord's child: stop it
         # while supervisord is still its parent.
         adopted = daemon.adopted(client.pid(), {client.listener_pid()})
