@@ -38,7 +38,7 @@ compare: $(STAMP)
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,mcp]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 clean:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.load import LoadError
 from tests.helpers import wait_until
 
 POLL_S = 0.01  # /health is polled every 10 ms
@@ -61,14 +62,44 @@ def crash_once(pid_of, port: int) -> float:
             return ready - start
 
 
+def hang_once(pid_of, port: int, cap_s: float) -> float | None:
+    """SIGSTOP the service (hung: its pid lives, it answers nothing), then poll until /health
+    answers from a new process: seconds, or None when nothing restarted it within `cap_s` (then
+    it is continued again, so that the round can go on)."""
+    old = wait_until(lambda: pid_of(), 15, what="a pid")
+    wait_uptime(old, 3.0)  # past any first probe: a watchdog counts failures from a pass
+    os.kill(old, signal.SIGSTOP)
+    start = time.perf_counter()
+    try:
+        while time.perf_counter() - start < cap_s:
+            if healthy(port):
+                ready = time.perf_counter()
+                if pid_of() not in (None, old):
+                    return ready - start
+            time.sleep(POLL_S)
+        return None
+    finally:
+        try:
+            os.kill(old, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
 def crash_to_ready(pid_of, port: int, kills: int) -> list[float]:
     return [crash_once(pid_of, port) for _ in range(kills)]
 
 
-def timed(cmd: list[str], env: dict, cwd: Path) -> float:
+def timed(cmd: list[str], env: dict, cwd: Path, accept: tuple[int, ...] = (0, 3)) -> float:
+    """Wall time of a status command that answered: exit 0, or 3 (`platform status` and
+    supervisorctl: something is not running, the work done all the same). Any other exit (no
+    daemon found, say) ends the run rather than being timed as if it had done the work."""
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    result = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in accept:
+        raise LoadError(f"{' '.join(map(str, cmd))} exited {result.returncode}: "
+                        f"{result.stderr.decode(errors='replace').strip()[:300]}; this run gives no figure")
+    return elapsed
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -78,6 +109,11 @@ def rss_mb(pids: list[int]) -> float:
 def pss_mb(pids: list[int]) -> float:
     """Proportional set size: pages shared between the processes (a fork's, say) count once."""
     return sum(psutil.Process(p).memory_full_info().pss for p in pids) / 1e6
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Resident set size, summed: what `ps` and PM2 show; shared pages count once per process."""
+    return sum(psutil.Process(p).memory_info().rss for p in pids) / 1e6
 
 
 def alive(proc: psutil.Process) -> bool:

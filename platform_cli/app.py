@@ -9,31 +9,48 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, delivery, events, lifecycle, logs, order, run, status, tts
+from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
-from platform_cli.workspace import Workspace
+from platform_cli.workspace import ANYWHERE, Workspace
 
 app = typer.Typer(
     name="platform",
     help="Run a Procfile's processes under supervisord: start, watch, restart, inspect.",
     no_args_is_help=True,
-    add_completion=False,
+    # Help is plain click text: rich markup would eat every `[default: …]` as a style tag, and
+    # plain help keeps `--help` from importing rich at all.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("platform-cli")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            found = "unknown (not installed)"
+        print(f"platform {found}")
+        raise typer.Exit()
 
 
 @app.callback()
 def root(
     ctx: typer.Context,
     procfile: Optional[Path] = typer.Option(
-        None, "-f", "--procfile", help="The Procfile (env PLATFORM_PROCFILE; default ./Procfile)", show_default=False
+        None, "-f", "--procfile", help="The Procfile (env PLATFORM_PROCFILE; default: the Procfile here or in the nearest folder above)", show_default=False
     ),
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Runtime files: logs, socket, records (env PLATFORM_DATA_DIR; default data/ beside the Procfile)", show_default=False
     ),
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True, expose_value=False
+    ),
 ) -> None:
-    ctx.obj = Workspace(procfile, data_dir)
+    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE)
 
 
 app.command()(lifecycle.up)
@@ -45,29 +62,37 @@ app.command()(status.status)
 app.command()(events.events)
 app.command()(logs.logs)
 app.command()(run.run)
+app.command()(startup.startup)
+app.command()(startup.unstartup)
+app.command()(agents.mcp)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")
 app.command()(account.signup)
 app.command()(account.login)
 app.command()(account.logout)
+app.command()(account.whoami)
 app.add_typer(account.users, name="user")
+app.add_typer(export.exports, name="export")
+app.add_typer(export.imports, name="import")
 
 
 def main() -> None:
     import click
 
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="platform", standalone_mode=False)
     except PlatformError as exc:
         code = _report(exc.message, exc.hint, exc.details, exc.exit_code)
     except click.exceptions.Abort:  # Ctrl-C while click was prompting or parsing
         code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
-    except click.ClickException as exc:  # usage errors: click's own message, code 2
-        exc.show()
-        code = exc.exit_code
+    except click.UsageError as exc:  # bad flags or arguments: one error line, as for every error; code 2
+        hint = f"see `{exc.ctx.command_path} --help`" if exc.ctx else None
+        code = _report(exc.format_message(), hint, [], exc.exit_code)
+    except click.ClickException as exc:
+        code = _report(exc.format_message(), None, [], exc.exit_code)
     except Exception as exc:  # a bug: say so in one line; the traceback only on request
         if os.environ.get("PLATFORM_DEBUG"):
             raise

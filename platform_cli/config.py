@@ -1,4 +1,9 @@
-"""Settings with one readable precedence: command line > environment > .env beside the Procfile > defaults."""
+"""Settings with one readable precedence: command line > environment > .env beside the Procfile > defaults.
+
+The Procfile is found as git finds its repository: `-f`, else PLATFORM_PROCFILE, else the first
+`Procfile` in the current folder or the nearest folder above it. Service commands may also fall
+back to the project last logged in from (user_config), so that they work from any folder.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 from platform_cli.errors import ConfigError
 
+PROCFILE = "Procfile"
 DEFAULT_BASE_PORT = 5000  # honcho's
 # Each process's stdout and stderr logs rotate at this size, keeping this many old files:
 # at most 2 x 10 MB x (1 + 3) = 80 MB of logs per process.
@@ -29,10 +35,25 @@ class Settings:
         return self.procfile.parent
 
 
-def load_settings(procfile: Path | None = None, data_dir: Path | None = None, environ=os.environ) -> Settings:
+def load_settings(
+    procfile: Path | None = None, data_dir: Path | None = None, environ=os.environ, cwd: Path | None = None, anywhere: bool = False
+) -> Settings:
+    """`anywhere`: with no Procfile here or above, use the project last logged in from."""
     from platform_cli.procman.procfile import load_dotenv
 
-    procfile = _absolute(procfile or environ.get("PLATFORM_PROCFILE") or "Procfile")
+    remembered_data = None
+    if procfile or environ.get("PLATFORM_PROCFILE"):
+        procfile = _absolute(procfile or environ["PLATFORM_PROCFILE"])
+    else:
+        here = Path(os.path.abspath(cwd or os.getcwd()))
+        procfile = find_procfile(here)
+        if procfile is None:
+            from platform_cli.user_config import remembered_project
+
+            remembered = remembered_project(environ) if anywhere else None
+            if remembered is None:
+                raise _no_procfile(here, anywhere)
+            procfile, remembered_data = remembered
     dotenv = load_dotenv(procfile.parent / ".env")
 
     def pick(key: str) -> str | None:
@@ -52,6 +73,8 @@ def load_settings(procfile: Path | None = None, data_dir: Path | None = None, en
 
     if data_dir or environ.get("PLATFORM_DATA_DIR"):
         data = _absolute(data_dir or environ["PLATFORM_DATA_DIR"])
+    elif remembered_data is not None:  # as it was when the login was made there
+        data = remembered_data
     elif dotenv.get("PLATFORM_DATA_DIR"):  # a .env speaks of paths beside it, wherever `platform` runs
         data = _absolute(procfile.parent / os.path.expanduser(dotenv["PLATFORM_DATA_DIR"]))
     else:
@@ -65,6 +88,21 @@ def load_settings(procfile: Path | None = None, data_dir: Path | None = None, en
         log_max_bytes=number("PLATFORM_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES, 1024, 1 << 40),
         log_backups=number("PLATFORM_LOG_BACKUPS", DEFAULT_LOG_BACKUPS, 1, 100),
     )
+
+
+def find_procfile(folder: Path) -> Path | None:
+    """The Procfile in `folder` or the nearest folder above it."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / PROCFILE).is_file():
+            return candidate / PROCFILE
+    return None
+
+
+def _no_procfile(here: Path, anywhere: bool) -> ConfigError:
+    hint = "run platform inside a project folder, or name the Procfile with -f PATH (or PLATFORM_PROCFILE)"
+    if anywhere:
+        hint += "; after `platform login` in a project folder, service commands work from anywhere"
+    return ConfigError(f"no Procfile in {here} or any folder above it", hint=hint)
 
 
 def _absolute(path) -> Path:

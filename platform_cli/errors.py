@@ -56,10 +56,15 @@ class UnknownProcessError(PlatformError):
     exit_code = ExitCode.UNKNOWN_PROCESS
 
     def __init__(self, unknown: list[str], known: list[str]):
+        import difflib
+
         names = ", ".join(unknown)
+        # A typo gets the name it was probably meant to be, as git does for a mistyped command.
+        guesses = [g for name in unknown for g in difflib.get_close_matches(name, known, n=1, cutoff=0.6)]
+        known_line = f"known processes: {', '.join(known) or '(none)'}"
         super().__init__(
             f"unknown process{'es' if len(unknown) > 1 else ''}: {names}",
-            hint=f"known processes: {', '.join(known) or '(none)'}",
+            hint=f"did you mean {', '.join(dict.fromkeys(guesses))}? {known_line}" if guesses else known_line,
         )
 
 

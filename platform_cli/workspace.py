@@ -8,14 +8,26 @@ from pathlib import Path
 from platform_cli.config import Settings, load_settings
 
 
+# Commands that talk to the services: with no Procfile here or above, they use the project last
+# logged in from, so that they work from any folder.
+ANYWHERE = frozenset({"order", "delivery", "tts", "signup", "login", "logout", "whoami", "user"})
+
+
 class Workspace:
-    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None):
+    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None, anywhere: bool = False):
         self._procfile = procfile
         self._data_dir = data_dir
+        self._anywhere = anywhere
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self._procfile, self._data_dir)
+        return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere)
+
+    def remember_project(self) -> None:
+        """After a login: service commands run outside any project folder will use this one."""
+        from platform_cli.user_config import remember_project
+
+        remember_project(self.settings.procfile, self.settings.data_dir)
 
     @cached_property
     def project(self):
@@ -43,7 +55,7 @@ class Workspace:
         gateway = self.project.processes.get("gateway")
         if gateway is not None and gateway.url is not None:
             login = self.session.load()
-            return ServiceClient(name, gateway.url, token=login["token"] if login else None)
+            return ServiceClient(name, gateway.url, token=login["token"] if login else None, via="gateway")
         spec = self.project.processes.get(name)
         if spec is None or spec.url is None:
             raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")

@@ -22,11 +22,15 @@ Definitions:
 - daemon memory: PSS (shared pages counted once) of the manager's own processes with the
   workload up, after the burst: platform: supervisord + its event listener; supervisord; PM2's
   God daemon; honcho's master process + the Python process it forks per program to run it.
+  RSS of the same processes at the same moment in its own row: RSS counts a page shared by two
+  of them (a fork's) twice, PSS splits it, so PSS is the fairer sum and RSS the familiar figure.
 - lines lost from a burst: the writer prints N numbered lines as fast as it can, `burst_delay`
   seconds after it starts (after the services are healthy and the follower is attached); lines
   lost = N − the distinct numbers the manager's live follower showed: `platform logs -f`,
   `pm2 logs --raw`, `supervisorctl tail -f`, honcho's own stdout. Whole burst shown: from the
   writer's first write to the follower showing the last line.
+- Each ratio of platform to another comes with its spread, [our min / their max – our max /
+  their min], and reads "tie" when each median lies inside the other's min–max.
 - stop all: `platform down`, `supervisorctl shutdown`, `pm2 kill` (each stops every process and
   the daemon), SIGTERM to honcho: from issuing it until every process of the manager's (daemon
   and programs) is gone.

@@ -21,7 +21,9 @@ class Platform(Manager):
         super().__init__(workload)
         self.env = clean_env()
         workload.write_procfile()
-        tables = [f'[{name}]\nprobe = "http:/health"\nport = {port}\n' for name, port in workload.ports.items()]
+        # Probed every second (1 s timeout; liveness restarts after 3 failures in a row, the default).
+        tables = [f'[{name}]\nprobe = "http:/health"\nport = {port}\nprobe_interval = 1\nprobe_timeout = 1\n'
+                  for name, port in workload.ports.items()]
         (workload.dir / "platform.toml").write_text("\n".join(tables))
 
     def start_command(self):

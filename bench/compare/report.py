@@ -1,12 +1,16 @@
 """The side-by-side table (pure: samples in, text out): medians per manager, platform's ratio to
-the best of the others and to PM2, as an aligned text table and as markdown."""
+the best of the others and to PM2, as an aligned text table and as markdown.
+
+A ratio comes with its spread, [our min / their max – our max / their min], and is called a
+tie when each median lies inside the other's min–max: a difference the run cannot tell from
+noise is not claimed as a win or a loss."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
 
-from bench.compare.runner import Samples
+from bench.compare.runner import HANG_CAP_S, Samples
 
 OURS = "platform"
 
@@ -16,16 +20,34 @@ class Row:
     measure: str
     values: dict[str, float | None]  # manager -> figure (lower is better); None: no figure
     cells: dict[str, str]
+    ranges: dict[str, tuple[float, float]] | None = None  # manager -> (min, max) of the samples
 
     def ratio(self, to: list[str]) -> str:
         ours = self.values.get(OURS)
-        others = [v for name, v in self.values.items() if name in to and v is not None]
+        others = {name: v for name, v in self.values.items() if name in to and v is not None}
         if ours is None or not others:
             return "—"
-        best = min(others)
+        best_name = min(others, key=others.get)
+        best = others[best_name]
         if best == 0:
             return "= (all 0)" if ours == 0 else "worse (best 0)"
-        return f"{ours / best:.2f}"
+        text = f"{ours / best:.2f}"
+        mine, theirs = (self.ranges or {}).get(OURS), (self.ranges or {}).get(best_name)
+        if mine and theirs and theirs[0] > 0 and mine[0] > 0:
+            text += f" [{mine[0] / theirs[1]:.2f}–{mine[1] / theirs[0]:.2f}]"
+            if is_tie(ours, mine, best, theirs):
+                text += " tie"
+        return text
+
+
+def is_tie(a: float, a_range: tuple[float, float], b: float, b_range: tuple[float, float]) -> bool:
+    """Each median inside the other's min–max: the run does not tell them apart."""
+    return b_range[0] <= a <= b_range[1] and a_range[0] <= b <= a_range[1]
+
+
+def _recovered(hung: list[float | None]) -> list[float]:
+    """The hung-process rounds that came back healthy (None: never, within HANG_CAP_S)."""
+    return [h for h in hung if h is not None]
 
 
 def _median(values: list[float]) -> float | None:
@@ -33,38 +55,49 @@ def _median(values: list[float]) -> float | None:
 
 
 def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
-    def row(measure: str, pick, fmt, absent: str = "n/a") -> Row:
+    def row(measure: str, pick, fmt, absent: str = "n/a", samples=None) -> Row:
         values = {name: pick(s) for name, s in results.items()}
         cells = {name: fmt(v) if v is not None else absent for name, v in values.items()}
-        return Row(measure, values, cells)
+        ranges = None
+        if samples is not None:
+            ranges = {name: (min(v), max(v)) for name, s in results.items() if (v := samples(s))}
+        return Row(measure, values, cells, ranges)
 
     seconds = lambda v: f"{v:.3f} s"  # noqa: E731
     bursts = max(len(s.lost) for s in results.values())
     rows = [
-        row("cold start → all 4 healthy", lambda s: _median(s.cold), seconds),
-        row("SIGKILL → healthy again", lambda s: _median(s.crash), seconds),
-        row("status command", lambda s: _median(s.status), seconds),
-        row("daemon memory (PSS)", lambda s: _median(s.memory), lambda v: f"{v:.1f} MB"),
+        row("cold start → all 4 healthy", lambda s: _median(s.cold), seconds, samples=lambda s: s.cold),
+        row("SIGKILL → healthy again", lambda s: _median(s.crash), seconds, samples=lambda s: s.crash),
+        row("status command", lambda s: _median(s.status), seconds, samples=lambda s: s.status),
+        row("hung (SIGSTOP) → healthy again", lambda s: _median(_recovered(s.hung)), seconds,
+            absent=f"never (in {HANG_CAP_S:g} s)", samples=lambda s: _recovered(s.hung)),
+        row("daemon memory (PSS)", lambda s: _median(s.memory), lambda v: f"{v:.1f} MB", samples=lambda s: s.memory),
+        row("daemon memory (RSS)", lambda s: _median(s.rss), lambda v: f"{v:.1f} MB", samples=lambda s: s.rss),
         row(f"lines lost, {bursts} × {lines:,}-line burst", lambda s: sum(s.lost) if s.lost else None, lambda v: f"{v:,.0f}"),
-        row("whole burst shown", lambda s: _median([w for w in s.whole if w is not None]), seconds, absent="never"),
-        row("stop all", lambda s: _median(s.stop), seconds),
+        row("whole burst shown", lambda s: _median([w for w in s.whole if w is not None]), seconds, absent="never",
+            samples=lambda s: [w for w in s.whole if w is not None]),
+        row("stop all", lambda s: _median(s.stop), seconds, samples=lambda s: s.stop),
     ]
     crash = rows[1]
     for name, s in results.items():  # a manager that does not restart: what it does instead
         if s.stops_all:
             crash.cells[name] = f"no restart (stops all in {_median(s.stops_all):.2f} s)"
-    shown = rows[5]
+    shown = next(r for r in rows if r.measure == "whole burst shown")
+    hung = next(r for r in rows if r.measure.startswith("hung"))
     for name, s in results.items():
         never = sum(w is None for w in s.whole)
         if never and shown.values[name] is not None:
             shown.cells[name] += f" ({never} of {len(s.whole)} never whole)"
+        never = sum(h is None for h in s.hung)
+        if never and hung.values[name] is not None:  # a median of the rounds that recovered only
+            hung.cells[name] += f" ({never} of {len(s.hung)} never)"
     return rows
 
 
 def _columns(rows: list[Row], names: list[str]) -> tuple[list[str], list[list[str]]]:
     others = [n for n in names if n != OURS]
     pm2 = [n for n in names if n.startswith("PM2")]
-    header = ["measure (median; lower is better)", *names, f"{OURS} / best other", f"{OURS} / PM2"]
+    header = ["measure (median; lower is better)", *names, f"{OURS} / best other [spread]", f"{OURS} / PM2 [spread]"]
     body = []
     for r in rows:
         best = r.ratio(others)
@@ -92,6 +125,7 @@ def spread(results: dict[str, Samples]) -> list[str]:
     for name, s in results.items():
         parts = [f"{label} {min(v):.3f}–{max(v):.3f} (n={len(v)})"
                  for label, v in (("cold", s.cold), ("SIGKILL", s.crash), ("status", s.status),
-                                  ("stop", s.stop), ("burst", [w for w in s.whole if w is not None])) if v]
+                                  ("hung", _recovered(s.hung)), ("stop", s.stop), ("burst", [w for w in s.whole if w is not None]),
+                                  ("PSS MB", s.memory), ("RSS MB", s.rss)) if v]
         out.append(f"{name}: " + ", ".join(parts))
     return out

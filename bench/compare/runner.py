@@ -11,10 +11,11 @@ import psutil
 
 from bench.burst import Outcome, burst_times
 from bench.compare.workload import SERVICES, Manager, Workload
-from bench.measure import crash_once, family, healthy, kill_all, pss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
+from bench.measure import crash_once, family, hang_once, healthy, kill_all, pss_mb, rss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
 from tests.helpers import wait_until
 
 ATTACH_S = 1.0  # a follower launched less than this before the burst may have missed its start
+HANG_CAP_S = 20.0  # a SIGSTOPped service not restarted by then is counted as never
 
 
 @dataclass
@@ -25,7 +26,9 @@ class Samples:
     crash: list[float] = field(default_factory=list)
     stops_all: list[float] = field(default_factory=list)  # no restart: kill -> every process gone
     status: list[float] = field(default_factory=list)
-    memory: list[float] = field(default_factory=list)
+    memory: list[float] = field(default_factory=list)  # PSS, MB
+    rss: list[float] = field(default_factory=list)  # RSS of the same processes at the same moment, MB
+    hung: list[float | None] = field(default_factory=list)  # SIGSTOP -> healthy from a new process; None: never
     lost: list[int] = field(default_factory=list)
     whole: list[float | None] = field(default_factory=list)
     in_order: list[bool] = field(default_factory=list)
@@ -69,13 +72,18 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
             samples.status += [timed(cmd, env, workload.dir) for _ in range(status_runs)]
 
         # 4. Memory of the manager's own processes, with the workload up and the burst behind it.
-        samples.memory.append(pss_mb(manager.daemon_pids() + manager.helper_pids()))
+        own = manager.daemon_pids() + manager.helper_pids()
+        samples.memory.append(pss_mb(own))
+        samples.rss.append(rss_mb(own))  # beside PSS: RSS counts shared pages in every process
 
         # 5. SIGKILL -> healthy again, the services in turn.
         if manager.restarts:
             for i in range(kills):
                 name = SERVICES[i % len(SERVICES)]
                 samples.crash.append(crash_once(lambda name=name: manager.pid_of(name), workload.ports[name]))
+            # 5b. A hung service (SIGSTOP): does the manager notice, and how soon is it healthy again?
+            name = SERVICES[-1]
+            samples.hung.append(hang_once(lambda: manager.pid_of(name), workload.ports[name], HANG_CAP_S))
 
         # 6. Stop all: from issuing the command to every process of the manager's gone.
         procs = family(manager.daemon_pids())

@@ -10,9 +10,16 @@ from urllib.parse import quote, urlencode, urlsplit
 from platform_cli.errors import LoginNeededError, ServiceDownError, ServiceError
 
 
+# The gateway's answers when the service behind it is down (503) or too slow (504): the service,
+# not the request, is at fault, so they are a ServiceDownError naming that service (exit 10).
+UPSTREAM_DOWN_CODES = ("upstream_unavailable", "upstream_timeout")
+
+
 class ServiceClient:
-    def __init__(self, name: str, base_url: str, timeout: float = 10.0, token: str | None = None):
-        self.name, self.base_url, self.timeout, self.token = name, base_url.rstrip("/"), timeout, token
+    def __init__(self, name: str, base_url: str, timeout: float = 10.0, token: str | None = None, via: str | None = None):
+        """`name` is the service the calls are for; `via` the process that answers them in its place
+        (the gateway), so that an error names the one that is really down."""
+        self.name, self.base_url, self.timeout, self.token, self.via = name, base_url.rstrip("/"), timeout, token, via
 
     def get(self, *path: str, query: dict | None = None) -> dict:
         return self.request("GET", path, query=query)
@@ -43,9 +50,11 @@ class ServiceClient:
             response = conn.getresponse()
             payload_bytes = response.read()
         except (ConnectionRefusedError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            down = self.via or self.name
             raise ServiceDownError(
-                f"{self.name} does not answer at {self.base_url} ({_reason(exc)})",
-                hint=f"is it running? see `platform status {self.name}`, start it with `platform up {self.name}`",
+                f"{down} does not answer at {self.base_url} ({_reason(exc)})"
+                + (f"; it passes on the calls for {self.name}" if self.via else ""),
+                hint=_start_hint(down),
             ) from None
         finally:
             conn.close()
@@ -58,6 +67,9 @@ class ServiceClient:
         if response.status >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             message = error.get("message") or f"HTTP {response.status}"
+            if response.status in (503, 504) and error.get("code") in UPSTREAM_DOWN_CODES:
+                service = error.get("service") or self.name
+                raise ServiceDownError(f"{service} does not answer (the {self.via or self.name} says: {message})", hint=_start_hint(service))
             if response.status == 401 and error.get("code") == "unauthorized":
                 raise LoginNeededError(
                     "your login has expired" if "expired" in message else f"the gateway wants a login ({message})",
@@ -68,6 +80,10 @@ class ServiceClient:
                 hint = f"allowed next: {', '.join(error['allowed']) or 'none'}"
             raise ServiceError(f"{self.name}: {message}", hint=hint)
         return data
+
+
+def _start_hint(name: str) -> str:
+    return f"is it running? see `platform status {name}`; start it with `platform start {name}`"
 
 
 def _reason(exc: Exception) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -20,14 +19,12 @@ class Session:
         return saved if isinstance(saved, dict) and "token" in saved else None
 
     def save(self, signed_in: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from platform_cli.procman.atomicfile import private_dirs, write_atomic
+
+        private_dirs(self.path.parent)
         saved = {k: signed_in[k] for k in ("token", "user_id", "email", "role")}
         saved["expires_at"] = time.time() + float(signed_in.get("expires_in", 0))
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(saved, f)
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(saved))
 
     def forget(self) -> bool:
         try:
@@ -43,11 +40,10 @@ def request_staff(data_dir: Path, email: str, password_hash: str) -> Path:
     The request is a 0600 file in data/gateway/inbox: local only, never HTTP. The gateway
     applies it at its next start or sign-in, whichever comes first.
     """
+    from platform_cli.procman.atomicfile import private_dirs, write_atomic
+
     inbox = data_dir / "gateway" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dirs(inbox)
     path = inbox / f"{time.time_ns()}.json"
-    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"email": email, "password": password_hash, "role": "staff"}, f)
-    os.replace(path.with_suffix(".tmp"), path)
+    write_atomic(path, json.dumps({"email": email, "password": password_hash, "role": "staff"}), exclusive=True)
     return path

@@ -13,7 +13,7 @@ PasswordStdin = typer.Option(False, "--password-stdin", help="Read the password 
 users = typer.Typer(help="Accounts kept by the gateway.", no_args_is_help=True)
 
 
-def signup(ctx: typer.Context, email: str = typer.Argument(...), password_stdin: bool = PasswordStdin) -> None:
+def signup(ctx: typer.Context, email: str = typer.Argument(..., help="The account's email address."), password_stdin: bool = PasswordStdin) -> None:
     """Make an account at the gateway and log in with it."""
     ws: Workspace = ctx.obj
     password = _password(password_stdin, confirm=True)
@@ -22,10 +22,28 @@ def signup(ctx: typer.Context, email: str = typer.Argument(...), password_stdin:
     _sign_in(ws, gateway, made["email"], password)
 
 
-def login(ctx: typer.Context, email: str = typer.Argument(...), password_stdin: bool = PasswordStdin) -> None:
+def login(ctx: typer.Context, email: str = typer.Argument(..., help="The account's email address."), password_stdin: bool = PasswordStdin) -> None:
     """Log in at the gateway; the token is kept (0600) under the data dir."""
     ws: Workspace = ctx.obj
     _sign_in(ws, _gateway(ws), email, _password(password_stdin, confirm=False))
+
+
+def whoami(ctx: typer.Context) -> None:
+    """Show the login: email, role and user id (what --user takes), as the gateway knows it."""
+    from platform_cli.errors import LoginNeededError, ServiceDownError
+
+    ws: Workspace = ctx.obj
+    login = ws.session.load()
+    if login is None:
+        raise LoginNeededError("not logged in", hint="log in with `platform login EMAIL` (or make an account with `platform signup EMAIL`)")
+    gateway = _gateway(ws)
+    gateway.token = login["token"]
+    try:
+        me = gateway.get("auth", "me")
+    except ServiceDownError as exc:  # the saved login is still worth showing, said to be unchecked
+        me = login
+        ws.err.print(f"note: {exc.message}; showing the saved login, unchecked", markup=False)
+    ws.out.print(f"{me['email']} ({me['role']}), user id {me['user_id']}", markup=False)
 
 
 def logout(ctx: typer.Context) -> None:
@@ -37,7 +55,7 @@ def logout(ctx: typer.Context) -> None:
 @users.command("add")
 def user_add(
     ctx: typer.Context,
-    email: str = typer.Argument(...),
+    email: str = typer.Argument(..., help="The account's email address."),
     staff: bool = typer.Option(False, "--staff", help="A staff account (the only kind made here)."),
     password_stdin: bool = PasswordStdin,
 ) -> None:
@@ -50,8 +68,12 @@ def user_add(
         raise typer.BadParameter("customers sign up themselves (`platform signup`); here only --staff", param_hint="--staff")
     ws: Workspace = ctx.obj
     password = _password(password_stdin, confirm=True)
-    if len(password) < 10:
-        raise PlatformError("the password must be at least 10 characters")
+    from zxcvbn import zxcvbn
+
+    # The gateway's policy (services/gateway/credentials.py), checked here: the gateway only ever sees the hash.
+    if len(password) < 10 or zxcvbn(password[:100])["score"] < 3:
+        raise PlatformError("the password is too easy to guess (or shorter than 10 characters)",
+                            hint="add uncommon words, or make it longer")
     request_staff(ws.settings.data_dir, email.strip().lower(), generate_password_hash(password))
     ws.out.print(f"staff account for {email}: the gateway takes it at its next sign-in or start")
 
@@ -59,6 +81,7 @@ def user_add(
 def _sign_in(ws: Workspace, gateway, email: str, password: str) -> None:
     signed_in = gateway.post("auth", "signin", body={"email": email, "password": password})
     ws.session.save(signed_in)
+    ws.remember_project()
     ws.out.print(f"logged in as {signed_in['email']} ({signed_in['role']}), user id {signed_in['user_id']}")
 
 

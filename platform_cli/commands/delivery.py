@@ -17,9 +17,10 @@ FLOW = ("received", "brewing", "delivering", "delivered")
 @app.command("list")
 def list_deliveries(
     ctx: typer.Context,
-    status: str = typer.Argument(..., help="received, brewing, delivering, delivered or cancelled."),
-    limit: int = typer.Option(20, "--limit", min=1, max=100),
-    offset: int = typer.Option(0, "--offset", min=0),
+    status: str = typer.Argument(..., help="received (접수완료), brewing (제작중), delivering (배송중), delivered (배송완료) "
+                                           "or cancelled (취소): either name."),
+    limit: int = typer.Option(20, "--limit", min=1, max=100, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first (for the next page)."),
     as_json: bool = Json,
 ) -> None:
     """Orders in one status, longest waiting first."""
@@ -31,7 +32,7 @@ def list_deliveries(
 
 
 @app.command()
-def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"),
+def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."),
          user: Optional[str] = typer.Option(None, "--user", "-u", help="[default: the logged-in user]"), as_json: bool = Json) -> None:
     """One order's delivery status and its history."""
     from platform_cli.ui.orders_view import print_json, render_delivery
@@ -44,9 +45,9 @@ def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_
 @app.command()
 def advance(
     ctx: typer.Context,
-    order_id: str = typer.Argument(..., metavar="ORDER_ID"),
+    order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."),
     user: Optional[str] = typer.Option(None, "--user", "-u", help="[default: the logged-in user]"),
-    to: Optional[str] = typer.Option(None, "--to", help="The status to move to (default: the next one)."),
+    to: Optional[str] = typer.Option(None, "--to", help="The status to move to, English or Korean (default: the next one)."),
     as_json: bool = Json,
 ) -> None:
     """Move an order on: received → brewing → delivering → delivered (or --to cancelled)."""

@@ -6,12 +6,13 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.workspace import Workspace
 
 
 def events(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Only these processes.", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Only these processes.", show_default=False),
     lines: int = typer.Option(50, "-n", "--lines", min=1, help="How many of the latest events."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line, for scripts."),
 ) -> None:

@@ -8,23 +8,30 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ConfigError, NotReadyError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False)
-AllFlag = typer.Option(False, "--all", help="Every process in the Procfile.")
+Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False,
+                       autocompletion=process_names)
+# start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
+Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile; name them or use --all.",
+                          show_default=False, autocompletion=process_names)
+AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
 
 def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     """Start supervisord if needed, load the Procfile and start processes in dependency order.
 
     Each process starts only once everything it depends on is ready. Running processes are left as
-    they are, so a second `up` starts nothing twice. Ends with the status table.
+    they are, so a second `up` starts nothing twice; one whose command, settings, .env or
+    dependencies' addresses changed is restarted, one at a time, saying why. Ends with the status
+    table.
     """
     ws: Workspace = ctx.obj
     order = bring_up(ws, names or [])
-    _show_status(ws, order)
+    _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
 def down(ctx: typer.Context) -> None:
@@ -35,7 +42,9 @@ def down(ctx: typer.Context) -> None:
 
 def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     """What `up` does before showing the table: returns the processes started, in start order."""
-    from platform_cli.procman.readiness import start_in_order
+    from functools import partial
+
+    from platform_cli.procman.rollout import Rollout
     from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
@@ -43,34 +52,24 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     project.check_names(names)
     daemon.prepare_dirs()
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    conf = render_programs(programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
-                           settings.log_max_bytes, settings.log_backups)
-    scripts = {p.script_name: p.script for p in programs}
-    daemon.write_programs(conf, scripts)
+    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                     settings.log_max_bytes, settings.log_backups)
+    # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock(), ProgressReporter(ws.out) as progress:
         if not daemon.is_running():
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
+            daemon.write_programs(render(), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        client = daemon.client()
-        running_before = {p.name for p in client.processes() if p.pid}
-        _, changed, removed = client.update()
-        daemon.prune_scripts(set(scripts))
-        for name in removed:
-            progress.note(f"removed {name} (no longer in the Procfile)")
-        # A changed process that was running is restarted with its new settings, as compose does.
-        restarted = [n for n in changed if n in running_before]
-        for name in restarted:
-            progress.note(f"{name} changed: restarting it")
-        wanted = (names + [n for n in restarted if n not in names]) if names else []
-        return start_in_order(client, project, wanted, settings.data_dir, progress)
+        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
 
 
 def shut_down(ws: Workspace) -> str:
     """Stop every process and supervisord, and anything they left behind; says what it did."""
     from platform_cli.procman.daemon import find_daemons, find_orphans, terminate
     from platform_cli.procman.health import port_is_free
+    from platform_cli.procman.stopping import stop_in_waves
 
     daemon = ws.daemon
     with daemon.lock():
@@ -86,7 +85,7 @@ def shut_down(ws: Workspace) -> str:
         # Ports to see released: those our processes were listening on (another program's are not ours).
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
         try:
-            for _ in _stop_waves(client, running, specs):
+            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, running):
                 pass
         except NotReadyError:
             pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it
@@ -106,49 +105,40 @@ def shut_down(ws: Workspace) -> str:
     return message
 
 
-def start(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
+def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
-    ws: Workspace = ctx.obj
-    _start_ready(ws, ws.client(), _selection(ws, names, all_))
-
-
-def stop(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
-    """Stop processes (dependents first; the others all at once); supervisord keeps running."""
-    ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-    with ws.daemon.lock():
-        list(_stop_in_order(ws, ws.client(), wanted))
-    for name in wanted:
-        ws.out.print(f"stopped {name}")
-
-
-def restart(ctx: typer.Context, names: Optional[list[str]] = Names, all_: bool = AllFlag) -> None:
-    """Stop processes, start them again, and wait until they are ready."""
-    ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-    with ws.daemon.lock():
-        client = ws.client()
-        list(_stop_in_order(ws, client, wanted))
-        _start_ready(ws, client, wanted)
-
-
-def _stop_in_order(ws: Workspace, client, wanted: list[str]):
-    """Stop the named processes, dependents before what they depend on; yields each wave once stopped."""
-    return _stop_waves(client, wanted, ws.project.processes.values())
-
-
-def _stop_waves(client, names: list[str], specs):
-    from platform_cli.procman.stopping import stop_in_waves
-
-    return stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names)
-
-
-def _start_ready(ws: Workspace, client, wanted: list[str]) -> None:
-    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.procman.control import start_processes
     from platform_cli.ui.progress import ProgressReporter
 
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)  # a bad command line is told before the project is even read
     with ProgressReporter(ws.out) as progress:
-        start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
+        start_processes(ws.daemon, ws.project, wanted, progress)
+
+
+def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
+    """Stop processes (dependents first; the others all at once); supervisord keeps running."""
+    from platform_cli.procman.control import stop_processes
+
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
+
+    def told(wave: list[str]) -> None:
+        for name in wave:
+            ws.out.print(f"stopped {name}")
+
+    stop_processes(ws.daemon, ws.project, wanted, told)
+
+
+def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
+    """Stop processes, start them again, and wait until they are ready."""
+    from platform_cli.procman.control import restart_processes
+    from platform_cli.ui.progress import ProgressReporter
+
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
+    with ProgressReporter(ws.out) as progress:
+        restart_processes(ws.daemon, ws.project, wanted, progress)
 
 
 def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
@@ -163,11 +153,11 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
-    from platform_cli.procman.snapshot import take_snapshot
+    from platform_cli.commands.status import collect_rows
     from platform_cli.ui.status_view import render_status
 
     ws.out.print()
-    render_status(take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir), ws.out)
+    render_status(collect_rows(ws, names), ws.out)  # the very table `platform status` shows
 
 
 def _wait_ports_free(ports: list[int], port_is_free, deadline_s: float = 5.0) -> list[int]:

@@ -18,7 +18,7 @@ def create(
     ctx: typer.Context,
     user: Optional[str] = User,
     coffee: str = typer.Option(..., "--coffee", "-c", help="What to order."),
-    price: int = typer.Option(0, "--price", help="Price of one."),
+    price: int = typer.Option(..., "--price", help="Price of one."),
     qty: int = typer.Option(1, "--qty", help="How many."),
     as_json: bool = Json,
 ) -> None:
@@ -32,8 +32,8 @@ def create(
 def list_orders(
     ctx: typer.Context,
     user: Optional[str] = User,
-    limit: int = typer.Option(20, "--limit", min=1, max=100),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(20, "--limit", min=1, max=100, help="At most this many, newest first."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many first (for the next page)."),
     as_json: bool = Json,
 ) -> None:
     """The user's orders, newest first."""
@@ -45,14 +45,14 @@ def list_orders(
 
 
 @app.command()
-def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: Optional[str] = User, as_json: bool = Json) -> None:
+def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."), user: Optional[str] = User, as_json: bool = Json) -> None:
     """One order, with its current delivery status."""
     ws: Workspace = ctx.obj
     _show_order(ws, ws.service("orders").get("order-ms", ws.user(user), "orders", order_id), as_json)
 
 
 @app.command()
-def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID"), user: Optional[str] = User, as_json: bool = Json) -> None:
+def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."), user: Optional[str] = User, as_json: bool = Json) -> None:
     """Cancel an order that is not yet on its way (received or brewing)."""
     from platform_cli.ui.orders_view import print_json, render_delivery
 

@@ -7,23 +7,25 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import Workspace
 
 
 def run(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes (default: all).", show_default=False),
     no_color: bool = typer.Option(False, "--no-color", help="No colours, even on a terminal."),
 ) -> None:
     """Run the Procfile in the foreground, for containers and CI (like pm2-runtime).
 
     Same readiness order, restarts and crash records as `up`; every process's output merged on
-    stdout. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
+    stdout, with each start, exit and stop as a `system` line. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
     while the others keep running.
     """
     from platform_cli.commands.lifecycle import bring_up, shut_down
     from platform_cli.commands.logs import make_printer
+    from platform_cli.procman.history import History
     from platform_cli.procman.logfollow import Follower, follow
 
     ws: Workspace = ctx.obj
@@ -41,9 +43,10 @@ def run(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    printer = make_printer(selected, no_color, as_json=False)
-    # Opened before anything starts, so every line of this run is shown, from the first.
-    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True)
+    printer = make_printer(selected, no_color, as_json=False, lifecycle=True)
+    # Opened before anything starts, so every line of this run is shown, from the first, with
+    # each start, exit and stop as a lifecycle line.
+    follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True, events=History(ws.settings.data_dir).log_path)
     try:
         bring_up(ws, names)
         follow(follower, printer.write_chunks)

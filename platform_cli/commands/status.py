@@ -6,27 +6,41 @@ from typing import Optional
 
 import typer
 
+from platform_cli.commands.completion import process_names
 from platform_cli.errors import ExitCode
 from platform_cli.workspace import Workspace
 
 
 def status(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", help="Processes to show (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
+    probe: bool = typer.Option(False, "--probe", help="Probe every process now instead of showing the daemon's latest probe."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Refresh in place every second until Ctrl-C."),
 ) -> None:
     """One row per process: state, pid, uptime, restarts, CPU, memory, port, health, last exit.
+
+    Health, CPU and memory are the daemon's latest samples, with their age (--probe probes now).
+    restarts and last exit describe the current run: both count from the last time a person
+    started the process (up, start, restart, run) and are not reset by a crash, by stop or down,
+    nor by a restart the watchdog makes; `platform events` keeps the whole history. A STARTING
+    process whose probe passes is shown RUNNING (--json keeps supervisord's state). Columns that
+    do not fit the terminal are left out, least useful first (cpu, mem, pid, ...); --json has them all.
 
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
     from platform_cli.procman.datadir import describe_trouble
-    from platform_cli.procman.snapshot import take_snapshot
 
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
-    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir)
-    _add_gateway_view(ws, rows)
+    if watch:
+        if as_json:
+            raise typer.BadParameter("--watch shows the table; use --json without it", param_hint="--watch")
+        from platform_cli.ui.status_watch import watch_status
+
+        watch_status(lambda: collect_rows(ws, names, fresh=probe), ws.out)
+    rows = collect_rows(ws, names, fresh=probe)
     if as_json:
         from platform_cli.ui.status_view import status_json
 
@@ -40,6 +54,16 @@ def status(
         ws.err.print(f"warning: {trouble}")
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
+
+
+def collect_rows(ws: Workspace, names: list[str], fresh: bool = False):
+    """The rows of the status table, the gateway's view included: what `status` and `up` show.
+    fresh: probe every process now rather than read the daemon's latest probe."""
+    from platform_cli.procman.snapshot import take_snapshot
+
+    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir, fresh=fresh)
+    _add_gateway_view(ws, rows)
+    return rows
 
 
 def _add_gateway_view(ws: Workspace, rows) -> None:

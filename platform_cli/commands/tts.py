@@ -20,29 +20,55 @@ def say(
     text: str = typer.Argument(..., help="What to say; `-` reads it from stdin."),
     lang: str = typer.Option("en", "--lang", "-l", help="Language code, e.g. en, pt, ko (see `platform tts voices`)."),
     engine: str = typer.Option("auto", "--engine", "-e", help="auto (gTTS when Google answers, else espeak), gtts or espeak."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the MP3 [default: ./<id>.mp3]."),
+    output: Optional[str] = typer.Option(
+        None, "-o", "--output", metavar="FILE",
+        help="Write the MP3 to FILE (`-` for stdout). Without it nothing is written: it says where the MP3 is.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON, for scripts."),
 ) -> None:
-    """Turn text into an MP3 file, and say which engine made it."""
+    """Turn text into an MP3, and say which engine made it and where it is."""
     from platform_cli.ui.orders_view import print_json
 
     ws: Workspace = ctx.obj
+    if output == "-" and as_json:
+        raise typer.BadParameter("-o - writes the MP3 to stdout, where --json would write too: choose one")
+    if output == "-" and sys.stdout.isatty():
+        raise typer.BadParameter("-o - writes binary MP3 to stdout, and stdout is a terminal: pipe it, or give a file")
     if text == "-":
         text = sys.stdin.read()
     client = ws.service("tts")
     made = client.post("tts", body={"text": text, "lang": lang, "engine": engine})
-    path = output or Path(f"{made['id']}.mp3")
-    audio = client.download(made["url"])
+    path = made["url"]
+    made = {**made, "url": client.base_url + path}  # where to fetch it from (through the gateway: with the login)
+    if output is not None:
+        _write(output, client.download(path))
+    result = {**made, "file": None if output is None else output}
+    where = "from the cache" if made["cached"] else "newly made"
+    if as_json:
+        print_json(result)
+    elif output == "-":
+        print(f"{made['duration_s']:.1f} s, {made['bytes']:,} bytes, by {made['engine']} ({where})", file=sys.stderr)
+    elif output is not None:
+        ws.out.print(f"wrote {output}: {made['duration_s']:.1f} s, {made['bytes']:,} bytes, by {made['engine']} ({where})",
+                     markup=False, soft_wrap=True)
+    else:
+        ws.out.print(f"made {made['duration_s']:.1f} s, {made['bytes']:,} bytes, by {made['engine']} ({where}): {made['url']}",
+                     markup=False, soft_wrap=True)
+        ws.out.print("not saved: -o FILE writes it, -o - pipes it", style="dim", soft_wrap=True)
+
+
+def _write(output: str, audio: bytes) -> None:
+    """The MP3 to a file the user named, or to stdout for `-o -`."""
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(audio)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output)
     try:
         path.write_bytes(audio)
     except OSError as exc:
         raise PlatformError(f"cannot write {path}: {exc.strerror}") from None
-    result = {**made, "file": str(path)}
-    if as_json:
-        print_json(result)
-    else:
-        where = "from the cache" if made["cached"] else "newly made"
-        ws.out.print(f"wrote {path}: {made['duration_s']:.1f} s, {made['bytes']:,} bytes, by {made['engine']} ({where})")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
-from platform_cli.procman.atomicfile import write_atomic
+from platform_cli.procman.atomicfile import private_dirs, write_atomic
 from platform_cli.procman.datadir import writing
 from platform_cli.procman.lock import DataDirLock
 from platform_cli.procman.logtail import tail
@@ -70,10 +70,10 @@ class Daemon:
                 f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
                 hint="use a shorter --data-dir",
             )
+        # 0700, the data dir first: logs, records, the control socket and the rendered environment
+        # are no other local user's to read.
         with writing(self.data_dir):
-            for path in (self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs"):
-                path.mkdir(parents=True, exist_ok=True)
-            os.chmod(self.run_dir, 0o700)  # holds the control socket and the rendered environment
+            private_dirs(self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs")
 
     def lock(self) -> DataDirLock:
         """Held by a lifecycle command from "is supervisord running?" until it has acted on the answer."""
@@ -130,6 +130,8 @@ class Daemon:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
+                # supervisord opens its own log before it applies `umask=077` from its config.
+                umask=0o077,
             )
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()

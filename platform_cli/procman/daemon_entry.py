@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with nine changes.
+"""supervisord as `platform up` runs it: the stock daemon with ten changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -9,24 +9,29 @@
 3. Every spawned pid is written to data/supervisor/pids.json (see pids.py), so that the
    children of a supervisord that was SIGKILLed can still be found and stopped.
 4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
-   round to it), and EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
-   listener records why a process ended without a second round-trip that may be stale; a
-   quick crash (BACKOFF) keeps its exit code in getProcessInfo, as a later one does.
+   round to it), EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
+   listener records why a process ended without a second round-trip that may be stale, and
+   STARTING ones the new pid (stock supervisord makes the event before the fork), so that a
+   start is told with its pid when it happens, not a second later at RUNNING; a quick crash
+   (BACKOFF) keeps its exit code in getProcessInfo, as a later one does.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
-6. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
+6. At shutdown the event listener, stopped last, first records what the other programs' stops
+   produced (for at most LISTENER_DRAIN_S): stock supervisord stops it with those events still
+   in its buffer, so `logs -f` and `run` could never say "orders stopped".
+7. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
    from a write in its spawn path, and refuses to spawn a program whose log file it cannot open
    (EROFS). Here a pid record that cannot be written is logged and kept in memory until a write
    succeeds, and a log file that cannot be opened is skipped: the program runs, unlogged.
-7. Shutting down passes every group that is already stopped in one turn of the main loop, not
+8. Shutting down passes every group that is already stopped in one turn of the main loop, not
    one group per turn (up to a second each: a 5,000-line Procfile took an hour). `platform down`
    stops the programs itself first, all at once (see stopping.py).
-8. An XML-RPC reply goes out in pieces of up to 256 KiB per turn of the main loop, not 4 KiB:
+9. An XML-RPC reply goes out in pieces of up to 256 KiB per turn of the main loop, not 4 KiB:
    each turn costs time in proportion to the number of programs, and getAllProcessInfo of a
    5,000-line Procfile (2.5 MB) took 600 turns, 14 s.
-9. It is a child subreaper (PR_SET_CHILD_SUBREAPER): a program's descendant that double-forks,
-   calls setsid and clears its environment is re-parented to supervisord, not to init, so
-   `platform down` still finds it among supervisord's children (see Daemon.adopted).
+10. It is a child subreaper (PR_SET_CHILD_SUBREAPER): a program's descendant that double-forks,
+    calls setsid and clears its environment is re-parented to supervisord, not to init, so
+    `platform down` still finds it among supervisord's children (see Daemon.adopted).
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -40,12 +45,13 @@ import time
 from pathlib import Path
 
 from supervisor import dispatchers, events, http, process, supervisord
-from supervisor.states import ProcessStates
+from supervisor.states import EventListenerStates, ProcessStates
 
 from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
+LISTENER_DRAIN_S = 2.0
 REPLY_PIECE_BYTES = 1 << 18
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
@@ -111,10 +117,23 @@ def _reap(original):
     return reap
 
 
+class SpawnedPid:
+    """The pid in a STARTING event. The event is made before the fork, but its payload is
+    written out only when it is sent to the listener, after spawn() has returned: by then the
+    pid is known."""
+
+    def __init__(self):
+        self.pid: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.pid) if self.pid else "-"
+
+
 def _change_state(original):
     def change_state(self, new_state, expected=True):
         if new_state == ProcessStates.STARTING:
             self.platform_exit = "-"
+            self.platform_spawned = SpawnedPid()
         entering_backoff = new_state == ProcessStates.BACKOFF and self.state != new_state
         result = original(self, new_state, expected)
         if entering_backoff:  # the original has counted this try in self.backoff
@@ -132,6 +151,9 @@ def _spawn(original, record: PidRecord):
                 record.add(self.config.name, pid)
             except OSError as exc:  # full or read-only disk: keep supervising, record later
                 self.config.options.logger.warn(f"platform: cannot record pid {pid} of {self.config.name}: {exc}")
+            spawned = getattr(self, "platform_spawned", None)
+            if spawned is not None and spawned.pid is None:
+                spawned.pid = pid
         return pid
 
     return spawn
@@ -175,11 +197,13 @@ def _finish(original):
     return finish
 
 
-def _extra_values(original, with_exit: bool):
+def _extra_values(original, with_exit: bool, with_spawned_pid: bool = False):
     def get_extra_values(self):
         extra = [*original(self), ("at", f"{time.time():.6f}")]
         if with_exit:
             extra.append(("exit", getattr(self.process, "platform_exit", "-")))
+        if with_spawned_pid:
+            extra.append(("pid", getattr(self.process, "platform_spawned", "-")))
         return extra
 
     return get_extra_values
@@ -192,6 +216,24 @@ def _stop_groups_phase_2(original):
             self.stop_groups.pop()
 
     return ordered_stop_groups_phase_2
+
+
+def _drain_listener_first(original):
+    def ordered_stop_groups_phase_1(self):
+        group = self.stop_groups[-1] if self.stop_groups else None
+        if isinstance(group, process.EventListenerPool):
+            procs = group.processes.values()
+            alive = any(p.state in (ProcessStates.STARTING, ProcessStates.RUNNING) for p in procs)
+            # Sent but not yet acknowledged is not yet written down either.
+            busy = any(p.state == ProcessStates.RUNNING and p.listener_state != EventListenerStates.READY for p in procs)
+            if alive and (group.event_buffer or busy):
+                deadline = getattr(self, "platform_drain_deadline", None) or time.time() + LISTENER_DRAIN_S
+                self.platform_drain_deadline = deadline
+                if time.time() < deadline:
+                    return  # the loop goes on dispatching; this is asked again on its next turn
+        return original(self)
+
+    return ordered_stop_groups_phase_1
 
 
 def backoff_delay(tries: int, cap: float) -> float:
@@ -240,6 +282,7 @@ def install() -> None:
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
+    supervisord.Supervisor.ordered_stop_groups_phase_1 = _drain_listener_first(supervisord.Supervisor.ordered_stop_groups_phase_1)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
     dispatchers.POutputDispatcher._init_normallog = _init_normallog(dispatchers.POutputDispatcher._init_normallog)
@@ -248,7 +291,8 @@ def install() -> None:
     with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)
     for event in set(events.ProcessStateEvent.__subclasses__()) | set(events.ProcessStateStartingOrBackoffEvent.__subclasses__()):
         if event is not events.ProcessStateStartingOrBackoffEvent:
-            event.get_extra_values = _extra_values(event.get_extra_values, event in with_exit)
+            starting = event is events.ProcessStateStartingEvent
+            event.get_extra_values = _extra_values(event.get_extra_values, event in with_exit, starting)
 
 
 if __name__ == "__main__":

@@ -50,15 +50,15 @@ def parse_probe(text: str) -> ProbeSpec:
     return ProbeSpec(kind)
 
 
-def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0) -> HealthResult:
-    """Run one probe against 127.0.0.1:port; never raises."""
+def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0, password: str | None = None) -> HealthResult:
+    """Run one probe against 127.0.0.1:port; never raises. password: a redis probe's AUTH."""
     if probe.kind == "none":
         return NO_PROBE
     if port is None:
         return HealthResult(False, None, "no port")
     started = time.perf_counter()
     try:
-        detail = _PROBES[probe.kind](probe, port, timeout)
+        detail = _redis(probe, port, timeout, password) if probe.kind == "redis" else _PROBES[probe.kind](probe, port, timeout)
     except (OSError, ValueError, OverflowError) as exc:
         return HealthResult(False, None, _reason(exc))
     latency = round((time.perf_counter() - started) * 1000, 2)
@@ -84,13 +84,25 @@ def _tcp(probe: ProbeSpec, port: int, timeout: float) -> str | None:
         return None
 
 
-def _redis(probe: ProbeSpec, port: int, timeout: float) -> str | None:
+def _redis(probe: ProbeSpec, port: int, timeout: float, password: str | None = None) -> str | None:
     # A raw RESP PING rather than redis-py: importing redis costs ~170 ms, which `platform status`
-    # would pay on every call, for one fixed request and a one-line reply.
+    # would pay on every call, for one fixed request and a one-line reply (two with AUTH first).
+    request = b"PING\r\n"
+    if password:
+        secret = password.encode()
+        request = b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret) + request
     with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.sendall(b"PING\r\n")
-        reply = sock.recv(64)
-    if reply.startswith(b"+PONG"):
+        sock.sendall(request)
+        reply = b""
+        while reply.count(b"\r\n") < (2 if password else 1):
+            chunk = sock.recv(256)
+            if not chunk:
+                break
+            reply += chunk
+    replies = reply.split(b"\r\n")
+    if password and replies[0] != b"+OK":
+        return replies[0].decode("utf-8", "replace").strip() or "no reply"
+    if replies[-2:-1] == [b"+PONG"] or reply.startswith(b"+PONG"):
         return None
     return reply.decode("utf-8", "replace").strip() or "no reply"
 

@@ -1,13 +1,19 @@
 """The record of process state changes: an append-only JSON-lines log and a small summary.
 
-The event listener is the only writer. `platform events` reads the log; `platform status` reads
-only the summary (restart counts, last exit), which stays a few hundred bytes.
+The event listener is the only writer (its main thread for supervisord's events, its watchdog
+for the restarts it makes, one at a time under a lock). `platform events` reads the log;
+`platform status` reads only the summary (restart counts, last exit, the watchdog's last
+restart), which stays a few hundred bytes. One rule for restarts and last exit: they count since
+the process was last started by a person (`up`, `start`, `restart`, `run`), whichever daemon ran
+it; a restart supervisord makes on its own after a crash, or after the watchdog ended a hung
+process, does not reset them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from platform_cli.procman.atomicfile import write_atomic
@@ -22,28 +28,31 @@ class History:
         self.dir = data_dir / "supervisor"
         self.log_path = self.dir / "events.jsonl"
         self.summary_path = self.dir / "processes.json"
+        self._lock = threading.Lock()
 
     # -- writing (the listener) ----------------------------------------------------------------
 
     def record(self, event: dict) -> None:
+        with self._lock:
+            self._record(event)
+
+    def _record(self, event: dict) -> None:
         self._append(event)
         summary = self.summary()
         entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
         if event["to"] == STARTING:
+            entry["started_at"] = event.get("ts")  # lets a reader tell whether this summary has caught up
             if event["from"] in AUTOMATIC_RESTART_FROM:
                 entry["restarts"] += 1
-            else:  # started by hand: count again from zero
+            else:  # started by a person (up, start, restart, run): both describe this run only, as
+                # a new pod's restart count and last state do in Kubernetes; `events` keeps the past.
                 entry["restarts"] = 0
+                entry["last_exit"] = None
+                entry.pop("last_restart", None)  # the watchdog's restarts too: they were of the run before
         if event["to"] in CRASH_STATES and event.get("exit") not in (None, "-"):
             entry["last_exit"] = {k: event.get(k) for k in ("time", "exit", "expected", "from", "to")}
-        self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
-
-    def record_resources(self, usage: dict[str, dict], now: float) -> None:
-        summary = self.summary()
-        for name, entry in summary.items():
-            entry.update(usage.get(name, {"cpu_percent": None, "memory_bytes": None}), sampled_at=now)
-        for name in usage.keys() - summary.keys():
-            summary[name] = {"restarts": 0, "last_exit": None, **usage[name], "sampled_at": now}
+        if event.get("reason"):  # the watchdog's: `liveness failed 3× → restarted`
+            entry["last_restart"] = {"time": event.get("time"), "reason": event["reason"]}
         self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
 
     def _append(self, event: dict) -> None:

@@ -1,6 +1,9 @@
-"""supervisord event listener: records every PROCESS_STATE event, and samples CPU and memory on TICK_5.
+"""supervisord event listener: records every PROCESS_STATE event, and runs the watchdog.
 
-Run by supervisord (see supervisord.conf) as `python -m platform_cli.procman.listener`.
+Run by supervisord (see supervisord.conf) as `python -m platform_cli.procman.listener`. The
+watchdog (watchdog.py: probes, CPU and memory, liveness and memory restarts) runs in threads of
+this process, fed the same state events; TICK events, which older supervisord.conf copies still
+subscribe to, are acknowledged and otherwise ignored.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from platform_cli.procman.history import History
-from platform_cli.procman.pids import PidRecord
-from platform_cli.procman.resources import ResourceSampler
 
 
 def parse_event(headers: dict, payload: str, now: float) -> dict:
@@ -59,14 +60,17 @@ def ok(stdout) -> None:
 def main() -> None:
     data_dir = Path(os.environ["PLATFORM_DATA_DIR"])
     history = History(data_dir)
-    sampler = ResourceSampler(PidRecord(data_dir / "supervisor"))
+    from platform_cli.procman.watchdog import Watchdog
+
+    watchdog = Watchdog(data_dir, history)
+    watchdog.start()
     while True:
         headers, payload = wait(sys.stdin, sys.stdout)
         try:
-            if headers["eventname"].startswith("TICK"):
-                history.record_resources(sampler.sample(), time.time())
-            else:
-                history.record(parse_event(headers, payload, time.time()))
+            if headers["eventname"].startswith("PROCESS_STATE"):
+                event = parse_event(headers, payload, time.time())
+                watchdog.observe(event)
+                history.record(event)
         except OSError as exc:  # a full disk must not stall supervisord's event queue
             print(f"platform-events: cannot record event: {exc}", file=sys.stderr, flush=True)
         ok(sys.stdout)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from platform_cli.errors import DaemonBusyError
+from platform_cli.procman.atomicfile import private_dirs
 from platform_cli.procman.datadir import data_dir_error
 
 LOCK_NAME = "platform.lock"
@@ -54,7 +55,7 @@ class DataDirLock:
 
     def _open(self) -> int | None:
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dirs(self.data_dir)  # the lock may come first: the data dir is 0700 from the start
             return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES):

@@ -1,6 +1,7 @@
 """Following log files as they grow: across restarts, rotation, and processes that start later.
 
-One mechanism serves `platform logs -f` and `platform run`. Each file is read through an open
+One mechanism serves `platform logs -f` and `platform run`. It also follows the event history,
+whose starts, exits and stops come out as lifecycle lines (lifecycle.py) among the output. Each file is read through an open
 descriptor. When rotation renames it, the descriptor still reads the old inode to its end; then
 any newer rotated copies, then the new file. So a line written just before a rotation is not
 lost, even when several rotations happen between two polls.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from typing import NamedTuple
 
+from platform_cli.procman import lifecycle
 from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, is_stamped, name_of, rotated
 
 READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
@@ -118,18 +120,26 @@ class FileFollower:
 
 
 class Follower:
-    """New lines of the named processes' logs (all processes when `names` is empty)."""
+    """New lines of the named processes' logs (all processes when `names` is empty), and, given
+    the event history's path, their lifecycle lines."""
 
-    def __init__(self, logs_dir: Path, names: list[str], streams=STREAMS, from_end: bool = True):
+    def __init__(self, logs_dir: Path, names: list[str], streams=STREAMS, from_end: bool = True, events: Path | None = None):
         self.logs_dir, self.names, self.streams = logs_dir, set(names), set(streams)
         self.files: dict[Path, FileFollower] = {}
         self._discover(from_end)
+        # Always from the end: the history before now is `platform events`'.
+        self.events = FileFollower(events, "", lifecycle.STREAM, from_end=True) if events else None
 
     def poll(self) -> list[Chunk]:
-        """Every complete line written since the last poll, one chunk per file that grew."""
+        """Every complete line written since the last poll, one chunk per file that grew (and
+        one per process with new lifecycle lines)."""
         self._discover(from_end=False)
         now = time.monotonic()
-        return [chunk for f in self.files.values() if (chunk := f.poll(now))]
+        chunks = [chunk for f in self.files.values() if (chunk := f.poll(now))]
+        if self.events and (recorded := self.events.poll(now)):
+            for name, lines in lifecycle.lifecycle_lines(recorded.lines, self.names).items():
+                chunks.append(Chunk(name, lifecycle.STREAM, lines, b""))
+        return chunks
 
     def start_offsets(self) -> dict[Path, int]:
         """Where following began in each file: the last lines before it are read up to there."""

@@ -9,8 +9,17 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     stop_timeout = 10          # seconds between SIGTERM and SIGKILL
     retries = 5                # quick crashes in a row before FATAL
     port = 6379                # instead of honcho's base port + 100 x position
+    probe_interval = 5         # seconds between the daemon's probes of a running process
+    probe_timeout = 2          # seconds a probe may take before it counts as failed
+    failure_threshold = 1      # failures in a row before `status` calls it unhealthy
+    liveness = true            # restart it after liveness_threshold failures in a row (or a probe of its own: "http:/live")
+    liveness_threshold = 3
+    max_memory = "300MB"       # restart it when its process group stays above this
+    password = true            # a redis that takes a generated password (python -m services.redis)
 
-A plain Procfile needs none of it: a command that uses $PORT gets `probe = "http:/health"`.
+A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
+a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
+and given to the others), any other is ready once it has stayed up for a second.
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ from platform_cli.procman.procfile import load_procfile
 
 OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
+# What the daemon's watchdog does with a running process (procman/watchdog.py).
+WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory")
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # anything else is reached over http
 
@@ -43,7 +55,17 @@ class ProcessSpec:
     start_timeout: float = DEFAULTS["start_timeout"]
     stop_timeout: float = DEFAULTS["stop_timeout"]
     retries: int = DEFAULTS["retries"]
-    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT
+    env: dict[str, str] = field(default_factory=dict)  # .env values and PORT (every process has one)
+    password: bool = False  # a redis given a generated password (procman/passwords.py)
+    # The watchdog's settings: left out of repr, which names a program's launch script
+    # (supervisor_conf.py), since changing them needs no restart: `up` rewrites watch.json.
+    probe_interval: float = field(default=WATCH_DEFAULTS["probe_interval"], repr=False)
+    probe_timeout: float = field(default=WATCH_DEFAULTS["probe_timeout"], repr=False)
+    failure_threshold: int = field(default=WATCH_DEFAULTS["failure_threshold"], repr=False)
+    liveness: bool = field(default=True, repr=False)  # only meaningful with a probe
+    liveness_probe: ProbeSpec | None = field(default=None, repr=False)  # None: the same probe as readiness
+    liveness_threshold: int = field(default=WATCH_DEFAULTS["liveness_threshold"], repr=False)
+    max_memory: int | None = field(default=None, repr=False)  # bytes
 
     @property
     def url(self) -> str | None:
@@ -79,23 +101,26 @@ class Project:
             sorter.done(*ready)
         return order
 
-    def peer_environment(self, names: tuple[str, ...] | None = None) -> dict[str, str]:
-        """The addresses of the named processes (all by default), so that none hard-codes a port."""
+    def peer_environment(self, names: tuple[str, ...] | None = None, passwords: dict[str, str] | None = None) -> dict[str, str]:
+        """The addresses of the named processes (all by default), so that none hard-codes a port.
+        A redis with a password has it in its URL (redis://:password@127.0.0.1:port): the one
+        place clients look, and an environment only the platform's user can read."""
         env: dict[str, str] = {}
         owners: dict[str, str] = {}
         # Only the named ones when named: called once per process, this must not cost the whole Procfile.
         specs = self.processes.values() if names is None else [self.processes[n] for n in names if n in self.processes]
         for spec in specs:
             if spec.port is not None:
-                key = spec.name.upper().replace("-", "_")
-                if key in owners:  # `a-b` and `a_b`: one would silently take the other's address
+                port_key, url_key = address_keys(spec.name)
+                if port_key in owners:  # `a-b` and `a_b`: one would silently take the other's address
                     raise ConfigError(
-                        f"processes {owners[key]} and {spec.name} would both be {key}_PORT and {key}_URL",
+                        f"processes {owners[port_key]} and {spec.name} would both be {port_key} and {url_key}",
                         hint="rename one of them in the Procfile",
                     )
-                owners[key] = spec.name
-                env[f"{key}_PORT"] = str(spec.port)
-                env[f"{key}_URL"] = spec.url
+                owners[port_key] = spec.name
+                env[port_key] = str(spec.port)
+                secret = (passwords or {}).get(spec.name)
+                env[url_key] = spec.url.replace("://", f"://:{secret}@", 1) if secret else spec.url
         return env
 
     def _closure(self, names: list[str]) -> set[str]:
@@ -110,6 +135,12 @@ class Project:
         return seen
 
 
+def address_keys(name: str) -> tuple[str, str]:
+    """The variables that tell other processes where `name` listens: (NAME_PORT, NAME_URL)."""
+    key = name.upper().replace("-", "_")
+    return f"{key}_PORT", f"{key}_URL"
+
+
 def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Project:
     commands = load_procfile(procfile)
     options = load_options(procfile.parent / OPTIONS_FILE, list(commands))
@@ -121,7 +152,21 @@ def load_project(procfile: Path, base_port: int, dotenv: dict[str, str]) -> Proj
         processes[name] = _make_spec(name, params.cmd, env, options.get(name, {}))
     project = Project(procfile.parent, processes)
     _check_dependencies(project, procfile.parent / OPTIONS_FILE)
+    _check_redis_passwords(project, dotenv)
     return project
+
+
+def _check_redis_passwords(project: Project, dotenv: dict[str, str]) -> None:
+    """A redis password is asked for one way: `password = true`. A <NAME>_PASSWORD in .env (an
+    older export's way) would reach every process, and services take REDIS_PASSWORD as their
+    Redis password when REDIS_URL has none: they would authenticate to a redis without one."""
+    for spec in project.processes.values():
+        key = spec.name.upper().replace("-", "_") + "_PASSWORD"
+        if spec.probe.kind == "redis" and key in dotenv:
+            raise ConfigError(
+                f"{key} in .env: a redis password is not taken from .env (every process would get it)",
+                hint=f"remove {key} from .env; for a password, set `password = true` under [{spec.name}] in {OPTIONS_FILE} (one is generated)",
+            )
 
 
 def load_options(path: Path, names: list[str]) -> dict[str, dict]:
@@ -136,12 +181,9 @@ def load_options(path: Path, names: list[str]) -> dict[str, dict]:
             raise ConfigError(f"{path}: [{name}] is not a process in the Procfile", hint=f"processes: {', '.join(names)}")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: {name} must be a table ([{name}])")
-        unknown = set(table) - {"probe", "depends_on", "port", *DEFAULTS}
+        unknown = set(table) - set(SETTINGS)
         if unknown:
-            raise ConfigError(
-                f"{path}: [{name}] has unknown setting {', '.join(sorted(unknown))}",
-                hint="settings: probe, depends_on, port, start_timeout, stop_timeout, retries",
-            )
+            raise ConfigError(f"{path}: [{name}] has unknown setting {', '.join(sorted(unknown))}", hint=f"settings: {', '.join(SETTINGS)}")
     return data
 
 
@@ -159,10 +201,9 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
-    if port is not None:
-        env = {**env, "PORT": str(port)}
-    else:
-        env.pop("PORT", None)
+    # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
+    # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
+    env = {**env, "PORT": str(port if port is not None else env["PORT"])}
     depends_on = _typed(options, "depends_on", list, where, [])
     if not all(isinstance(d, str) for d in depends_on):
         raise ConfigError(f"{where}: depends_on must be a list of process names")
@@ -172,13 +213,62 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     retries = _typed(options, "retries", int, where, DEFAULTS["retries"])
     if retries < 0:
         raise ConfigError(f"{where}: retries must be 0 or more")
-    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, **timeouts)
+    password = options.get("password", False)
+    if not isinstance(password, bool):
+        raise ConfigError(f"{where}: password must be true or false")
+    if password and probe.kind != "redis":
+        raise ConfigError(f'{where}: password needs probe = "redis"')
+    return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
+                       **_watch_settings(options, where, probe.kind != "none"))
+
+
+def _watch_settings(options: dict, where: str, probed: bool) -> dict:
+    found = {k: float(_typed(options, k, (int, float), where, WATCH_DEFAULTS[k])) for k in ("probe_interval", "probe_timeout")}
+    if min(found.values()) <= 0:
+        raise ConfigError(f"{where}: probe_interval and probe_timeout must be positive seconds")
+    for key in ("failure_threshold", "liveness_threshold"):
+        found[key] = _typed(options, key, int, where, WATCH_DEFAULTS[key])
+        if found[key] < 1:
+            raise ConfigError(f"{where}: {key} must be 1 or more")
+    liveness = options.get("liveness", probed)
+    if isinstance(liveness, str):  # a probe of its own, e.g. "http:/live"
+        try:
+            found["liveness_probe"] = parse_probe(liveness)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: liveness: {exc}") from None
+        found["liveness"] = found["liveness_probe"].kind != "none"
+    elif isinstance(liveness, bool):
+        found["liveness"] = liveness
+    else:
+        raise ConfigError(f"{where}: liveness must be true, false or a probe like \"http:/live\", not {liveness!r}")
+    if found["liveness"] and not probed:
+        raise ConfigError(f"{where}: liveness needs a probe", hint='set `probe = "http:/health"` (or tcp, redis)')
+    memory = options.get("max_memory")
+    try:
+        found["max_memory"] = None if memory is None else parse_size(memory)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return found
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
+
+
+def parse_size(value) -> int:
+    """Bytes from an int or a "300MB" / "512M" / "1g" / "64MiB" string (binary units, as PM2 and
+    docker read them); ValueError otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.fullmatch(value) if isinstance(value, str) else None
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f'max_memory must be bytes or a size like "300MB", not {value!r}')
+    return int(float(match.group(1)) * 1024 ** "BKMGT".index(match.group(2).upper() or "B"))
 
 
 def _typed(options: dict, key: str, kind, where: str, default):
     value = options.get(key, default)
     # bool is an int in Python; `port = true` is still a mistake.
-    if value is not default and (isinstance(value, bool) or not isinstance(value, kind)):
+    if value is not default and ((isinstance(value, bool) and kind is not bool) or not isinstance(value, kind)):
         raise ConfigError(f"{where}: {key} has the wrong type ({type(value).__name__})")
     return value
 

@@ -10,6 +10,7 @@ from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
 from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
@@ -24,6 +25,7 @@ class Reporter(Protocol):
     def waiting(self, name: str, on: list[str]) -> None: ...
     def starting(self, name: str, probe: str) -> None: ...
     def ready(self, name: str, seconds: float, already: bool) -> None: ...
+    def note(self, message: str) -> None: ...
 
 
 class QuietReporter:
@@ -36,6 +38,9 @@ class QuietReporter:
     def ready(self, name, seconds, already):
         pass
 
+    def note(self, message):
+        pass
+
 
 def start_in_order(
     client: SupervisorClient,
@@ -46,6 +51,7 @@ def start_in_order(
 ) -> list[str]:
     """Start `names` (all when empty) and their dependencies; return once all are ready."""
     order = project.start_order(names)
+    passwords = load_passwords(project, data_dir)
     started: dict[str, float] = {}  # name -> monotonic time we started (or found) it
     already: set[str] = set()
     ready: set[str] = set()
@@ -72,10 +78,7 @@ def start_in_order(
                     already.add(name)
                 else:
                     if spec.port is not None and not health.port_is_free(spec.port):
-                        raise PortInUseError(
-                            f"port {spec.port} for {name} is already in use by another program",
-                            hint=f"stop that program, or give {name} another port in platform.toml",
-                        )
+                        raise _port_in_use(name, spec.port)
                     client.start(name)
                     reporter.starting(name, spec.probe.describe())
                     asked = None  # its new state, on the next pass
@@ -85,9 +88,9 @@ def start_in_order(
                 raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
             if state in (states.BACKOFF, states.EXITED, states.FATAL) and infos[name].exit_status == NOT_FOUND_EXIT:
                 # The shell found no such command: retrying cannot help, say so now, every time.
-                raise _not_ready(name, f"{name}: not found: {program_word(spec.command)}", data_dir, wait_for_output=True)
+                raise _not_ready(name, f"{name}: not found: {program_word(spec.command)}", data_dir, not_found=True)
             if state in states.ALIVE:
-                result = health.check(spec.probe, spec.port, timeout=0.5)
+                result = health.check(spec.probe, spec.port, timeout=0.5, password=passwords.get(name))
                 last_health[name] = result
                 if result.ok or (result.ok is None and state == states.RUNNING):
                     ready.add(name)
@@ -113,13 +116,24 @@ def program_word(command: str) -> str:
     return next((w for w in words if not ("=" in w and w.split("=", 1)[0].isidentifier())), command)
 
 
-def _not_ready(name: str, message: str, data_dir: Path, wait_for_output: bool = False) -> NotReadyError:
-    last = History(data_dir).summary().get(name, {}).get("last_exit")
+def _port_in_use(name: str, port: int) -> PortInUseError:
+    from platform_cli.procman.portholder import find_port_holder
+
+    holder = find_port_holder(port)
+    by = f"by {holder.describe()}" if holder else "by another program"
+    return PortInUseError(f"port {port} for {name} is already in use {by}",
+                          hint=f"stop that program, or give {name} another port in platform.toml")
+
+
+def _not_ready(name: str, message: str, data_dir: Path, not_found: bool = False) -> NotReadyError:
+    """not_found: the message says why already (exit 127, which the listener may or may not have
+    recorded yet: it is left out, so the message is the same every time); wait for the shell's line."""
+    last = None if not_found else History(data_dir).summary().get(name, {}).get("last_exit")
     if last:
         message += f"; last exit: {last['exit']}"
     lines = recent_output(data_dir, name, 20)
     deadline = time.monotonic() + 1.0
-    while wait_for_output and not lines and time.monotonic() < deadline:  # supervisord may not have read the pipe yet
+    while not_found and not lines and time.monotonic() < deadline:  # supervisord may not have read the pipe yet
         time.sleep(POLL_S)
         lines = recent_output(data_dir, name, 20)
     details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]

@@ -1,15 +1,24 @@
-"""What `platform status` reports: supervisord's view, the probes, resource use and crash records."""
+"""What `platform status` reports: supervisord's view, the daemon's latest samples and crash records.
+
+Health, latency, CPU and memory come from what the daemon's watchdog last measured
+(samples.py), with their age: one RPC and two small files, no probe. A process the watchdog has
+not probed yet (just started, or a daemon older than the watchdog) is probed here, as is every
+process with `fresh=True` (`platform status --probe`).
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
 from platform_cli.procman.logtail import recent_output
+from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
+from platform_cli.procman.samples import read_samples
 from platform_cli.procman.supervisor import ProcessInfo, SupervisorClient
 
 @dataclass
@@ -23,7 +32,9 @@ class ProcessStatus:
     memory_bytes: int | None = None
     port: int | None = None
     health: health.HealthResult = health.NO_PROBE
+    health_age_s: float | None = None  # how old the probe result is; 0 when probed by this call
     last_exit: dict | None = None
+    last_restart: dict | None = None  # the watchdog's latest: {time, reason}
     log_tail: list[str] = field(default_factory=list)
     via_gateway: str | None = None  # the gateway's /health/all view of this service, when there is one
 
@@ -43,55 +54,95 @@ class ProcessStatus:
             "cpu_percent": self.cpu_percent,
             "memory_bytes": self.memory_bytes,
             "port": self.port,
-            "health": self.health.to_json(),
+            "health": {**self.health.to_json(), "age_s": None if self.health_age_s is None else round(self.health_age_s, 1)},
             "last_exit": self.last_exit,
+            "last_restart": self.last_restart,
             "log_tail": self.log_tail,
             "via_gateway": self.via_gateway,
         }
 
 
-def take_snapshot(client: SupervisorClient, project: Project, names: list[str], data_dir: Path) -> list[ProcessStatus]:
+def take_snapshot(client: SupervisorClient, project: Project, names: list[str], data_dir: Path, fresh: bool = False) -> list[ProcessStatus]:
     # Named processes: ask for those alone (a long Procfile's others would cost time, not news).
     infos = client.infos(names) if names else {p.name: p for p in client.processes()}
     # Procfile order; then anything supervisord still runs that the Procfile no longer names.
     wanted = names or project.names + [n for n in infos if n not in project.processes]
-    summary = History(data_dir).summary()
+    summary = _caught_up_summary(History(data_dir), [infos[n] for n in wanted if n in infos])
+    samples = read_samples(data_dir)
+    now = time.time()
     rows = [_row(name, infos.get(name), project, summary) for name in wanted]
-    probed = [r for r in rows if r.pid and r.name in project.processes]
-
-    def probe(row: ProcessStatus) -> None:
-        row.health = health.check(project.processes[row.name].probe, row.port, 1.0)
-
-    threads = [threading.Thread(target=probe, args=(row,)) for row in probed[1:]]
-    for thread in threads:
-        thread.start()
-    if probed:
-        probe(probed[0])
-    for thread in threads:
-        thread.join()
+    unprobed = []
+    for row in rows:
+        sample = samples.get(row.name)
+        if not (row.pid and row.name in project.processes):
+            continue
+        if sample and sample.get("pid") == row.pid:
+            row.cpu_percent, row.memory_bytes = sample.get("cpu_percent"), sample.get("memory_bytes")
+            if not fresh and _use_sampled_health(row, sample, now):
+                continue
+        if project.processes[row.name].probe.kind != "none":
+            unprobed.append(row)
+    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {})
     for row in rows:
         if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
             row.log_tail = recent_output(data_dir, row.name, 10)
     return rows
 
 
+def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:
+    found = sample.get("health") or {}
+    status = found.get("status")
+    if status not in ("ok", "failing", "none"):
+        return False  # not probed yet: probe it here
+    if status != "none":
+        row.health = health.HealthResult(status == "ok", found.get("latency_ms"), found.get("detail") or "")
+        row.health_age_s = max(0.0, now - (sample.get("probed_at") or now))
+    return True
+
+
+def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str]) -> None:
+    def probe(row: ProcessStatus) -> None:
+        spec = project.processes[row.name]
+        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name))
+        row.health_age_s = 0.0
+
+    threads = [threading.Thread(target=probe, args=(row,)) for row in rows[1:]]
+    for thread in threads:
+        thread.start()
+    if rows:
+        probe(rows[0])
+    for thread in threads:
+        thread.join()
+
+
+def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 3.0) -> dict:
+    """The summary, once the event listener has recorded the start of every running process.
+
+    The listener records asynchronously: right after `up` (a new daemon, a new listener) the
+    summary may still describe the run before, with its restarts and last exit, which this run's
+    start resets. Such a lag is the listener's own start, well under a second unless the machine is
+    busy; a listener that is down (supervisord restarts it) costs `wait_s`.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        summary = history.summary()
+        # An entry with no start recorded needs no wait: it says 0 restarts and no exit, as a reset would.
+        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or i.started_at) < i.started_at]
+        if not behind or time.monotonic() >= deadline:
+            return summary
+        time.sleep(0.02)
+
+
 def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -> ProcessStatus:
     spec = project.processes.get(name)
     record = summary.get(name, {})
-    alive = bool(info and info.pid)
     return ProcessStatus(
         name=name,
         state=info.state if info else states.ABSENT,
         pid=info.pid if info else None,
         uptime_s=info.uptime if info else None,
         restarts=record.get("restarts", 0),
-        # Sampled by the event listener every 5 s; a sample from before a restart is not this process's.
-        cpu_percent=record.get("cpu_percent") if alive and _sampled_since(record, info) else None,
-        memory_bytes=record.get("memory_bytes") if alive and _sampled_since(record, info) else None,
         port=spec.port if spec else None,
         last_exit=record.get("last_exit"),
+        last_restart=record.get("last_restart"),
     )
-
-
-def _sampled_since(record: dict, info: ProcessInfo) -> bool:
-    return bool(info.started_at and record.get("sampled_at", 0) >= info.started_at)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterator, Mapping
 
-from platform_cli.procman.states import BACKOFF, RUNNING, STARTING, STOPPING
+from platform_cli.procman.states import STOPPABLE
 from platform_cli.procman.supervisor import SupervisorClient
 
-STOPPABLE = (STARTING, RUNNING, BACKOFF, STOPPING)  # states in which a process can still (re)start or run
 MARGIN_S = 5.0  # beyond the stop timeout, for supervisord to notice the SIGKILLed process is gone
 
 

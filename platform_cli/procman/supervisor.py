@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli.errors import DaemonBusyError, DaemonDownError, NotReadyError, PlatformError
-from platform_cli.procman.states import BACKOFF, LISTENER
+from platform_cli.procman.states import BACKOFF, LISTENER, STOPPABLE
 
 # supervisor.xmlrpc.Faults, by number: importing supervisor for the names alone costs time.
 BAD_NAME, SPAWN_ERROR, ALREADY_STARTED, NOT_RUNNING, ALREADY_ADDED = 10, 50, 60, 70, 90
@@ -105,10 +105,6 @@ class SupervisorClient:
                 self._call("stopProcess", name, False, tolerate=(NOT_RUNNING,))
                 self._call("startProcess", name, False, tolerate=(ALREADY_STARTED, SPAWN_ERROR))
 
-    def stop(self, name: str, stop_timeout: float) -> None:
-        """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
-        self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,), timeout=stop_timeout + 10)
-
     def stop_nowait(self, names: list[str]) -> None:
         """Ask supervisord to stop every named program at once (one round-trip); do not wait."""
         self._checked(self._multicall([("stopProcess", (name, False)) for name in names]), names, (NOT_RUNNING, BAD_NAME))
@@ -121,15 +117,28 @@ class SupervisorClient:
                 raise _fault_error(xmlrpc.client.Fault(result["faultCode"], result.get("faultString", "")), (name,))
         return results
 
-    def update(self) -> tuple[list[str], list[str], list[str]]:
-        """Re-read the config and apply it like `supervisorctl update`; returns (added, changed, removed)."""
+    def reload(self) -> tuple[list[str], list[str], list[str]]:
+        """Re-read the config, like `supervisorctl reread`: (added, changed, removed), applied by
+        the caller, one program at a time, with add / replace / remove."""
         [[added, changed, removed]] = self._call("reloadConfig")
-        for name in removed + changed:
-            self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
-        # One round-trip each, not one per program: a 5,000-line Procfile adds 5,000 groups.
-        self._checked(self._multicall([("removeProcessGroup", (n,)) for n in removed + changed]), removed + changed, (BAD_NAME,))
-        self._checked(self._multicall([("addProcessGroup", (n,)) for n in changed + added]), changed + added, (ALREADY_ADDED,))
         return added, changed, removed
+
+    def add(self, names: list[str]) -> None:
+        """Load the named programs' sections: one round-trip, not one per program (a 5,000-line
+        Procfile adds 5,000 groups, each round-trip a turn of supervisord's main loop)."""
+        self._checked(self._multicall([("addProcessGroup", (n,)) for n in names]), names, (ALREADY_ADDED,))
+
+    def remove(self, names: list[str]) -> None:
+        """Stop the named programs (waiting for each that runs) and forget them, in one round-trip."""
+        for name, state in self.states(names).items():
+            if state in STOPPABLE:
+                self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
+        self._checked(self._multicall([("removeProcessGroup", (n,)) for n in names]), names, (BAD_NAME,))
+
+    def replace(self, names: list[str]) -> None:
+        """Stop the programs and load their new config (they stay stopped until started)."""
+        self.remove(names)
+        self.add(names)
 
     def shutdown(self) -> None:
         self._call("shutdown", tolerate=(SHUTDOWN_STATE,))

@@ -3,16 +3,21 @@
 Each program gets a launch script holding its environment (`export KEY='value'`, shell-quoted as
 honcho quotes) and its Procfile command. supervisord's own `environment=` setting cannot carry
 every value: its parser strips quote characters from both ends, cannot nest quotes, and its
-config parser cuts a value at whitespace followed by `#` or `;`. The script's name carries a
-digest of what the program depends on — its command, settings, .env values and the addresses of
-the processes in its `depends_on` — so such a change is a changed program to supervisord and
-`up` restarts it. Other processes' addresses are in the script too, but a process that does not
-depend on them is not restarted when they come, go or move; it reads them at its next start.
+config parser cuts a value at whitespace followed by `#` or `;`.
+
+A program's *identity* is what a restart of it depends on: its command, its settings, its own
+environment (.env values digested, never copied) and the addresses of the processes in its
+`depends_on`. The script's name carries a digest of it, and its first lines the identity itself,
+so that `up` can say why a process restarts (rollout.py). Other processes' addresses are in the
+script too, but a process that does not depend on them is not restarted when they come, go or
+move; it reads them at its next start. Priorities (supervisord's start and stop order) follow the
+depth in the dependency graph, not the Procfile position, so a new line renumbers nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shlex
 from dataclasses import dataclass
@@ -21,13 +26,16 @@ from pathlib import Path
 from honcho.export.base import percentescape
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.project import ProcessSpec, Project
+from platform_cli.procman.project import ProcessSpec, Project, address_keys
 
 SHELL = "/bin/sh"
 # Shell operators after which `exec` would change what the command does.
 _COMPOUND = frozenset({";", "&", "&&", "|", "||", "(", ")", ";;"})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INLINE_COMMENT = re.compile(r"\s[#;]")
+IDENTITY_MARK = "# identity: "
+# Set by the platform for every process; a .env line cannot change them.
+_OWN_KEYS = frozenset({"PORT", "PYTHONUNBUFFERED", "PLATFORM_DATA_DIR", "PLATFORM_PROCESS"})
 
 
 @dataclass(frozen=True)
@@ -36,21 +44,42 @@ class Program:
     priority: int
     env: dict[str, str]
     incidental: frozenset[str] = frozenset()  # env keys that do not call for a restart when they change
+    needs: tuple[tuple[str, str | None], ...] = ()  # (name, address) of each process in depends_on
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     @property
+    def identity(self) -> dict:
+        """What a restart depends on, as JSON-able data; .env values only as digests."""
+        spec = self.spec
+        essential = {k: v for k, v in self.env.items() if k not in self.incidental}
+        return {
+            "command": spec.command,
+            "settings": {
+                "port": int(spec.env["PORT"]) if "PORT" in spec.env else spec.port,
+                "probe": spec.probe.describe(),
+                "depends_on": list(spec.depends_on),
+                "start_timeout": spec.start_timeout,
+                "stop_timeout": spec.stop_timeout,
+                "retries": spec.retries,
+            },
+            "env": {k: _digest(f"{k}={v}") for k, v in sorted(essential.items())},
+            "dotenv": sorted(set(spec.env) - _OWN_KEYS),
+            "needs": dict(self.needs),
+        }
+
+    @property
     def script(self) -> str:
         header = f"# Rendered by `platform up` for {self.name}. Do not edit: edit the Procfile or .env."
-        return "\n".join([header, *self._exports(self.env), make_shell_command(self.spec.command)]) + "\n"
+        identity = IDENTITY_MARK + json.dumps(self.identity, sort_keys=True)
+        return "\n".join([header, identity, *self._exports(self.env), make_shell_command(self.spec.command)]) + "\n"
 
     @property
     def script_name(self) -> str:
-        essential = {k: v for k, v in self.env.items() if k not in self.incidental}
-        identity = "\n".join([*self._exports(essential), self.spec.command, repr(self.spec)])
-        return f"{self.name}-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.sh"
+        digest = _digest(json.dumps(self.identity, sort_keys=True))[:12]
+        return f"{self.name}-{digest}.sh"
 
     def _exports(self, env: dict[str, str]) -> list[str]:
         lines = []
@@ -59,6 +88,21 @@ class Program:
                 raise ConfigError(f"{key!r} is not a valid environment variable name (for {self.name})")
             lines.append(f"export {key}={shlex.quote(value)}")
         return lines
+
+
+def read_identity(script: str) -> dict | None:
+    """The identity a launch script was rendered from; None for one rendered before identities."""
+    for line in script.splitlines()[:3]:
+        if line.startswith(IDENTITY_MARK):
+            try:
+                return json.loads(line[len(IDENTITY_MARK):])
+            except ValueError:
+                return None
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def make_shell_command(command: str) -> str:
@@ -77,11 +121,16 @@ def make_shell_command(command: str) -> str:
 
 
 def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_path: str) -> list[Program]:
-    peers = project.peer_environment()
+    from platform_cli.procman.passwords import load_passwords
+
+    passwords = load_passwords(project, data_dir, create=True)
+    peers = project.peer_environment(passwords=passwords)
+    depth: dict[str, int] = {}
     programs = []
-    for index, name in enumerate(project.start_order()):
+    for name in project.start_order():
         spec = project.processes[name]
-        needed = project.peer_environment(spec.depends_on)
+        depth[name] = 1 + max((depth[d] for d in spec.depends_on), default=-1)
+        needed = project.peer_environment(spec.depends_on, passwords)
         env = {
             **peers,
             **spec.env,
@@ -90,18 +139,33 @@ def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_
             "PLATFORM_PROCESS": name,  # also how `platform down` finds an orphan's children
             "PATH": f"{path_prefix}:{inherited_path}" if inherited_path else path_prefix,
         }
-        # supervisord starts lower priorities first and stops them last: dependencies first.
-        # Neither another process's address (unless this one depends on it) nor the PATH of
-        # whoever ran `up` (a venv activated or not) is a reason to restart a process.
-        incidental = frozenset(peers.keys() - needed.keys()) | {"PATH"}
-        programs.append(Program(spec, priority=100 + index, env=env, incidental=incidental))
+        # Neither another process's address (unless this one depends on it), nor the PATH of
+        # whoever ran `up` (a venv activated or not), nor the platform's own settings in .env
+        # (their effects, such as new ports, are judged on their own) is a reason to restart.
+        settings_keys = {k for k in spec.env if k.startswith("PLATFORM_")} - _OWN_KEYS
+        incidental = frozenset(peers.keys() - needed.keys()) | {"PATH"} | settings_keys
+        needs = tuple((d, project.processes[d].url) for d in spec.depends_on)
+        # supervisord starts lower priorities first and stops them last: dependencies first. The
+        # depth in the dependency graph, unlike a position, moves only when dependencies change.
+        programs.append(Program(spec, priority=100 + depth[name], env=env, incidental=incidental, needs=needs))
     return programs
 
 
 def render_programs(
-    programs: list[Program], scripts_dir: Path, directory: Path, logs: Path, procfile: Path, log_max_bytes: int, log_backups: int
+    programs: list[Program],
+    scripts_dir: Path,
+    directory: Path,
+    logs: Path,
+    procfile: Path,
+    log_max_bytes: int,
+    log_backups: int,
+    kept: dict[str, str] | None = None,
 ) -> str:
-    """The [program:x] sections; supervisord reads them through the [include] in supervisord.conf."""
+    """The [program:x] sections; supervisord reads them through the [include] in supervisord.conf.
+
+    `kept`: sections to write as they were (see read_sections), so that supervisord sees no
+    change in a running program whose identity is the same.
+    """
     import jinja2
 
     for path in (scripts_dir, directory, logs):
@@ -111,13 +175,33 @@ def render_programs(
     env = jinja2.Environment(loader=loader, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["percentescape"] = percentescape
     env.filters["shellquote"] = shlex.quote
-    return env.get_template("programs.conf.j2").render(
-        programs=programs,
-        scripts=str(scripts_dir),
-        procfile=str(procfile),
-        directory=str(directory),
-        logs=str(logs),
-        shell=SHELL,
-        log_max_bytes=log_max_bytes,
-        log_backups=log_backups,
-    )
+    template = env.get_template("programs.conf.j2")
+    kept = kept or {}
+    parts = [f"; Rendered by `platform up` from {percentescape(str(procfile))}. Do not edit: edit the Procfile.\n"]
+    for program in programs:
+        parts.append(kept.get(program.name) or template.render(
+            p=program,
+            scripts=str(scripts_dir),
+            directory=str(directory),
+            logs=str(logs),
+            shell=SHELL,
+            log_max_bytes=log_max_bytes,
+            log_backups=log_backups,
+        ))
+    return "".join(parts)
+
+
+def read_sections(conf: str) -> dict[str, str]:
+    """Each program's section of a programs.conf that render_programs wrote: name -> text."""
+    sections: dict[str, str] = {}
+    for block in re.split(r"\n(?=\[program:)", conf):
+        match = re.match(r"\[program:([^\]]+)\]\n", block)
+        if match:
+            sections[match.group(1)] = "\n" + block.rstrip("\n") + "\n"
+    return sections
+
+
+def script_of(section: str, name: str) -> str | None:
+    """The launch script's file name that a section runs."""
+    match = re.search(rf"/({re.escape(name)}-[0-9a-f]{{12}}\.sh)\b", section)
+    return match.group(1) if match else None

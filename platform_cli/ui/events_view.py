@@ -35,6 +35,8 @@ def events_json(events: list[dict]) -> str:
 
 
 def _exit(event: dict) -> str:
+    if event.get("reason"):  # the watchdog's restarts: `liveness failed 3× → restarted`
+        return event["reason"]
     if "exit" not in event:
         return ""
     expected = event.get("expected")

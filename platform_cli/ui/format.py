@@ -7,6 +7,7 @@ STATE_STYLES = {
     "STARTING": "yellow",
     "BACKOFF": "yellow",
     "STOPPING": "yellow",
+    "RESTARTING": "yellow",  # the watchdog is restarting it (liveness, memory)
     "STOPPED": "dim",
     "EXITED": "red",
     "FATAL": "bold red",

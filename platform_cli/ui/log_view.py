@@ -1,5 +1,9 @@
 """Log lines as people and scripts read them: honcho's `HH:MM:SS name | line`, or JSON lines.
 
+Lifecycle lines (a process started, exited, stopped) are the platform's, not the process's: as
+honcho does, they stand under the name `system`, in bold, and say which process they are about:
+`HH:MM:SS system | orders exited (SIGKILL), restarting`. In JSON their `stream` is "lifecycle".
+
 Lines are formatted in batches and written with one call: a burst of 200,000 lines must not
 cost a write and a time conversion per line (honcho's own Printer does both).
 """
@@ -15,13 +19,14 @@ from honcho.colour import get_colours
 from platform_cli.procman.logfiles import STAMP_LEN, is_stamped
 from platform_cli.procman.logtail import merge, with_stamps
 
-MARK = {"stdout": b"|", "stderr": b"!"}  # stderr lines carry `!` where stdout ones carry `|`
+MARK = {"stdout": b"|", "stderr": b"!", "lifecycle": b"|"}  # stderr lines carry `!` where stdout ones carry `|`
+SYSTEM = "system"  # honcho's name for the lines the manager itself prints
 
 
 class LogPrinter:
-    def __init__(self, out, names: list[str], color: bool, as_json: bool = False):
+    def __init__(self, out, names: list[str], color: bool, as_json: bool = False, lifecycle: bool = False):
         self.out = out  # a binary stream
-        self.width = max((len(n) for n in names), default=0)
+        self.width = max((len(n) for n in [*names, *([SYSTEM] if lifecycle else [])]), default=0)
         colours = get_colours()
         self.colours = {name: next(colours) for name in names}
         self.color = color
@@ -81,6 +86,12 @@ class LogPrinter:
         clock = self._clock.get(second)
         if clock is None:
             clock = self._clock[second] = local_clock(second)
+        if stream == "lifecycle":
+            text = b"%s %s %s " % (clock, SYSTEM.ljust(self.width).encode(), MARK[stream])
+            if self.color:
+                text = b"\033[0m\033[1m%s\033[0m" % text
+            self._prefixes[(second, name, stream)] = text
+            return text
         text = b"%s %s %s " % (clock, name.ljust(self.width).encode(), MARK[stream])
         if self.color and name in self.colours:
             # honcho's colouring: reset, colour, prefix, reset

@@ -48,7 +48,8 @@ def render_delivery(doc: dict, console: Console) -> None:
 
 
 def render_deliveries(page: dict, console: Console) -> None:
-    table = Table(box=None, header_style="bold", title=f"{page['status']}: {page['total']}")
+    label = f" ({page['status_label']})" if page.get("status_label") else ""
+    table = Table(box=None, header_style="bold", title=escape(f"{page['status']}{label}: {page['total']}"))
     for column in ("since", "order id", "user", "coffee", "qty"):
         table.add_column(column, no_wrap=column == "order id")
     for d in page["orders"]:

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from services.common import errors, health
+from services.common import errors, health, hosts
 
 
 def make_app(name: str, config: dict | None, make_store, blueprint, defaults: dict | None = None) -> Flask:
@@ -14,9 +14,13 @@ def make_app(name: str, config: dict | None, make_store, blueprint, defaults: di
     app = Flask(name)
     # "/tts//x" is a 404 like any unknown path, not a redirect naming this service's own address.
     app.url_map.merge_slashes = False
+    # Every path also answers with one trailing slash, as the original documents write them
+    # ("/order-ms/<u>/orders/"): werkzeug matches both spellings itself, with no redirect.
+    app.url_map.strict_slashes = False
     app.config.update(
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
+        REDIS_PASSWORD=os.environ.get("REDIS_PASSWORD"),  # when REDIS_URL has none (exports: a secret)
         MAX_CONTENT_LENGTH=64 * 1024,  # a larger body is refused with 413 before it is read
         **(defaults or {}),
     )
@@ -24,6 +28,7 @@ def make_app(name: str, config: dict | None, make_store, blueprint, defaults: di
     app.json.sort_keys = False
     app.extensions[f"{name}.store"] = make_store(app)
     errors.init_app(app)
+    hosts.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(blueprint)
     return app

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tinydb.storages import Storage
 
-from services.common.atomicfile import write_atomically
+from services.common.atomicfile import make_private_dir, write_atomically
 
 SUFFIX = ".json"
 
@@ -32,7 +32,7 @@ class StoreCorruptError(Exception):
 class TableFilesStorage(Storage):
     def __init__(self, directory: str | os.PathLike):
         self.dir = Path(directory)
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.dir)
         self._tables: dict[str, dict] | None = None  # as last read or written
 
     def read(self) -> dict[str, dict]:

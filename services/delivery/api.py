@@ -1,4 +1,8 @@
-"""/delivery-ms: orders by status, one order's status and history, and status changes."""
+"""/delivery-ms: orders by status, one order's status and history, and status changes.
+
+A status may be written in English or Korean (`/delivery-ms/제작중`, `{"status": "제작중"}`);
+answers and events carry the English name, and answers add its Korean one as `status_label`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
-from services.delivery.statuses import STATUSES, allowed_next
+from services.common.statuses import LABELS, STATUSES, canonical, described, labelled
+from services.delivery.statuses import allowed_next
 from services.delivery.storage import Conflict
 from services.common.validation import check_user_id, is_uuid, json_object, parse_page
 
@@ -21,11 +26,12 @@ def store():
 
 @bp.get("/<status>")
 def by_status(status: str):
-    check_status(status, "status")
+    status = check_status(status, "status")
     limit, offset = parse_page(request.args)
     page, total = store().by_status(status, limit, offset)
     next_offset = offset + len(page) if offset + len(page) < total else None
-    return jsonify(status=status, orders=page, total=total, limit=limit, offset=offset, next_offset=next_offset)
+    return jsonify(status=status, status_label=LABELS[status], orders=[labelled(doc) for doc in page], total=total,
+                   limit=limit, offset=offset, next_offset=next_offset)
 
 
 @bp.get("/<user_id>/<order_id>")
@@ -56,13 +62,15 @@ def change(user_id: str, order_id: str):
 
 
 def check_status(status, field: str) -> str:
-    if status not in STATUSES:
-        raise ApiError(400, "invalid_field", f"{field} must be one of {', '.join(STATUSES)}", field=field,
+    """The canonical status a client wrote, in English or Korean; else a 400 listing both."""
+    name = canonical(status)
+    if name is None:
+        raise ApiError(400, "invalid_field", f"{field} must be one of {described()}", field=field,
                        allowed=list(STATUSES))
-    return status
+    return name
 
 
 def found(doc, user_id: str, order_id: str) -> dict:
     if doc is None:
         raise ApiError(404, "not_found", f"user {user_id} has no order {order_id} in delivery")
-    return doc
+    return labelled(doc)

@@ -1,4 +1,5 @@
-"""Delivery statuses and the moves allowed between them (pure)."""
+"""The moves allowed between delivery statuses (pure). The names, and the Korean ones clients may
+use, are in services/common/statuses.py: orders and the gateway's rules read them too."""
 
 from __future__ import annotations
 

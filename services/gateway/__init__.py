@@ -7,6 +7,7 @@ and written in one access-log line per request. Every routed path needs a token 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, g, jsonify, request
 
-from services.common import errors
+from services.common import errors, hosts
 
 REQUEST_ID_MAX = 128
 access_log = logging.getLogger("gateway.access")
@@ -28,12 +29,17 @@ def create_app(config: dict | None = None) -> Flask:
     (s a request waits for an upstream refusing connections)."""
     from flask_cors import CORS
 
-    from services.gateway.auth import Tokens, UserStore, authorize, load_secret
+    from services.gateway.auth import Tokens, UserStore, authorize, load_secret, unauthorized
+    from services.gateway.credentials import normalize_email
+    from services.gateway.fairness import SpeechGate
+    from services.gateway.throttle import SignInThrottle
     from services.gateway.proxy import Proxy, request_target
     from services.gateway.routes import route, upstreams_from
     from services.common.validation import json_object
 
     app = Flask("gateway")
+    # Its own paths answer with one trailing slash too, as every service's do (no redirect).
+    app.url_map.strict_slashes = False
     _log_access_to_stdout()
     app.config.update(
         UPSTREAMS=upstreams_from(),
@@ -45,12 +51,20 @@ def create_app(config: dict | None = None) -> Flask:
         GATEWAY_CORS_ORIGINS=os.environ.get("GATEWAY_CORS_ORIGINS", ""),
         DATA_DIR=os.environ.get("PLATFORM_DATA_DIR", "data"),
         TOKEN_TTL=int(os.environ.get("GATEWAY_TOKEN_TTL", "3600")),
+        # Failed sign-ins allowed in a moving window (limits' notation), per email and per client address.
+        GATEWAY_SIGNIN_PER_ACCOUNT=os.environ.get("GATEWAY_SIGNIN_PER_ACCOUNT", "5/minute"),
+        GATEWAY_SIGNIN_PER_ADDRESS=os.environ.get("GATEWAY_SIGNIN_PER_ADDRESS", "30/minute"),
+        # Speech requests in flight, per account and in all (below the 8 serving threads: see fairness.py).
+        GATEWAY_SPEECH_PER_ACCOUNT=int(os.environ.get("GATEWAY_SPEECH_PER_ACCOUNT", "1")),
+        GATEWAY_SPEECH_MAX=int(os.environ.get("GATEWAY_SPEECH_MAX", "4")),
     )
     app.config.update(config or {})
     gateway_dir = Path(app.config["DATA_DIR"]) / "gateway"
     users = app.extensions["gateway.users"] = UserStore(gateway_dir / "users")
     users.apply_inbox(gateway_dir / "inbox")
     tokens = app.extensions["gateway.tokens"] = Tokens(load_secret(gateway_dir), app.config["TOKEN_TTL"])
+    speech = SpeechGate(app.config["GATEWAY_SPEECH_PER_ACCOUNT"], app.config["GATEWAY_SPEECH_MAX"])
+    throttle = SignInThrottle(app.config["GATEWAY_SIGNIN_PER_ACCOUNT"], app.config["GATEWAY_SIGNIN_PER_ADDRESS"])
     origins = [o.strip() for o in app.config["GATEWAY_CORS_ORIGINS"].split(",") if o.strip()]
     if origins:
         CORS(app, origins=origins, expose_headers=["X-Request-ID"])
@@ -65,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
         g.request_id = given if 0 < len(given) <= REQUEST_ID_MAX and given.isprintable() else uuid.uuid4().hex
         g.started = time.perf_counter()
         g.upstream = "-"
+
+    hosts.init_app(app)  # after the request id: a refused Host's answer carries one too
 
     @app.after_request
     def finish(response):
@@ -81,21 +97,53 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/health/all")
     def health_all():
-        return jsonify(status="ok", services=_probe_all(proxy))
+        # Open, as /health is; but where each service listens is for staff only: a page or a
+        # stranger learns from it which ports to try behind the gateway's back.
+        try:
+            staff = signed_in()["role"] == "staff"
+        except errors.ApiError:
+            staff = False
+        found = _probe_all(proxy)
+        if not staff:
+            found = {service: {k: v for k, v in seen.items() if k != "url"} for service, seen in found.items()}
+        return jsonify(status="ok", services=found)
 
     @app.post("/auth/signup")
     def signup():
         body = json_object()
-        return jsonify(users.add(body.get("email"), body.get("password"))), 201
+        throttle.check(None, request.remote_addr)
+        try:
+            return jsonify(users.add(body.get("email"), body.get("password"))), 201
+        except errors.ApiError as error:
+            if error.code == "email_taken":  # one answer that says an account exists: counted like a failed sign-in
+                throttle.failed(None, request.remote_addr)
+            raise
 
     @app.post("/auth/signin")
     def signin():
         users.apply_inbox(gateway_dir / "inbox")
         body = json_object()
+        account = normalize_email(body.get("email")) or "(not an email)"
+        throttle.check(account, request.remote_addr)
         user = users.verify(body.get("email"), body.get("password"))
         if user is None:
+            throttle.failed(account, request.remote_addr)
             raise errors.ApiError(401, "unauthorized", "wrong email or password", headers={"WWW-Authenticate": "Bearer"})
+        throttle.succeeded(account)
         return jsonify(token=tokens.issue(user), token_type="Bearer", expires_in=tokens.ttl_s, **user)
+
+    @app.get("/auth/me")
+    def me():
+        return jsonify(signed_in())
+
+    def signed_in() -> dict:
+        """The caller's account, from their token: refused when the account is gone (deleted, or
+        a store made anew under the same secret), whatever the token's signature says."""
+        claims = tokens.verify(request.headers.get("Authorization"))
+        user = users.get(claims["sub"])
+        if user is None:
+            raise unauthorized("the token's account no longer exists: sign in again")
+        return {**claims, **user}
 
     # OPTIONS is Flask's own (CORS preflight, answered here), not an upstream's.
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
@@ -103,7 +151,7 @@ def create_app(config: dict | None = None) -> Flask:
         service = route("/" + path)
         if service is None:
             raise errors.ApiError(404, "not_found", f"no service answers /{path}")
-        claims = tokens.verify(request.headers.get("Authorization"))
+        claims = signed_in()
         body = None
         if request.method == "PUT":
             try:
@@ -112,8 +160,10 @@ def create_app(config: dict | None = None) -> Flask:
                 body = None
         authorize(request.method, "/" + path, claims, body if isinstance(body, dict) else None)
         g.upstream = service
-        return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
-                             request.get_data(), g.request_id)
+        expensive = service == "tts" and request.method == "POST"  # synthesis; reads of made audio are cheap
+        with speech.admit(claims["user_id"]) if expensive else contextlib.nullcontext():
+            return proxy.forward(service, request.method, "/" + path, request.query_string, request.headers,
+                                 request.get_data(), g.request_id, owner=claims["user_id"])
 
     return app
 

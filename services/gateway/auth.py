@@ -16,64 +16,59 @@ import re
 import secrets
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import jwt
 from tinydb import Query, TinyDB
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from services.common.atomicfile import make_private_dir, write_private
 from services.common.errors import ApiError
+from services.common.statuses import canonical
 from services.common.tablefiles import TableFilesStorage
 from services.common.validation import is_unicode
+from services.gateway.credentials import check_email, check_password, normalize_email
 
 ALGORITHM = "HS256"
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
-EMAIL_MAX = 254  # RFC 5321's limit on a whole address
-MIN_PASSWORD = 10
+USER_ID = re.compile(r"USER(\d{4,})")
+MIN_SECRET = 32  # bytes: HS256's key should be no shorter than its 256-bit hash
 
 
 def load_secret(data_dir: Path, environ=os.environ) -> str:
-    if environ.get("GATEWAY_JWT_SECRET"):
-        return environ["GATEWAY_JWT_SECRET"]
+    """GATEWAY_JWT_SECRET, else the one generated at the first start into data/gateway/jwt.secret
+    (0600, written whole: a crash never leaves an empty or half key). ValueError for a key too
+    short to sign with: anyone could forge tokens with a guessed one."""
+    given = environ.get("GATEWAY_JWT_SECRET")
+    if given is not None:
+        if len(given.encode()) < MIN_SECRET:
+            raise ValueError(f"GATEWAY_JWT_SECRET is {len(given.encode())} bytes; at least {MIN_SECRET} are needed")
+        return given
     path = data_dir / "jwt.secret"
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(data_dir)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the first start makes it
+        write_private(path, secrets.token_urlsafe(48).encode(), exclusive=True)  # the first start makes it
     except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
-
-
-def check_password(password) -> str:
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise _invalid("password", f"must be at least {MIN_PASSWORD} characters")
-    if not is_unicode(password):  # a lone surrogate cannot be hashed
-        raise _invalid("password", "must be valid Unicode")
-    if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)):
-        raise _invalid("password", "must mix letters with digits or symbols")
-    return password
-
-
-def check_email(email) -> str:
-    if not isinstance(email, str) or len(email) > EMAIL_MAX or not is_unicode(email) or not EMAIL.fullmatch(email.strip()):
-        raise _invalid("email", "must be an email address")
-    return email.strip().lower()
+        pass  # made at an earlier start, or by a gateway starting beside this one
+    secret = path.read_text().strip()
+    if len(secret.encode()) < MIN_SECRET:
+        raise ValueError(f"{path} holds {len(secret.encode())} bytes; at least {MIN_SECRET} are needed "
+                         f"(remove it to have a new one made; every token signed with it stops working)")
+    return secret
 
 
 class UserStore:
     def __init__(self, directory: Path):
         self.table = TinyDB(directory, storage=TableFilesStorage).table("users")
         self.lock = threading.Lock()
+        self._decoy: str | None = None
 
     def add(self, email: str, password: str, role: str = "customer") -> dict:
-        email, password = check_email(email), check_password(password)
+        email = check_email(email)
+        password = check_password(password, email)
         with self.lock:
             if self.table.get(Query().email == email):
                 raise ApiError(409, "email_taken", f"{email} has an account already")
-            user = {"user_id": uuid.uuid4().hex, "email": email, "role": role,
+            user = {"user_id": self._next_user_id(), "email": email, "role": role,
                     "password": generate_password_hash(password), "created": time.time()}
             self.table.insert(user)
         return _public(user)
@@ -93,18 +88,42 @@ class UserStore:
                 if self.table.get(Query().email == email):
                     self.table.update({"role": "staff", "password": password_hash}, Query().email == email)
                 else:
-                    self.table.insert({"user_id": uuid.uuid4().hex, "email": email, "role": "staff",
+                    self.table.insert({"user_id": self._next_user_id(), "email": email, "role": "staff",
                                        "password": password_hash, "created": time.time()})
             path.unlink()
             applied.append(email)
         return applied
 
-    def verify(self, email, password) -> dict | None:
-        if not isinstance(email, str) or not isinstance(password, str) or not is_unicode(password):
-            return None  # no such password was ever stored
+    def _next_user_id(self) -> str:
+        """USER0001, USER0002, ...: the ids of the original documents' paths (/order-ms/USER0001/orders),
+        short enough to read and type. Callers hold self.lock. Accounts made before (hex ids) keep theirs."""
+        taken = [int(m.group(1)) for u in self.table.all() if (m := USER_ID.fullmatch(u.get("user_id", "")))]
+        return f"USER{max(taken, default=0) + 1:04d}"
+
+    def get(self, user_id: str) -> dict | None:
+        """The account with this id, or None (deleted, or never made)."""
         with self.lock:
-            user = self.table.get(Query().email == email.strip().lower())
-        return _public(user) if user and check_password_hash(user["password"], password) else None
+            user = self.table.get(Query().user_id == user_id)
+        return _public(user) if user else None
+
+    def verify(self, email, password) -> dict | None:
+        """The account, if the password is its own. Every attempt costs one scrypt, whether the
+        email has an account or not: the time of the answer tells no one which emails exist."""
+        normal = normalize_email(email)
+        user = None
+        if normal is not None:
+            with self.lock:
+                user = self.table.get(Query().email == normal)
+        if not isinstance(password, str) or not is_unicode(password):
+            password = ""  # no such password was ever stored; hashed all the same
+        matches = check_password_hash(user["password"] if user else self._decoy_hash(), password)
+        return _public(user) if user and matches else None
+
+    def _decoy_hash(self) -> str:
+        """A hash made like every stored one (same method, same cost), checked when there is no account."""
+        if self._decoy is None:
+            self._decoy = generate_password_hash(secrets.token_urlsafe(16))
+        return self._decoy
 
 
 class Tokens:
@@ -120,11 +139,16 @@ class Tokens:
         if not header or not header.startswith("Bearer "):
             raise unauthorized("a token is needed: sign in at /auth/signin", "invalid_request")
         try:
-            return jwt.decode(header[len("Bearer "):], self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+            claims = jwt.decode(header[len("Bearer "):], self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
         except jwt.ExpiredSignatureError:
             raise unauthorized("the token has expired: sign in again") from None
         except jwt.InvalidTokenError:
             raise unauthorized("the token is not valid") from None
+        # PyJWT reads `exp` with int(), so "9999999999" (a string) would pass as a time.
+        if any(isinstance(claims.get(k), bool) or not isinstance(claims.get(k, 0), (int, float)) for k in ("exp", "iat", "nbf")) \
+                or not isinstance(claims["sub"], str):
+            raise unauthorized("the token is not valid")
+        return claims
 
 
 def authorize(method: str, path: str, claims: dict, body: dict | None) -> None:
@@ -140,7 +164,7 @@ def authorize(method: str, path: str, claims: dict, body: dict | None) -> None:
             raise forbidden("listing deliveries by status needs the staff role")
         if len(parts) >= 2 and parts[1] != claims["sub"]:
             raise forbidden("a customer reaches only their own deliveries")
-        if method == "PUT" and (body or {}).get("status") != "cancelled":
+        if method == "PUT" and canonical((body or {}).get("status")) != "cancelled":  # or 취소
             raise forbidden("changing a delivery's status needs the staff role (customers may cancel)")
 
 
@@ -150,10 +174,6 @@ def unauthorized(message: str, error: str = "invalid_token") -> ApiError:
 
 def forbidden(message: str) -> ApiError:
     return ApiError(403, "forbidden", message)
-
-
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(400, "invalid_field", f"{field} {message}", field=field)
 
 
 def _public(user) -> dict:

@@ -24,10 +24,12 @@ from urllib.parse import quote, urlsplit
 from flask import Response
 
 from services.common.errors import ApiError
+from services.common.owner import OWNER_HEADER
 
 QUERY_SAFE = "&=+%;/?:@!$'()*,~"  # what a query keeps as sent; "%" keeps its escapes escaped
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "proxy-connection"})
+NOT_PASSED = frozenset({"host", "content-length", OWNER_HEADER.lower()})
 CHUNK = 64 * 1024
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RECONNECT_S = 0.05
@@ -41,13 +43,17 @@ class Proxy:
         self._refused_since: dict[str, float] = {}  # upstream -> when it began refusing connections
         self._local = threading.local()
 
-    def forward(self, service: str, method: str, path: str, query: bytes, headers, body: bytes, request_id: str) -> Response:
+    def forward(self, service: str, method: str, path: str, query: bytes, headers, body: bytes, request_id: str,
+                owner: str | None = None) -> Response:
+        """owner: the caller's user id, sent as OWNER_HEADER (a client's own is never passed on)."""
         base = self.upstreams.get(service)
         if base is None:
             raise ApiError(503, "upstream_unavailable", f"{service} has no address (is it in the Procfile?)", service=service)
         target = urlsplit(base).path.rstrip("/") + request_target(path, query)
-        outgoing = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | {"host", "content-length"}}
+        outgoing = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | NOT_PASSED}
         outgoing["X-Request-ID"] = request_id
+        if owner is not None:
+            outgoing[OWNER_HEADER] = owner
         upstream = self._send(service, base, method, target, outgoing, body)
         self._local.__dict__.setdefault("last", {})[service] = upstream
         back = [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP]

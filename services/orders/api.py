@@ -1,4 +1,5 @@
-"""/order-ms/<user_id>/orders: create, list and show coffee orders."""
+"""/order-ms/<user_id>/orders: create, list and show coffee orders. Each answer's `status` (kept
+current from events:delivery) comes with its Korean name, `status_label`, as delivery's do."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, current_app, jsonify, request
 
 from services.common.errors import ApiError
+from services.common.statuses import labelled
 from services.common.validation import check_user_id, is_uuid, json_object, parse_page
 from services.orders.validation import parse_order
 
@@ -33,7 +35,7 @@ def create(user_id: str):
     }
     event = {"type": "order.created", "id": str(uuid.uuid4()), "ts": order["ordered_at"], "data": order}
     store().create(order, event)
-    return jsonify(order), 201
+    return jsonify(labelled(order)), 201
 
 
 @bp.get("")
@@ -42,7 +44,7 @@ def list_orders(user_id: str):
     limit, offset = parse_page(request.args)
     page, total = store().list(user_id, limit, offset)
     next_offset = offset + len(page) if offset + len(page) < total else None
-    return jsonify(orders=page, total=total, limit=limit, offset=offset, next_offset=next_offset)
+    return jsonify(orders=[labelled(order) for order in page], total=total, limit=limit, offset=offset, next_offset=next_offset)
 
 
 @bp.get("/<order_id>")
@@ -51,5 +53,5 @@ def show(user_id: str, order_id: str):
     order = store().get(user_id, order_id) if is_uuid(order_id) else None
     if order is None:
         raise ApiError(404, "not_found", f"user {user_id} has no order {order_id}")
-    return jsonify(order)
+    return jsonify(labelled(order))
 

@@ -16,5 +16,7 @@ def parse_order(body: dict) -> dict:
         raise invalid("coffee_name", "must be valid Unicode")
     order = {"coffee_name": name.strip()}
     for field, (low, high) in LIMITS.items():
-        order[field] = parse_int(body.get(field), field, low, high)
+        if body.get(field) is None:  # never a default: a missing price is not a free coffee
+            raise invalid(field, "is required: a whole number, or one as a string")
+        order[field] = parse_int(body[field], field, low, high)
     return order

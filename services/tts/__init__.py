@@ -19,6 +19,7 @@ def create_app(config: dict | None = None):
         "GTTS_URL": os.environ.get("GTTS_URL"),  # another base address for Google's endpoint
         "GTTS_TIMEOUT": float(os.environ.get("GTTS_TIMEOUT", "3")),
         "TTS_ESPEAK_WORKERS": int(os.environ.get("TTS_ESPEAK_WORKERS", "0")),  # 0: in this process
+        "TTS_OWNER_SHARE": float(os.environ.get("TTS_OWNER_SHARE", "0.25")),  # of TTS_MAX_BYTES, per account
     }
     return make_app("tts", config, _make_speaker, api.bp, defaults)
 
@@ -30,5 +31,6 @@ def _make_speaker(app):
     from services.tts.speech import Speaker
 
     engines = Engines(Gtts(app.config["GTTS_URL"], app.config["GTTS_TIMEOUT"]), Espeak(app.config["TTS_ESPEAK_WORKERS"]))
-    cache = AudioCache(connect(app.config["REDIS_URL"]), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"])
+    cache = AudioCache(connect(app.config["REDIS_URL"], app.config.get("REDIS_PASSWORD")), Path(app.config["DATA_DIR"]) / "tts", app.config["TTS_MAX_BYTES"],
+                       app.config["TTS_OWNER_SHARE"], log=app.logger.warning)
     return Speaker(engines, cache)

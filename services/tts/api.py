@@ -6,6 +6,7 @@ import redis
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from services.common.errors import ApiError
+from services.common.owner import owner_of
 from services.common.validation import json_object
 from services.tts.cache import ENTRY_ID
 from services.tts.validation import check_name, languages, parse_request
@@ -20,6 +21,7 @@ def speaker():
 @bp.post("/tts")
 def create():
     req = parse_request(json_object(), speaker().engines, current_app.config["TTS_ENGINE"])
+    _owner()  # a bad owner is refused before any speech is made
     return jsonify(_say(req, url=None)), 201
 
 
@@ -41,6 +43,7 @@ def metadata(entry_id: str):
     meta = speaker().cache.meta(entry_id) if ENTRY_ID.fullmatch(entry_id) else None
     if meta is None:
         raise ApiError(404, "not_found", f"no audio {entry_id}")
+    meta.pop("owner", None)  # whose it is, for the cache's shares: no one else's business
     return jsonify({**meta, "url": f"/tts/{entry_id}.mp3"})
 
 
@@ -48,21 +51,22 @@ def metadata(entry_id: str):
 def legacy_output():
     body = json_object()
     name = check_name(body.get("name", ""))
+    _owner()  # a bad owner is refused before any speech is made
     try:
         req = parse_request({"text": body.get("message"), "lang": body.get("lang", "en")}, speaker().engines,
                             current_app.config["TTS_ENGINE"])
+        return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
     except ApiError as error:  # the old API calls the text `message`
         if error.extra.get("field") == "text":
             error.extra["field"], error.message = "message", "message" + error.message[len("text"):]
         raise
-    return jsonify(_say({**req, "name": name}, url=f"/files/{name}")), 201
 
 
-@bp.get("/files/<path:name>")
+@bp.get("/files/<name>")
 def legacy_file(name: str):
     name = check_name(name)  # never a path: a name is looked up, not opened
     try:
-        entry_id = speaker().cache.named(name)
+        entry_id = speaker().cache.named(name, _owner())
     except redis.RedisError:
         raise ApiError(503, "cache_unavailable", "names need the cache, and Redis does not answer") from None
     if entry_id is None:
@@ -71,14 +75,22 @@ def legacy_file(name: str):
 
 
 def _say(req: dict, url: str | None) -> dict:
-    meta, cached = speaker().say(req["text"], req["lang"], req["engine"], req["slow"])
+    meta, cached = speaker().say(req["text"], req["lang"], req["engine"], req["slow"], _owner())
     if req["name"]:
         try:
-            speaker().cache.name(req["name"], meta["id"])
+            speaker().cache.name(req["name"], meta["id"], _owner())
         except redis.RedisError:
             raise ApiError(503, "cache_unavailable", "names need the cache, and Redis does not answer") from None
     return {"id": meta["id"], "url": url or f"/tts/{meta['id']}.mp3", "engine": meta["engine"], "lang": meta["lang"],
             "cached": cached, "bytes": meta["bytes"], "duration_s": meta["duration_s"]}
+
+
+def _owner() -> str | None:
+    """The account a name belongs to, as the gateway says (see services/common/owner.py)."""
+    try:
+        return owner_of(request.headers)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_owner", str(exc)) from None
 
 
 def _send(entry_id: str, download_name: str | None = None):

@@ -1,7 +1,9 @@
 """The audio cache: MP3 files under data/tts, their index and recency in Redis.
 
 Redis holds `tts:entry:<id>` (a hash of the entry's metadata), `tts:lru` (ids scored by last
-use), `tts:bytes` (the files' total size) and `tts:name:<name>` (the old API's names). A file is
+use), `tts:bytes` (the files' total size), per account that made renderings (through the
+gateway) `tts:owned:<owner>` (their ids by age) and `tts:owned_bytes:<owner>` (so one account
+fills at most its share, TTS_OWNER_SHARE of the cache, and then pushes out only its own), and `tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
 written before its entry, and an evicted entry goes before its file, so an entry never points at
 a missing file; one found missing anyway (deleted by hand) is dropped and synthesised again.
 When Redis is down, speech is still made and served by id, and its entry waits beside the file
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import redis
 
-from services.common.atomicfile import remove_leftovers, write_atomically
+from services.common.atomicfile import make_private_dir, remove_leftovers, write_atomically
 
 ENTRY_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -29,9 +31,13 @@ class AudioCache:
     RECONCILE_EVERY = 100  # stores between two passes over the folder
     STRIPES = 64  # synthesis locks, by entry id: bounded however many texts come
 
-    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int):
-        self.client, self.dir, self.max_bytes = client, directory, max_bytes
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def __init__(self, client: redis.Redis, directory: Path, max_bytes: int, owner_share: float = 1.0, log=print):
+        self.client, self.dir, self.max_bytes, self.log = client, directory, max_bytes, log
+        # What one account's renderings may fill: past it, its own oldest go, never another's.
+        self.owner_max_bytes = int(max_bytes * owner_share)
+        self._reconcile_error = ""  # the last pass's failure, said once, not once per store
+        self._redis_away = False  # lookups answer "not cached" meanwhile: said once per outage
+        make_private_dir(self.dir)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
         self._index = threading.Lock()  # every change to the index and the files, one at a time
         self._stores = 0
@@ -56,22 +62,37 @@ class AudioCache:
         try:
             with self._index:
                 meta = self.client.hgetall(f"tts:entry:{entry_id}")
+                self._redis_answered()
                 if not meta:
                     return None
                 if "engine" not in meta or not self.path(entry_id).exists():  # half-written, or file gone
                     self._drop(entry_id)
                     return None
                 self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)  # never re-adds an evicted id
-        except redis.RedisError:
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
             return None
         return _typed(meta)
 
-    def store(self, entry_id: str, audio: bytes, meta: dict) -> dict:
-        meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time()}
+    def _redis_answered(self) -> None:
+        if self._redis_away:
+            self._redis_away = False
+            self.log("tts cache: Redis answers again; lookups use the cache")
+
+    def _redis_failed(self, exc: redis.RedisError) -> None:
+        if not self._redis_away:
+            self._redis_away = True
+            self.log(f"tts cache: Redis unavailable ({exc}); speech is made and served uncached until it is back")
+
+    def store(self, entry_id: str, audio: bytes, meta: dict, owner: str | None = None) -> dict:
+        """owner: the account that asked for it (through the gateway), charged with its bytes."""
+        meta = {**meta, "id": entry_id, "bytes": len(audio), "created": time.time(), **({"owner": owner} if owner else {})}
         with self._index:
             write_atomically(self.path(entry_id), audio)
             try:
                 self._index_entry(entry_id, meta)
+                if owner:
+                    self._evict_owner(owner)
                 self._evict()
             except redis.RedisError:
                 # Served by id all the same; the entry waits on disk until Redis is back.
@@ -90,6 +111,9 @@ class AudioCache:
             tx.zadd("tts:lru", {entry_id: time.time()})
             if new:
                 tx.incrby("tts:bytes", meta["bytes"])
+                if meta.get("owner"):
+                    tx.zadd(f"tts:owned:{meta['owner']}", {entry_id: time.time()})
+                    tx.incrby(f"tts:owned_bytes:{meta['owner']}", meta["bytes"])
             tx.execute()
 
     def reconcile(self, min_age_s: float = 60.0) -> list[str]:
@@ -109,8 +133,17 @@ class AudioCache:
                     if time.time() - path.stat().st_mtime > min_age_s and not self.client.exists(f"tts:entry:{entry_id}"):
                         path.unlink(missing_ok=True)
                         removed.append(entry_id)
-        except (redis.RedisError, OSError):
-            pass  # Redis still away: the next pass tries again
+        except (redis.RedisError, OSError) as exc:
+            # Redis still away, or the folder unreadable: nothing is lost (waiting entries stay on
+            # disk, unindexed files stay), and the next pass tries again.
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self._reconcile_error:
+                self.log(f"tts cache: cannot reconcile {self.dir} ({error}); the next pass tries again")
+                self._reconcile_error = error
+            return removed
+        if self._reconcile_error:
+            self.log(f"tts cache: reconciled {self.dir} again")
+            self._reconcile_error = ""
         return removed
 
     def _index_waiting(self, waiting: Path) -> None:
@@ -141,35 +174,61 @@ class AudioCache:
             dropped.append(entry_id)
         return dropped
 
+    def _evict_owner(self, owner: str) -> list[str]:
+        """Drop the owner's oldest renderings until theirs fit in owner_max_bytes."""
+        dropped = []
+        while int(self.client.get(f"tts:owned_bytes:{owner}") or 0) > self.owner_max_bytes:
+            oldest = self.client.zrange(f"tts:owned:{owner}", 0, 0)
+            if not oldest:
+                self.client.delete(f"tts:owned_bytes:{owner}")  # a count with nothing behind it
+                break
+            self._drop(oldest[0])
+            dropped.append(oldest[0])
+        return dropped
+
+    def owned_bytes(self, owner: str) -> int:
+        return int(self.client.get(f"tts:owned_bytes:{owner}") or 0)
+
     def meta(self, entry_id: str) -> dict | None:
         try:
             meta = self.client.hgetall(f"tts:entry:{entry_id}")
-        except redis.RedisError:
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
             return None
         return _typed(meta) if meta and "engine" in meta else None
 
-    def name(self, name: str, entry_id: str) -> None:
-        self.client.set(f"tts:name:{name}", entry_id)
+    def name(self, name: str, entry_id: str, owner: str | None = None) -> None:
+        self.client.set(_name_key(name, owner), entry_id)
 
-    def named(self, name: str) -> str | None:
-        return self.client.get(f"tts:name:{name}")
+    def named(self, name: str, owner: str | None = None) -> str | None:
+        return self.client.get(_name_key(name, owner))
 
     def touch(self, entry_id: str) -> None:
         try:
             self.client.zadd("tts:lru", {entry_id: time.time()}, xx=True)
-        except redis.RedisError:
-            pass
+        except redis.RedisError as exc:
+            self._redis_failed(exc)
 
     def _drop(self, entry_id: str) -> None:
         """Entry first, then its file (callers hold self._index)."""
-        size = self.client.hget(f"tts:entry:{entry_id}", "bytes")
+        size, owner = self.client.hmget(f"tts:entry:{entry_id}", ["bytes", "owner"])
         with self.client.pipeline(transaction=True) as tx:
             tx.delete(f"tts:entry:{entry_id}")
             tx.zrem("tts:lru", entry_id)
-            deleted, _ = tx.execute()
+            if owner:
+                tx.zrem(f"tts:owned:{json.loads(owner)}", entry_id)
+            deleted = tx.execute()[0]
         if deleted and size:
             self.client.decrby("tts:bytes", int(json.loads(size)))
+            if owner:
+                self.client.decrby(f"tts:owned_bytes:{json.loads(owner)}", int(json.loads(size)))
         self.path(entry_id).unlink(missing_ok=True)
+
+
+def _name_key(name: str, owner: str | None) -> str:
+    """Each owner's names apart: `tts:name:<owner>:<name>`; no owner (a direct call), `tts:name:<name>`.
+    Both are checked to letters, digits, '_' and '-', so ':' cannot be forged into either."""
+    return f"tts:name:{owner}:{name}" if owner else f"tts:name:{name}"
 
 
 def _typed(meta: dict) -> dict:

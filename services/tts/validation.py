@@ -28,7 +28,8 @@ def parse_request(body: dict, engines, default_engine: str) -> dict:
     lang = body.get("lang", "en")
     known = languages(engines, engine)
     if not isinstance(lang, str) or lang not in known:
-        raise invalid("lang", f"{lang!r} is not a language of {engine}", allowed=known)
+        # Named in full: a person reading the message finds theirs (`ko`, not `kr`) in it.
+        raise invalid("lang", f"{lang!r} is not a language of {engine}; it speaks {', '.join(known)}", allowed=known)
     slow = body.get("slow", False)
     if not isinstance(slow, bool):
         raise invalid("slow", "must be true or false")

@@ -66,26 +66,31 @@ class Project:
         if env:
             (self.root / ".env").write_text(env)
 
-    def run(self, *args: str, timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:
+    def environ(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
+        # The user's config folder (the project last logged in from) is the test's own.
+        env["XDG_CONFIG_HOME"] = str(self.root / ".user-config")
+        return env
+
+    def run(self, *args: str, timeout: float = 60, input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        env = self.environ()
         # A low cap keeps crash-loop tests short; the daemon reads it when `up` starts it.
         env["PLATFORM_BACKOFF_CAP"] = "8"
         return subprocess.run(
             [sys.executable, "-m", "platform_cli", *args],
-            cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout, input=input,
+            cwd=cwd or self.root, env=env, capture_output=True, text=True, timeout=timeout, input=input,
         )
 
     def spawn(self, *args: str) -> Background:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
         proc = subprocess.Popen(
             [sys.executable, "-m", "platform_cli", *args],
-            cwd=self.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+            cwd=self.root, env=self.environ(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
         )
         self.background.append(proc)
         return Background(proc)
 
-    def ok(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
-        result = self.run(*args, input=input)
+    def ok(self, *args: str, input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        result = self.run(*args, input=input, cwd=cwd)
         assert result.returncode == 0, f"platform {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
         return result
 
@@ -155,8 +160,9 @@ def stack(project):
     project.write(
         {"redis": "python -m services.redis", "orders": "python -m services.orders", "delivery": "python -m services.delivery",
          "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
-        {"redis": {"probe": "redis"}, "orders": {"probe": "http:/health", "depends_on": ["redis"]},
-         "delivery": {"probe": "http:/health", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
+        {"redis": {"probe": "redis", "password": True},
+         "orders": {"probe": "http:/health", "liveness": "http:/health/live", "depends_on": ["redis"]},
+         "delivery": {"probe": "http:/health", "liveness": "http:/health/live", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
          "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
         env="GTTS_TIMEOUT=1\n",
     )

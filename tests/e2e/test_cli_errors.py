@@ -16,7 +16,10 @@ def _one_error(result, code: int, starts: str) -> None:
 
 
 def test_missing_procfile(project):
-    _one_error(project.run("up"), 6, f"no Procfile at {project.root / 'Procfile'}")
+    result = project.run("up")
+    _one_error(result, 6, f"no Procfile in {project.root} or any folder above it")
+    assert result.stderr.splitlines()[1].startswith("hint: ")
+    _one_error(project.run("-f", "Procfile", "up"), 6, f"no Procfile at {project.root / 'Procfile'}")
 
 
 @pytest.mark.parametrize(

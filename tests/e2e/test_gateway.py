@@ -53,11 +53,24 @@ def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     assert needs_login.returncode == 11 and needs_login.stderr.startswith("error: which user? give --user, or log in")
     signed_up = project.run("signup", "alice@example.com", "--password-stdin", input="alice's password 1\n")
     assert signed_up.returncode == 0 and "logged in as alice@example.com (customer)" in signed_up.stdout, signed_up.stderr
+    # A user id to read and type, the original documents' USER0001, shown by whoami and taken by --user.
+    assert "user id USER0001" in signed_up.stdout
+    assert project.ok("whoami").stdout.strip() == "alice@example.com (customer), user id USER0001"
+    assert json.loads(project.ok("order", "list", "--user", "USER0001", "--json").stdout)["orders"] == []
     token_file = project.data / "cli" / "token.json"
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    # Logs, records, user data and runtime state: no other local user's to read.
+    for folder, _, files in os.walk(project.data):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700, folder
+        for name in files:
+            path = os.path.join(folder, name)
+            if not stat.S_ISSOCK(os.stat(path).st_mode):
+                assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path
     order = json.loads(project.ok("order", "create", "--coffee", "latte", "--price", "4000", "--json").stdout)
     assert order["user_id"] == json.loads(token_file.read_text())["user_id"]
-    assert project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"))
+    said = json.loads(project.ok("tts", "say", "through the gateway", "-o", str(tmp_path / "g.mp3"), "--json").stdout)
+    audio = (tmp_path / "g.mp3").read_bytes()
+    assert len(audio) == said["bytes"] and len(list(frames(audio))) > 10
     refused = project.run("delivery", "list", "received")
     assert refused.returncode == 9 and "needs the staff role" in refused.stderr
     # A staff account, made on this machine only, then used.
@@ -74,3 +87,5 @@ def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     project.ok("logout")
     after = project.run("order", "list", "--user", order["user_id"])
     assert after.returncode == 11 and "log in" in after.stderr
+    nobody = project.run("whoami")
+    assert nobody.returncode == 11 and nobody.stderr.startswith("error: not logged in")

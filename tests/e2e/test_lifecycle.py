@@ -33,7 +33,11 @@ def test_up_starts_everything_and_status_json_reports_ready(project):
         assert row["port"] == project.ports[name]
         assert row["health"]["status"] == "ok" and row["health"]["latency_ms"] is not None
         assert row["restarts"] == 0
-        assert {"uptime_s", "cpu_percent", "memory_bytes", "last_exit"} <= row.keys()
+        assert isinstance(row["uptime_s"], (int, float)) and 0 <= row["uptime_s"] < 120, row
+        assert row["last_exit"] is None, row
+        # Sampled every 5 s (values checked in test_resources.py): absent so soon after up, or plausible.
+        assert row["cpu_percent"] is None or 0 <= row["cpu_percent"] <= 200, row
+        assert row["memory_bytes"] is None or 1024 * 1024 < row["memory_bytes"] < 1024 ** 3, row
     # Every process is told where the others are, and its own port.
     environ = dict(
         item.split(b"=", 1) for item in Path(f"/proc/{rows['web']['pid']}/environ").read_bytes().split(b"\0") if b"=" in item
@@ -190,7 +194,7 @@ def test_up_restarts_only_what_changed_and_removes_what_left_the_procfile(projec
         "\n".join(t for t in (project.root / "platform.toml").read_text().split("\n\n") if not t.startswith("[c]"))
     )
     result = project.ok("up")
-    assert "b changed: restarting it" in result.stdout and "removed c" in result.stdout
+    assert "b: command changed, restarting" in result.stdout and "removed c" in result.stdout
     after = project.status()
     assert after["a"]["pid"] == before["a"] and after["b"]["pid"] != before["b"]
     assert "c" not in after and not alive(before["c"])

@@ -86,3 +86,25 @@ def test_logs_of_an_unknown_process_is_an_error(project):
     assert result.returncode == 7 and result.stderr.startswith("error: unknown process: nope")
     bad = project.run("logs", "--since", "yesterday")
     assert bad.returncode == 2 and "not a duration" in bad.stderr
+
+
+def test_logs_follow_shows_exit_and_start_of_a_killed_process_as_lifecycle_lines(project):
+    from tests.e2e.conftest import WEB, kill
+
+    project.write({"web": f"{WEB} # $PORT"})
+    project.ok("up")
+    old = project.wait_running("web")["web"]["pid"]
+    follow = project.spawn("logs", "-f", "-n", "1", "--json")
+    # The follower marks its start before the last line is read: once that line is out, it follows.
+    follow.wait_for(lambda lines: len(lines) >= 1, what="logs -f following")
+    kill(old)
+    new = project.wait_running("web")["web"]["pid"]
+    lifecycle = lambda lines: [r for r in map(json.loads, lines) if r["stream"] == "lifecycle"]  # noqa: E731
+    # (The first start may be recorded only now: the listener takes events once it is up itself.)
+    since_kill = lambda lines: [r["line"] for r in lifecycle(lines) if r["line"] != f"web started (pid {old})"]  # noqa: E731
+    got = follow.wait_for(lambda lines: len(since_kill(lines)) >= 2 and since_kill(lines), what="exited and started lines")
+    assert got == ["web exited (SIGKILL), restarting", f"web started (pid {new})"]
+    assert all(r["time"].endswith("Z") and r["process"] == "web" for r in lifecycle(follow.lines))
+    project.ok("stop", "web")
+    follow.wait_for(lambda lines: since_kill(lines)[2:] == ["web stopped"], what="the stopped line")
+    assert follow.stop() == 130

@@ -115,7 +115,7 @@ def test_an_order_goes_from_create_to_delivered_through_the_cli(shop):
     human = shop.ok("order", "show", "--user", "alice", order["order_id"]).stdout
     assert "delivered" in human and "15000" in human
     # What users type is shown as it is, never read as rich markup.
-    shop.ok("order", "create", "--user", "alice", "--coffee", "[/x] latte [bold]")
+    shop.ok("order", "create", "--user", "alice", "--coffee", "[/x] latte [bold]", "--price", "4000")
     listed = json.loads(shop.ok("order", "list", "--user", "alice", "--json").stdout)["orders"]
     assert listed[0]["coffee_name"] == "[/x] latte [bold]"
     assert "[/x]" in shop.ok("order", "list", "--user", "alice").stdout

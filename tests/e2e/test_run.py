@@ -18,7 +18,12 @@ def test_run_prints_merged_output_and_stops_everything_on_sigterm(project):
     assert any("web ready" in l for l in running.lines)  # the same readiness order as `up`
     rows = project.status()
     pids = [r["pid"] for r in rows.values()] + [project.supervisord_pid()]
+    running.wait_for(lambda lines: any(re.fullmatch(rf"\d\d:\d\d:\d\d system \| web started \(pid {rows['web']['pid']}\)", l) for l in lines),
+                     what="web's start as a lifecycle line")
     assert running.stop(signal.SIGTERM) == 0
+    # A stop that was asked for is a lifecycle line, never a line on stderr.
+    assert any(l.endswith("system | web stopped") for l in running.lines) and any(l.endswith("system | w stopped") for l in running.lines)
+    assert not any(" ! " in l for l in running.lines), running.lines
     assert not any(alive(p) for p in pids)
     assert not port_is_listening(project.ports["web"])
     assert "stopped 2 processes and supervisord" in running.proc.stderr.read()
@@ -31,7 +36,7 @@ def test_a_crashing_process_under_run_is_restarted_while_the_others_keep_running
     running.wait_for(lambda lines: any("web ready" in l for l in lines), what="web ready")
     web_pid = project.status()["web"]["pid"]
     # flaky's lines from two different pids: it ran, crashed, and ran again.
-    running.wait_for(lambda lines: len({l.split()[-2] for l in lines if " flaky | flaky " in l}) >= 2,
+    running.wait_for(lambda lines: len({l.split()[-2] for l in lines if re.search(r" flaky +\| flaky ", l)}) >= 2,
                      what="flaky's output from a second process")
     row = wait_until(lambda: (r := project.status())["flaky"]["restarts"] >= 1 and r, what="the restart recorded")
     assert row["web"]["pid"] == web_pid and row["web"]["health"]["status"] == "ok"

@@ -67,10 +67,11 @@ def workers():
     threads = []
 
     def start(work_list):
-        for work in work_list:
-            thread = threading.Thread(target=work, args=(stop,), daemon=True)
+        started = [threading.Thread(target=work, args=(stop,), daemon=True) for work in work_list]
+        for thread in started:
             thread.start()
-            threads.append(thread)
+        threads.extend(started)
+        return started
 
     yield start
     stop.set()

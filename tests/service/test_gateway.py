@@ -157,11 +157,13 @@ def test_an_upstream_restarting_is_waited_for_and_gets_the_request_once(tmp_path
 
 
 def test_an_upstream_refusing_for_longer_than_the_wait_fails_fast_until_it_accepts(tmp_path):
-    stopped = as_staff(build(tmp_path, UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}, GATEWAY_RESTART_WAIT=1))
-    assert stopped.get("/order-ms/a/orders").status_code == 503  # waited its second
+    wait_s = 2
+    stopped = as_staff(build(tmp_path, UPSTREAMS={"orders": f"http://127.0.0.1:{free_port()}"}, GATEWAY_RESTART_WAIT=wait_s))
+    assert stopped.get("/order-ms/a/orders").status_code == 503  # waited up to wait_s for a restart
     began = time.monotonic()
     assert stopped.get("/order-ms/a/orders").status_code == 503
-    assert time.monotonic() - began < 0.5, "a stopped upstream does not hold a serving thread on every request"
+    # Not a speed figure: a request that waited again would take the whole wait_s.
+    assert time.monotonic() - began < wait_s / 2, "a stopped upstream does not hold a serving thread on every request"
 
 
 def test_a_post_that_may_have_reached_a_failing_upstream_is_not_sent_again(gateway, upstream):
@@ -264,7 +266,7 @@ def test_bad_tokens_are_a_401_with_www_authenticate(shop, make_token):
 def test_signup_checks_and_signin_refuses_wrong_passwords(shop):
     client = shop.test_client()
     assert client.post("/auth/signup", json={"email": "x@example.com", "password": "short1"}).get_json()["error"]["field"] == "password"
-    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "onlyletterslong"}).status_code == 400
+    assert client.post("/auth/signup", json={"email": "x@example.com", "password": "password123"}).status_code == 400
     assert client.post("/auth/signup", json={"email": "nope", "password": "a good password 1"}).get_json()["error"]["field"] == "email"
     sign_up_in(shop, "bob@example.com")
     assert client.post("/auth/signup", json={"email": "Bob@example.com", "password": "a good password 1"}).status_code == 409

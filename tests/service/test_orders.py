@@ -104,3 +104,14 @@ def test_orders_are_accepted_while_redis_is_unreachable_and_published_when_it_is
     workers(make_workers(up))
     entries = wait_until(lambda: redis_client.xrange(PUBLISHES), what="the held event published")
     assert json.loads(entries[0][1]["data"])["order_id"] == response.get_json()["order_id"]
+
+
+@pytest.mark.parametrize("field", ["coffee_price", "coffee_qty"])
+@pytest.mark.parametrize("missing", ["absent", "null"])
+def test_a_missing_price_or_quantity_is_a_400_naming_it_never_a_default(client, field, missing):
+    body = {k: v for k, v in ORDER.items() if k != field} if missing == "absent" else {**ORDER, field: None}
+    response = client.post("/order-ms/alice/orders", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] | {} == {"code": "invalid_field", "field": field,
+                                                  "message": f"{field} is required: a whole number, or one as a string"}
+    assert client.get("/order-ms/alice/orders").get_json()["total"] == 0

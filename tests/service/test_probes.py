@@ -76,3 +76,23 @@ def test_port_is_free_sees_a_listener(http_server):
 def test_no_probe_and_no_port():
     assert check(parse_probe("none"), None).ok is None
     assert check(parse_probe("http"), None).detail == "no port"
+
+
+def test_redis_probe_authenticates_with_the_password(tmp_path):
+    """services.redis as platform runs it: the password from its REDIS_URL, dangerous commands off."""
+    import os
+
+    port, password = free_port(), "probe-password-0123456789"
+    env = {**os.environ, "PORT": str(port), "PLATFORM_DATA_DIR": str(tmp_path), "PLATFORM_PROCESS": "redis",
+           "REDIS_URL": f"redis://:{password}@127.0.0.1:{port}"}
+    proc = subprocess.Popen([sys.executable, "-m", "services.redis", "--save", ""], env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: port_is_listening(port), 10, what="redis-server listening")
+        assert check(parse_probe("redis"), port, password=password).ok
+        assert "NOAUTH" in check(parse_probe("redis"), port).detail
+        assert "WRONGPASS" in check(parse_probe("redis"), port, password="not-the-password").detail
+        assert (tmp_path / "redis" / "redis.conf").stat().st_mode & 0o077 == 0
+        assert password.encode() not in open(f"/proc/{proc.pid}/cmdline", "rb").read()
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -49,3 +49,35 @@ def test_a_4xx_shows_the_services_message_and_a_down_service_is_exit_10():
     with pytest.raises(ServiceDownError) as down:
         ServiceClient("orders", f"http://127.0.0.1:{free_port()}").get("x")
     assert down.value.exit_code == ExitCode.SERVICE_DOWN
+
+
+@pytest.mark.parametrize("status, code, message", [(503, "upstream_unavailable", "tts is not reachable"),
+                                                   (504, "upstream_timeout", "tts took longer than 30s")])
+def test_the_gateway_saying_a_service_is_down_is_exit_10_naming_that_service(status, code, message):
+    server = answering(status, {"error": {"code": code, "message": message, "service": "tts"}})
+    try:
+        with pytest.raises(ServiceDownError) as err:
+            ServiceClient("tts", server.url, via="gateway").get("tts", "voices")
+    finally:
+        server.close()
+    assert err.value.exit_code == ExitCode.SERVICE_DOWN
+    assert err.value.message == f"tts does not answer (the gateway says: {message})"
+    assert err.value.hint == "is it running? see `platform status tts`; start it with `platform start tts`"
+
+
+def test_a_503_that_is_not_about_an_upstream_stays_a_service_error():
+    server = answering(503, {"error": {"code": "read_only_disk", "message": "the data directory is read-only"}})
+    try:
+        with pytest.raises(ServiceError) as err:
+            ServiceClient("orders", server.url, via="gateway").get("x")
+    finally:
+        server.close()
+    assert err.value.exit_code == ExitCode.SERVICE_ERROR and "read-only" in err.value.message
+
+
+def test_a_gateway_that_does_not_answer_is_named_in_the_error_and_the_hint():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(ServiceDownError) as err:
+        ServiceClient("orders", url, via="gateway").get("order-ms", "u", "orders")
+    assert err.value.message == f"gateway does not answer at {url} (connection refused); it passes on the calls for orders"
+    assert err.value.hint == "is it running? see `platform status gateway`; start it with `platform start gateway`"

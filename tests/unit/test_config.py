@@ -2,9 +2,11 @@ import pytest
 
 from platform_cli.config import load_settings
 from platform_cli.errors import ConfigError
+from platform_cli.user_config import config_dir, remember_project
 
 
 def test_defaults_are_the_procfile_here_and_data_beside_it(tmp_path, monkeypatch):
+    (tmp_path / "Procfile").write_text("web: serve\n")
     monkeypatch.chdir(tmp_path)
     settings = load_settings(environ={})
     assert settings.procfile == tmp_path / "Procfile"
@@ -48,3 +50,38 @@ def test_a_relative_data_dir_in_dotenv_is_beside_the_procfile(tmp_path, monkeypa
     (project / ".env").write_text("PLATFORM_DATA_DIR=mydata\n")
     monkeypatch.chdir(tmp_path)
     assert load_settings(project / "Procfile", environ={}).data_dir == project / "mydata"
+
+
+def test_the_procfile_is_found_in_the_nearest_folder_above(tmp_path):
+    (tmp_path / "Procfile").write_text("web: serve\n")
+    deep = tmp_path / "src" / "pkg"
+    deep.mkdir(parents=True)
+    settings = load_settings(environ={}, cwd=deep)
+    assert settings.procfile == tmp_path / "Procfile" and settings.data_dir == tmp_path / "data"
+    # -f and PLATFORM_PROCFILE still win over the search.
+    assert load_settings(tmp_path / "other" / "Procfile", environ={}, cwd=deep).procfile == tmp_path / "other" / "Procfile"
+    assert load_settings(environ={"PLATFORM_PROCFILE": "/x/Procfile"}, cwd=deep).procfile.as_posix() == "/x/Procfile"
+
+
+def test_no_procfile_anywhere_is_a_config_error_with_a_hint(tmp_path):
+    with pytest.raises(ConfigError, match=f"no Procfile in {tmp_path} or any folder above it") as raised:
+        load_settings(environ={"XDG_CONFIG_HOME": str(tmp_path / "cfg")}, cwd=tmp_path, anywhere=True)
+    assert "-f PATH" in raised.value.hint and "platform login" in raised.value.hint
+
+
+def test_service_commands_fall_back_to_the_project_last_logged_in_from(tmp_path):
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir(), elsewhere.mkdir()
+    (project / "Procfile").write_text("web: serve\n")
+    remember_project(project / "Procfile", tmp_path / "custom-data", environ)
+    saved = config_dir(environ) / "last-project.json"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    settings = load_settings(environ=environ, cwd=elsewhere, anywhere=True)
+    assert (settings.procfile, settings.data_dir) == (project / "Procfile", tmp_path / "custom-data")
+    # Other commands do not: they act on the folder they run in.
+    with pytest.raises(ConfigError, match="no Procfile"):
+        load_settings(environ=environ, cwd=elsewhere)
+    # A project folder here wins over the remembered one.
+    (elsewhere / "Procfile").write_text("web: serve\n")
+    assert load_settings(environ=environ, cwd=elsewhere, anywhere=True).procfile == elsewhere / "Procfile"

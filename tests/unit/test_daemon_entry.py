@@ -16,14 +16,3 @@ def test_exit_is_described_as_a_code_or_a_signal_name():
     assert os.WIFSIGNALED(60) and describe_exit(60) == "SIG60"
 
 
-def test_the_supervisor_internals_daemon_entry_patches_are_still_there():
-    from supervisor import dispatchers, http, process, supervisord
-
-    for owner, name in ((supervisord.Supervisor, "runforever"), (supervisord.Supervisor, "reap"),
-                        (supervisord.Supervisor, "ordered_stop_groups_phase_2"), (supervisord.Supervisor, "stop_groups"),
-                        (process.Subprocess, "spawn"), (process.Subprocess, "change_state"), (process.Subprocess, "finish"),
-                        (process.Subprocess, "_check_and_adjust_for_system_clock_rollback"),
-                        (dispatchers.POutputDispatcher, "_log"), (dispatchers.POutputDispatcher, "close"),
-                        (dispatchers.POutputDispatcher, "_init_normallog"),
-                        (http.deferring_http_channel, "ac_out_buffer_size")):
-        assert hasattr(owner, name) or name in getattr(owner.__init__, "__code__").co_names, f"upstream changed {owner.__name__}.{name}"

@@ -27,6 +27,19 @@ def test_automatic_restarts_are_counted_and_a_manual_start_resets_the_count(tmp_
     assert history.summary()["web"]["restarts"] == 0
 
 
+def test_restarts_and_last_exit_follow_one_rule_since_the_last_start_a_person_asked_for(tmp_path):
+    history = make(tmp_path)
+    history.record(event("web", "STOPPED", "STARTING"))
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL", expected=False))
+    history.record(event("web", "EXITED", "STARTING"))  # supervisord's own restart: both kept
+    assert history.summary()["web"]["restarts"] == 1 and history.summary()["web"]["last_exit"]["exit"] == "SIGKILL"
+    history.record(event("web", "STOPPING", "STOPPED", exit="SIGTERM"))  # `down` (or `stop`): both still shown
+    assert history.summary()["web"]["restarts"] == 1 and history.summary()["web"]["last_exit"]["exit"] == "SIGKILL"
+    history.record(event("web", "STOPPED", "STARTING"))  # `up` (or `start`, `restart`): a new run, both reset
+    assert history.summary()["web"]["restarts"] == 0 and history.summary()["web"]["last_exit"] is None
+    assert [e["to"] for e in history.events(["web"])].count("EXITED") == 1  # the past stays in `events`
+
+
 def test_a_requested_stop_is_logged_but_is_not_the_last_exit(tmp_path):
     history = make(tmp_path)
     history.record(event("web", "RUNNING", "EXITED", exit="3", expected=False))
@@ -54,17 +67,26 @@ def test_the_log_rotates_to_one_backup_and_reads_across_it(tmp_path, monkeypatch
     assert pids == sorted(pids) and pids[-1] == 11
 
 
-def test_resources_are_kept_beside_the_crash_record(tmp_path):
+def test_a_watchdog_restart_is_kept_beside_the_crash_record(tmp_path):
     history = make(tmp_path)
-    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL"))
-    history.record_resources({"web": {"cpu_percent": 1.5, "memory_bytes": 1024}}, now=42.0)
+    history.record({**event("web", "RUNNING", "RESTARTING", pid=7), "reason": "liveness failed 3\u00d7 \u2192 restarted"})
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGTERM"))
     assert json.loads(history.summary_path.read_text())["web"] == {
         "restarts": 0,
-        "last_exit": {"time": "2026-01-01T00:00:00.000+00:00", "exit": "SIGKILL", "expected": None, "from": "RUNNING", "to": "EXITED"},
-        "cpu_percent": 1.5,
-        "memory_bytes": 1024,
-        "sampled_at": 42.0,
+        "last_exit": {"time": "2026-01-01T00:00:00.000+00:00", "exit": "SIGTERM", "expected": None, "from": "RUNNING", "to": "EXITED"},
+        "last_restart": {"time": "2026-01-01T00:00:00.000+00:00", "reason": "liveness failed 3\u00d7 \u2192 restarted"},
     }
+    assert [e["to"] for e in history.events(["web"])] == ["RESTARTING", "EXITED"]
+
+
+def test_a_start_by_a_person_forgets_the_watchdogs_restart_of_the_run_before(tmp_path):
+    history = make(tmp_path)
+    history.record({**event("web", "RUNNING", "RESTARTING", pid=7), "reason": "liveness failed 3\u00d7 \u2192 restarted"})
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGTERM"))
+    history.record(event("web", "EXITED", "STARTING", pid=8))  # supervisord's own restart: kept
+    assert json.loads(history.summary_path.read_text())["web"]["last_restart"]["reason"].startswith("liveness")
+    history.record(event("web", "STOPPED", "STARTING", pid=9))  # `platform restart web`
+    assert "last_restart" not in json.loads(history.summary_path.read_text())["web"]
 
 
 def test_listener_reads_supervisor_payloads_with_the_daemons_extra_fields():
@@ -82,3 +104,25 @@ def test_listener_reads_supervisor_payloads_with_the_daemons_extra_fields():
     }
     starting = parse_event({"eventname": "PROCESS_STATE_STARTING"}, "processname:web groupname:web from_state:STOPPED tries:0", now=5.0)
     assert starting["ts"] == 5.0 and "exit" not in starting and "pid" not in starting
+
+
+def test_status_waits_for_the_listener_to_record_the_current_runs_start(tmp_path):
+    import threading
+
+    from platform_cli.procman.snapshot import _caught_up_summary
+    from platform_cli.procman.supervisor import ProcessInfo
+
+    history = make(tmp_path)
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL") | {"ts": 100.0})
+    history.record(event("web", "EXITED", "STARTING") | {"ts": 100.5})  # the run before: one restart
+    current = ProcessInfo(name="web", state="RUNNING", pid=7, started_at=200.0, now=201.0, exit_status=None, spawn_error="", description="")
+    late = threading.Timer(0.2, lambda: history.record(event("web", "STOPPED", "STARTING") | {"ts": 200.2}))
+    late.start()
+    summary = _caught_up_summary(history, [current], wait_s=5)
+    late.join()
+    assert (summary["web"]["restarts"], summary["web"]["last_exit"]) == (0, None)
+    (tmp_path / "stale").mkdir()
+    stale = make(tmp_path / "stale")
+    stale.record(event("web", "EXITED", "STARTING") | {"ts": 100.5})  # and no listener to record the new start
+    assert _caught_up_summary(stale, [current], wait_s=0.05)["web"]["restarts"] == 1  # bounded: it gives up
+    assert _caught_up_summary(History(tmp_path / "none"), [current], wait_s=60) == {}  # nothing recorded: nothing to wait for

@@ -25,17 +25,25 @@ def test_the_lock_is_created_in_the_data_dir_even_when_it_does_not_exist_yet(tmp
 def test_a_failed_atomic_write_leaves_the_old_file_and_no_temp_file(tmp_path):
     target = tmp_path / "record.json"
     write_atomic(target, "old")
-
-    class Boom(Exception):
-        pass
-
-    class Exploding(str):
-        def encode(self):
-            raise Boom
-
-    with pytest.raises(Boom):
-        write_atomic(target, Exploding("new"))
+    # exclusive: the temporary copy is written whole, then linking it over an existing file fails.
+    with pytest.raises(FileExistsError):
+        write_atomic(target, "new", exclusive=True)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["record.json"]
+    # A rename that fails (a non-empty folder where the file should be) leaves no temp file either.
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "inside").touch()
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "taken", "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["record.json", "taken"]
+
+
+def test_an_atomic_write_is_0600_unless_given_a_mode(tmp_path):
+    import stat
+
+    write_atomic(tmp_path / "secret", "s")
+    write_atomic(tmp_path / "public", "p", mode=0o644)
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "public").stat().st_mode) == 0o644
 
 
 def test_disk_errors_name_the_directory_and_the_cause(tmp_path):

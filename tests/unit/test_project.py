@@ -21,7 +21,14 @@ def test_a_process_that_uses_port_gets_an_http_health_probe_and_others_none(tmp_
     project = make(tmp_path, "web: serve $PORT\nworker: work\n")
     assert (project.processes["web"].probe.kind, project.processes["web"].probe.path) == ("http", "/health")
     worker = project.processes["worker"]
-    assert worker.probe.kind == "none" and worker.port is None and "PORT" not in worker.env
+    assert worker.probe.kind == "none" and worker.port is None
+
+
+def test_every_process_gets_a_port_as_under_honcho_even_when_its_command_does_not_mention_it(tmp_path):
+    project = make(tmp_path, "web: python srv.py\nworker: python worker.py\nother: o\n", '[other]\nport = 8123\n', base_port=6000)
+    assert [s.env["PORT"] for s in project.processes.values()] == ["6000", "6100", "8123"]
+    # Not known to listen: no probe, no address shown or handed to the others.
+    assert project.processes["web"].port is None and "WEB_URL" not in project.peer_environment()
 
 
 def test_options_file_sets_probe_port_timeouts_and_dependencies(tmp_path):
@@ -92,3 +99,74 @@ def test_bad_options_are_config_errors(tmp_path, options, words):
 def test_a_port_past_65535_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="b would get port 65600, past 65535"):
         make(tmp_path, "a: x $PORT\nb: y $PORT\n", base_port=65500)
+
+
+def test_watchdog_settings_have_defaults_and_liveness_is_on_only_with_a_probe(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\nworker: work\n")
+    web, worker = project.processes["web"], project.processes["worker"]
+    assert (web.probe_interval, web.probe_timeout, web.failure_threshold, web.liveness, web.liveness_threshold, web.max_memory) == (
+        5.0, 2.0, 1, True, 3, None)
+    assert worker.liveness is False
+
+
+def test_watchdog_settings_are_read_and_max_memory_is_bytes(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\n", '[web]\nprobe_interval = 0.5\nprobe_timeout = 1\nfailure_threshold = 2\n'
+                   'liveness = false\nliveness_threshold = 4\nmax_memory = "300MB"\n')
+    web = project.processes["web"]
+    assert (web.probe_interval, web.probe_timeout, web.failure_threshold, web.liveness, web.liveness_threshold) == (0.5, 1.0, 2, False, 4)
+    assert web.max_memory == 300 * 1024 * 1024
+
+
+@pytest.mark.parametrize("value, expected", [('"512M"', 512 << 20), ('"1g"', 1 << 30), ('"64MiB"', 64 << 20), ("1048576", 1 << 20),
+                                             ('"1.5GB"', 3 << 29)])
+def test_max_memory_takes_pm2_and_compose_spellings(tmp_path, value, expected):
+    project = make(tmp_path, "web: serve $PORT\n", f"[web]\nmax_memory = {value}\n")
+    assert project.processes["web"].max_memory == expected
+
+
+@pytest.mark.parametrize("options, words", [
+    ('max_memory = "lots"', "max_memory must be bytes or a size"),
+    ("max_memory = 0", "max_memory must be bytes or a size"),
+    ("probe_interval = 0", "must be positive seconds"),
+    ("liveness_threshold = 0", "liveness_threshold must be 1 or more"),
+    ('liveness = "yes"', "liveness: probe must be one of"),
+    ('liveness = 1', "liveness must be true, false or a probe"),
+])
+def test_bad_watchdog_settings_are_config_errors_naming_them(tmp_path, options, words):
+    with pytest.raises(ConfigError, match=words):
+        make(tmp_path, "web: serve $PORT\n", f"[web]\n{options}\n")
+
+
+def test_liveness_without_a_probe_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="liveness needs a probe"):
+        make(tmp_path, "worker: work\n", "[worker]\nliveness = true\n")
+
+
+def test_liveness_may_have_a_probe_of_its_own(tmp_path):
+    project = make(tmp_path, "web: serve $PORT\n", '[web]\nliveness = "http:/live"\n')
+    web = project.processes["web"]
+    assert web.liveness is True and web.liveness_probe.path == "/live" and web.probe.path == "/health"
+
+
+def test_a_redis_password_goes_into_its_url_for_peers_and_needs_a_redis_probe(tmp_path):
+    project = make(tmp_path, "redis: python -m services.redis\nweb: serve $PORT\n",
+                   '[redis]\nprobe = "redis"\nport = 6400\npassword = true\n')
+    assert project.processes["redis"].password and not project.processes["web"].password
+    assert project.peer_environment()["REDIS_URL"] == "redis://127.0.0.1:6400"  # no password known: none given
+    assert project.peer_environment(passwords={"redis": "s3cret"})["REDIS_URL"] == "redis://:s3cret@127.0.0.1:6400"
+    assert project.processes["redis"].url == "redis://127.0.0.1:6400"  # what status shows: never the password
+    with pytest.raises(ConfigError, match='password needs probe = "redis"'):
+        make(tmp_path, "web: serve $PORT\n", "[web]\npassword = true\n")
+    with pytest.raises(ConfigError, match="password must be true or false"):
+        make(tmp_path, "redis: r\n", '[redis]\nprobe = "redis"\npassword = "yes"\n')
+
+
+@pytest.mark.parametrize("password", ["true", "false"])
+def test_a_redis_password_in_dotenv_is_refused_with_the_one_way_in_the_hint(tmp_path, password):
+    # Services take REDIS_PASSWORD when REDIS_URL has none: from .env it would reach them all.
+    (tmp_path / "Procfile").write_text("redis: python -m services.redis\nweb: serve $PORT\n")
+    (tmp_path / "platform.toml").write_text(f'[redis]\nprobe = "redis"\npassword = {password}\n')
+    with pytest.raises(ConfigError, match=r"REDIS_PASSWORD in \.env") as caught:
+        load_project(tmp_path / "Procfile", 5000, {"REDIS_PASSWORD": "from-an-older-export"})
+    assert "password = true` under [redis]" in caught.value.hint
+    assert load_project(tmp_path / "Procfile", 5000, {"WEB_PASSWORD": "not a redis's"}).processes["redis"]

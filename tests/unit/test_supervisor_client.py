@@ -2,7 +2,7 @@ import xmlrpc.client
 
 import pytest
 
-from platform_cli.errors import DaemonDownError, ExitCode, NotReadyError
+from platform_cli.errors import DaemonBusyError, DaemonDownError, ExitCode, NotReadyError, PlatformError
 from platform_cli.procman.supervisor import ProcessInfo, SupervisorClient, _fault_error
 
 
@@ -14,17 +14,18 @@ def test_a_missing_socket_means_the_daemon_is_down(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "code, kind, words",
+    "code, kind, exit_code, words",
     [
-        (50, NotReadyError, "web: supervisord could not spawn it"),
-        (10, Exception, "supervisord does not know 'web'"),
-        (6, DaemonDownError, "shutting down"),
-        (30, Exception, "supervisord refused: FAILED: boom"),
+        (50, NotReadyError, ExitCode.NOT_READY, "web: supervisord could not spawn it (FAILED: boom)"),
+        (10, PlatformError, ExitCode.FAILURE, "supervisord does not know 'web'"),
+        (6, DaemonBusyError, ExitCode.DAEMON_DOWN, "supervisord is shutting down"),
+        (30, PlatformError, ExitCode.FAILURE, "supervisord refused: FAILED: boom"),
     ],
 )
-def test_faults_become_plain_messages(code, kind, words):
+def test_faults_become_plain_messages(code, kind, exit_code, words):
     error = _fault_error(xmlrpc.client.Fault(code, "FAILED: boom"), ("web",))
-    assert isinstance(error, kind) and words in error.message
+    assert type(error) is kind, f"fault {code} became a {type(error).__name__}, not a {kind.__name__}"
+    assert error.exit_code == exit_code and error.message == words
 
 
 def test_process_info_keeps_the_exit_status_only_for_a_dead_process():

@@ -120,3 +120,16 @@ def test_the_path_of_whoever_ran_up_does_not_restart_anything(tmp_path):
     [a] = make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin:/bin")
     [b] = make_programs(project, tmp_path / "data", "/venv/bin", "/home/me/.local/bin:/usr/bin:/bin")
     assert a.script_name == b.script_name and a.script != b.script
+
+
+def test_watchdog_settings_do_not_rename_the_launch_script(tmp_path):
+    from platform_cli.procman.project import load_project
+    from platform_cli.procman.supervisor_conf import make_programs
+
+    (tmp_path / "Procfile").write_text("web: serve $PORT\n")
+    names = []
+    for options in ("", "[web]\nprobe_interval = 1\nliveness_threshold = 5\nmax_memory = \"64MB\"\n"):
+        (tmp_path / "platform.toml").write_text(options)
+        project = load_project(tmp_path / "Procfile", 5000, {})
+        names.append(make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin")[0].script_name)
+    assert names[0] == names[1]

@@ -22,14 +22,24 @@ def test_healthy_means_running_with_a_passing_or_no_probe():
 
 
 def test_status_json_has_the_documented_fields():
-    row = ProcessStatus("web", "RUNNING", pid=12, uptime_s=61.26, restarts=1, port=5000, health=OK,
+    row = ProcessStatus("web", "RUNNING", pid=12, uptime_s=61.26, restarts=1, port=5000, health=OK, health_age_s=2.04,
                         last_exit={"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"})
     [data] = json.loads(status_json([row]))
     assert data == {
         "name": "web", "state": "RUNNING", "pid": 12, "uptime_s": 61.3, "restarts": 1, "cpu_percent": None,
-        "memory_bytes": None, "port": 5000, "health": {"status": "ok", "latency_ms": 1.5, "detail": "ok"},
-        "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "log_tail": [], "via_gateway": None,
+        "memory_bytes": None, "port": 5000, "health": {"status": "ok", "latency_ms": 1.5, "detail": "ok", "age_s": 2.0},
+        "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "last_restart": None, "log_tail": [],
+        "via_gateway": None,
     }
+
+
+def test_the_table_names_the_watchdogs_restart_instead_of_the_signal_it_sent():
+    out = io.StringIO()
+    row = ProcessStatus("web", "RUNNING", pid=13, uptime_s=3, restarts=1, port=5000, health=OK,
+                        last_exit={"exit": "SIGTERM", "time": "2026-01-01T10:11:12.400+00:00"},
+                        last_restart={"reason": "liveness failed 3\u00d7 \u2192 restarted", "time": "2026-01-01T10:11:12.100+00:00"})
+    render_status([row], Console(file=out, width=200))
+    assert "liveness failed 3\u00d7 \u2192 restarted 10:11:12" in out.getvalue() and "SIGTERM" not in out.getvalue()
 
 
 def test_the_table_shows_a_crash_and_the_log_tail_of_a_fatal_process():
@@ -55,3 +65,19 @@ def test_probe_descriptions():
     assert parse_probe("http:/ready").describe() == "GET /ready"
     assert parse_probe("redis").describe() == "Redis PING"
     assert parse_probe("none").describe() == "running"
+
+
+def test_events_show_why_the_watchdog_restarted_a_process():
+    from platform_cli.ui.events_view import render_events
+
+    out = io.StringIO()
+    render_events([{"time": "2026-01-01T10:11:12.100+00:00", "name": "web", "from": "RUNNING", "to": "RESTARTING", "pid": 12,
+                    "reason": "memory 320 MB > 300 MB \u2192 restarted"}], Console(file=out, width=200))
+    assert "RESTARTING" in out.getvalue() and "memory 320 MB > 300 MB \u2192 restarted" in out.getvalue()
+
+
+def test_a_process_still_healthy_after_one_failed_probe_shows_ok_without_a_latency():
+    out = io.StringIO()
+    row = ProcessStatus("web", "RUNNING", pid=12, port=5000, health=HealthResult(True, None, "timed out"), health_age_s=3.2)
+    render_status([row], Console(file=out, width=200))
+    assert "ok 3s ago" in out.getvalue()

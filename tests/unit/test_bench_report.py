@@ -1,0 +1,39 @@
+"""bench/compare/report.py: ratios carry their spread, and a difference inside it is a tie."""
+
+from __future__ import annotations
+
+from bench.compare import report
+from bench.compare.runner import Samples
+
+
+def _samples(cold, rss=(40.0,)):
+    return Samples(cold=list(cold), crash=[0.2], status=[0.2], memory=[20.0], rss=list(rss), lost=[0],
+                   whole=[0.4], in_order=[True], stop=[0.3])
+
+
+def _cold_ratio(ours, theirs) -> str:
+    rows = report.make_rows({"platform": _samples(ours), "PM2 7": _samples(theirs)}, 1000)
+    return next(r for r in rows if r.measure.startswith("cold")).ratio(["PM2 7"])
+
+
+def test_overlapping_spreads_are_a_tie_with_the_ratio_range():
+    assert _cold_ratio([1.0, 1.2, 1.4], [0.9, 1.05, 1.4]) == "1.14 [0.71–1.56] tie"
+
+
+def test_separate_spreads_are_a_difference():
+    assert _cold_ratio([1.0, 1.2, 1.4], [0.6, 0.7, 0.8]) == "1.71 [1.25–2.33]"
+
+
+def test_rss_is_reported_beside_pss():
+    rows = report.make_rows({"platform": _samples([1.0], rss=[46.0]), "PM2 7": _samples([1.0], rss=[70.0])}, 1000)
+    assert [r.measure for r in rows if "memory" in r.measure] == ["daemon memory (PSS)", "daemon memory (RSS)"]
+    assert next(r for r in rows if "RSS" in r.measure).cells == {"platform": "46.0 MB", "PM2 7": "70.0 MB"}
+
+
+def test_hung_recovery_says_how_many_rounds_never_came_back_and_never_is_not_a_figure():
+    ours, pm2 = _samples([1.0]), _samples([1.0])
+    ours.hung, pm2.hung = [3.2, None, 3.6], [None, None]
+    rows = report.make_rows({"platform": ours, "PM2 7": pm2}, 1000)
+    hung = next(r for r in rows if r.measure.startswith("hung"))
+    assert hung.cells == {"platform": "3.400 s (1 of 3 never)", "PM2 7": f"never (in {report.HANG_CAP_S:g} s)"}
+    assert hung.ranges == {"platform": (3.2, 3.6)} and hung.ratio(["PM2 7"]) == "—"
