@@ -19,12 +19,12 @@ class Session:
         return saved if isinstance(saved, dict) and "token" in saved else None
 
     def save(self, signed_in: dict) -> None:
-        from platform_cli.procman.privatefile import private_dirs, write_private
+        from platform_cli.procman.atomicfile import private_dirs, write_atomic
 
         private_dirs(self.path.parent)
         saved = {k: signed_in[k] for k in ("token", "user_id", "email", "role")}
         saved["expires_at"] = time.time() + float(signed_in.get("expires_in", 0))
-        write_private(self.path, json.dumps(saved))
+        write_atomic(self.path, json.dumps(saved))
 
     def forget(self) -> bool:
         try:

@@ -29,6 +29,8 @@ def status(
 
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
+    from platform_cli.procman.datadir import describe_trouble
+
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
@@ -47,6 +49,9 @@ def status(
         from platform_cli.ui.status_view import render_status
 
         render_status(rows, ws.out)
+    trouble = describe_trouble(ws.settings.data_dir)
+    if trouble:
+        ws.err.print(f"warning: {trouble}")
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from platform_cli.procman.datadir import writing
 from platform_cli.procman.project import Project, address_keys
 from platform_cli.procman.readiness import Reporter, start_in_order
 from platform_cli.procman.supervisor import SupervisorClient
@@ -100,22 +101,22 @@ class Rollout:
                 reasons[program.name] = describe_change(self._identity(script), program.identity)
         scripts = {p.script_name: p.script for p in programs}
         self.daemon.write_programs(render(kept), scripts)
-        write_plan(self.daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
+        with writing(self.daemon.data_dir):
+            write_plan(self.daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
         added, changed, removed = self.client.reload()
+        self.client.remove(removed)
         for name in removed:
-            self.client.remove(name)
             reporter.note(f"removed {name} (no longer in the Procfile)")
         # supervisord's diff decides what must restart: a running program whose section changed.
         restarts = [Restart(p.name, reasons.get(p.name, ["settings changed"])) for p in programs if p.name in changed and p.name in running]
         restarting = {r.name for r in restarts}
-        for name in changed:
-            if name not in restarting:  # not running: nothing to restart, only a new section to load
-                self.client.replace(name)
-        for name in added:
-            self.client.add(name)
+        # Not running: nothing to restart, only a new section to load. All in one round-trip each
+        # (a long Procfile's edit may touch thousands of programs).
+        self.client.replace([name for name in changed if name not in restarting])
+        self.client.add(added)
         for restart in restarts:  # in start order: make_programs lists programs so
             reporter.note(restart.describe())
-            self.client.replace(restart.name)
+            self.client.replace([restart.name])
             start_in_order(self.client, project, [restart.name], data_dir, _Quieter(reporter, hide_already=None))
         # Every program now runs what it was rendered as: older scripts can go.
         self.daemon.prune_scripts(set(scripts))

@@ -13,6 +13,8 @@ ABSENT = "ABSENT"
 
 # States in which the process exists and supervisord expects it to stay up.
 ALIVE = frozenset({STARTING, RUNNING})
+# States in which a process still runs or may start again on its own: it must be stopped.
+STOPPABLE = frozenset({STARTING, RUNNING, BACKOFF, STOPPING})
 # A restart that supervisord made on its own, not one a person asked for.
 AUTOMATIC_RESTART_FROM = frozenset({EXITED, BACKOFF})
 
