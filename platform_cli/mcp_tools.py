@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 EVENTS_MAX = 500
@@ -105,18 +106,20 @@ def _stop(ws, name: str) -> None:
 
 def _start_ready(ws, name: str) -> None:
     """What `platform start NAME` does, without its progress lines (stdout is the protocol's)."""
+    from platform_cli.commands.lifecycle import load_programs
     from platform_cli.procman.control import start_processes
 
     ws.project.check_names([name])
-    start_processes(ws.daemon, ws.project, [name])
+    start_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
 
 
 def _restart(ws, name: str) -> None:
     """What `platform restart NAME` does, without its progress lines."""
+    from platform_cli.commands.lifecycle import load_programs
     from platform_cli.procman.control import restart_processes
 
     ws.project.check_names([name])
-    restart_processes(ws.daemon, ws.project, [name])
+    restart_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
 
 
 def _row(ws, name: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from typing import Optional
 
 import typer
@@ -42,27 +43,55 @@ def down(ctx: typer.Context) -> None:
 
 def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     """What `up` does before showing the table: returns the processes started, in start order."""
-    from functools import partial
-
     from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
-    project, daemon, settings = ws.project, ws.daemon, ws.settings
+    project, daemon = ws.project, ws.daemon
     project.check_names(names)
     daemon.prepare_dirs()
-    programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
-                     settings.log_max_bytes, settings.log_backups)
     # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock(), ProgressReporter(ws.out) as progress:
-        if not daemon.is_running():
+        running = daemon.is_running()
+        rollout = Rollout(daemon, daemon.client())
+        # supervisord holds only what was started at some point: `up NAME` renders NAME, what it
+        # depends on and what supervisord holds (still in the Procfile), not a long Procfile's
+        # every line. A line gone from the Procfile is left out, so its process is removed.
+        loaded = rollout.loaded() if running else {}
+        selection = [*names, *(n for n in loaded if n in project.processes)] if names else None
+        programs, render = _programs(ws, selection)
+        if not running:
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
-            daemon.write_programs(render(), {p.script_name: p.script for p in programs})
+            daemon.write_programs(render({}), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
+        return rollout.apply(project, programs, render, names, ws.settings.data_dir, progress)
+
+
+def load_programs(ws: Workspace, client, names: list[str]) -> None:
+    """Before `start` or `restart` of `names` (in start order, dependencies included): give
+    supervisord those it does not hold yet, as `up` renders them; one RPC when it holds them all."""
+    from platform_cli.procman.rollout import Rollout
+
+    known = client.infos(names)
+    missing = [n for n in names if n not in known]
+    if missing:
+        Rollout(ws.daemon, client).load(*_programs(ws, missing))
+
+
+def _programs(ws: Workspace, names: list[str] | None):
+    """The programs of `names` and what they depend on (all when None), and `render(kept)`, which
+    renders them for supervisord, the sections in `kept` as they were."""
+    from platform_cli.procman.supervisor_conf import make_programs, render_programs
+
+    project, settings = ws.project, ws.settings
+    programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""), names)
+
+    def render(kept: dict[str, str]) -> str:
+        return render_programs(programs, ws.daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                               settings.log_max_bytes, settings.log_backups, kept=kept)
+
+    return programs, render
 
 
 def shut_down(ws: Workspace) -> str:
@@ -113,7 +142,7 @@ def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool 
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)  # a bad command line is told before the project is even read
     with ProgressReporter(ws.out) as progress:
-        start_processes(ws.daemon, ws.project, wanted, progress)
+        start_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws))
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
@@ -138,7 +167,7 @@ def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: boo
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)
     with ProgressReporter(ws.out) as progress:
-        restart_processes(ws.daemon, ws.project, wanted, progress)
+        restart_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws))
 
 
 def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:

@@ -13,6 +13,11 @@ from typing import Callable
 from platform_cli.procman.project import Project
 from platform_cli.procman.readiness import QuietReporter, Reporter, start_in_order
 from platform_cli.procman.stopping import stop_in_waves
+from platform_cli.procman.supervisor import SupervisorClient
+
+# (client, names in start order): gives supervisord those of `names` it does not hold yet. `up`
+# loads only the processes it starts, so a long Procfile's others are first loaded when started.
+Loader = Callable[[SupervisorClient, list[str]], None]
 
 
 def stop_processes(daemon, project: Project, names: list[str], on_stopped: Callable[[list[str]], None] = lambda wave: None) -> None:
@@ -21,17 +26,23 @@ def stop_processes(daemon, project: Project, names: list[str], on_stopped: Calla
         _stop(daemon.client(), project, names, on_stopped)
 
 
-def start_processes(daemon, project: Project, names: list[str], reporter: Reporter = QuietReporter()) -> list[str]:
-    """Start `names` and what they depend on; return once all are ready (the start order)."""
+def start_processes(daemon, project: Project, names: list[str], reporter: Reporter = QuietReporter(), load: Loader | None = None) -> list[str]:
+    """Start `names` and what they depend on; return once all are ready (the start order).
+    `load`: gives supervisord the programs it does not hold yet (see Loader)."""
     with daemon.lock():
-        return start_in_order(daemon.client(), project, names, daemon.data_dir, reporter)
+        client = daemon.client()
+        if load:
+            load(client, project.start_order(names))
+        return start_in_order(client, project, names, daemon.data_dir, reporter)
 
 
-def restart_processes(daemon, project: Project, names: list[str], reporter: Reporter = QuietReporter()) -> list[str]:
+def restart_processes(daemon, project: Project, names: list[str], reporter: Reporter = QuietReporter(), load: Loader | None = None) -> list[str]:
     """Stop `names`, then start them again and wait until they are ready, under one hold of the lock."""
     with daemon.lock():
         client = daemon.client()
         _stop(client, project, names, lambda wave: None)
+        if load:
+            load(client, project.start_order(names))
         return start_in_order(client, project, names, daemon.data_dir, reporter)
 
 

@@ -87,7 +87,7 @@ class Rollout:
         """Load the new programs, restart what changed, start `names` (all when empty); return
         the processes started or found running, in start order."""
         running = {p.name for p in self.client.processes() if p.pid}
-        loaded = self._loaded()
+        loaded = self.loaded()
         kept: dict[str, str] = {}
         reasons: dict[str, list[str]] = {}
         for program in programs:
@@ -123,8 +123,24 @@ class Rollout:
         wanted = (names + [n for n in restarting if n not in names]) if names else []
         return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
 
-    def _loaded(self) -> dict[str, str]:
-        """The sections supervisord last read: programs.conf is only ever written by `apply`."""
+    def load(self, programs: list[Program], render: Callable[[dict[str, str]], str]) -> None:
+        """Give supervisord those of `programs` it does not hold yet (never started since it
+        started), leaving every section it holds as it is: `start` applies no Procfile change.
+        `render(kept)` renders `programs`, the sections in `kept` as they are."""
+        loaded = self.loaded()
+        scripts = {p.script_name: p.script for p in programs if p.name not in loaded}
+        if not scripts:
+            return
+        ours = {p.name for p in programs}
+        # Lines since removed from the Procfile stay loaded (and running) until the next `up`.
+        others = "".join(section for name, section in loaded.items() if name not in ours)
+        self.daemon.write_programs(render(loaded) + others, scripts)
+        added, _, _ = self.client.reload()
+        self.client.add(added)
+
+    def loaded(self) -> dict[str, str]:
+        """The sections supervisord last read: programs.conf is only ever written by `apply`
+        and `load`."""
         try:
             return read_sections(self.daemon.programs_path.read_text())
         except FileNotFoundError:

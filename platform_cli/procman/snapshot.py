@@ -138,7 +138,8 @@ def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -
     record = summary.get(name, {})
     return ProcessStatus(
         name=name,
-        state=info.state if info else states.ABSENT,
+        # supervisord holds only the processes started at some point (`up NAME` loads no others).
+        state=info.state if info else (states.STOPPED if spec else states.ABSENT),
         pid=info.pid if info else None,
         uptime_s=info.uptime if info else None,
         restarts=record.get("restarts", 0),
