@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
 import pytest
 
 from platform_cli.procman.daemon import find_daemons, find_orphans
+from platform_cli.procman.supervisor import SupervisorClient
 
 STOP_TIMEOUT = 3
 STUBBORN = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('up', flush=True)\ntime.sleep(600)\n"
@@ -69,10 +71,35 @@ def test_down_stops_a_dependent_before_what_it_depends_on(project, tmp_path):
 
 @pytest.mark.slow
 def test_a_5000_line_procfile_costs_what_the_processes_touched_cost(project):
-    project.write({f"p{i}": "sleep 1000" for i in range(1, 5001)})
+    lines = {f"p{i}": "sleep 1000" for i in range(1, 5001)}
+    project.write(lines, {"p2": {"depends_on": ["p3"]}})
     took_up, _ = _timed(project, "up", "p1")  # 62 s before: every program's info, 4 KiB per loop turn
+    # What up rendered and supervisord holds: p1 alone, not 5,000 launch scripts and sections.
+    assert _held(project) == ({"p1"},) * 3
     took_status, out = _timed(project, "status", "p1")  # 12 s before
     assert out.splitlines()[1].split()[:2] == ["p1", "RUNNING"]
+    # A process supervisord does not hold was never started: stopped, found without loading it.
+    never = project.run("status", "p4999")
+    assert never.returncode == 3 and never.stdout.splitlines()[1].split()[:2] == ["p4999", "STOPPED"], never.stdout
+    assert _held(project) == ({"p1"},) * 3
+    # start loads what it starts (and what that depends on), leaving the others as they are.
+    project.ok("start", "p2")
+    assert _held(project) == ({"p1", "p2", "p3"},) * 3
+    assert project.status("p1", "p2", "p3", "p4")["p4"]["state"] == "STOPPED"
+    # up NAME keeps what supervisord holds; a line removed from the Procfile is still stopped and removed.
+    del lines["p1"]
+    project.write(lines, {"p2": {"depends_on": ["p3"]}})
+    out = project.ok("up", "p2").stdout
+    assert "removed p1 (no longer in the Procfile)" in out and _held(project) == ({"p2", "p3"},) * 3, out
     took_down, out = _timed(project, "down")
-    assert "stopped 1 process " in out
+    assert "stopped 2 processes " in out
     assert took_up < 30 and took_status < 3 and took_down < 10, (took_up, took_status, took_down)
+
+
+def _held(project) -> tuple[set[str], set[str], set[str]]:
+    """The programs supervisord holds, those with a section in programs.conf, those with a launch script."""
+    run = project.data / "supervisor"
+    held = {p.name for p in SupervisorClient(run / "supervisord.sock").processes()}
+    sections = set(re.findall(r"^\[program:([^\]]+)\]", (run / "programs.conf").read_text(), re.MULTILINE))
+    scripts = {path.name.rsplit("-", 1)[0] for path in (run / "programs").glob("*.sh")}
+    return held, sections, scripts
