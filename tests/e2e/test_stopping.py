@@ -59,6 +59,16 @@ def test_down_costs_nothing_for_processes_that_never_started(project):
     assert find_orphans(project.data) == [] and find_daemons(project.data) == []
 
 
+def test_restart_and_stop_all_act_on_processes_up_never_started(project):
+    project.write({"a": "sleep 1000", "b": "sleep 1000", "c": "sleep 1000"}, {"c": {"depends_on": ["b"]}})
+    project.ok("up", "a")
+    assert {n: r["state"] for n, r in project.status().items()} == {"a": "RUNNING", "b": "STOPPED", "c": "STOPPED"}
+    project.ok("restart", "--all")
+    assert {r["state"] for r in project.wait_running("a", "b", "c").values()} == {"RUNNING"}
+    assert project.ok("stop", "--all").stdout.splitlines() == ["stopped a", "stopped c", "stopped b"]
+    assert {r["state"] for r in project.status().values()} == {"STOPPED"}
+
+
 def test_down_stops_a_dependent_before_what_it_depends_on(project, tmp_path):
     project.write({"base": "sleep 1000", "app": "sleep 1000", "lone": "sleep 1000"}, {"app": {"depends_on": ["base"]}})
     project.ok("up")
