@@ -8,7 +8,8 @@ STOPPED = "STOPPED"
 EXITED = "EXITED"
 FATAL = "FATAL"
 UNKNOWN = "UNKNOWN"
-# In the Procfile but not (yet) loaded into supervisord: `platform up` loads it.
+# In the Procfile but not loaded into supervisord, which holds only the processes started at some
+# point: `up`, `start` and `restart` load it (`status` shows it STOPPED, never started).
 ABSENT = "ABSENT"
 
 # States in which the process exists and supervisord expects it to stay up.
