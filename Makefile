@@ -40,6 +40,9 @@ $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[services,test,mcp]' --config-settings editable_mode=compat
+	@# Bytecode for our own modules now: where PYTHONDONTWRITEBYTECODE is set, every `platform`
+	@# call would otherwise compile them again (~20 ms of each `platform status`).
+	$(BIN)/python -m compileall -q platform_cli services >/dev/null
 	touch $(STAMP)
 
 clean:
