@@ -16,13 +16,17 @@ from flask import Flask, jsonify
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """config: GATEWAY_URL, DATA_DIR, PROJECT (a procman Project), ALLOWED_HOSTS (a set of names)."""
+    """config: GATEWAY_URL, REDIS_URL (to hear of order changes), DATA_DIR, PROJECT (a procman Project),
+    SOCKET (supervisord's), ALLOWED_HOSTS (a set of names)."""
     from platform_cli.dashboard import feed, hosts, session, views
     from platform_cli.dashboard.errors import DashboardError
 
     app = Flask(__name__)
     app.config.update(CSRF_KEY=secrets.token_bytes(32), COOKIE_SECURE=False, FEED_EVERY_S=1.0)
     app.config.update(config or {})
+    from platform_cli.dashboard.changes import BoardChanges
+
+    app.extensions["dashboard.changes"] = BoardChanges(app.config.get("REDIS_URL"))
     hosts.init_app(app, app.config.get("ALLOWED_HOSTS") or hosts.LOOPBACK)
     session.init_app(app)
     app.register_blueprint(views.bp)

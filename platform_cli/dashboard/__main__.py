@@ -1,7 +1,7 @@
 """The dashboard process: `python -m platform_cli.dashboard`, as the Procfile runs it.
 
 It finds its project as every command does (the Procfile in its working directory, the data dir
-supervisord gives it in PLATFORM_DATA_DIR), the gateway in GATEWAY_URL, and serves on
+supervisord gives it in PLATFORM_DATA_DIR), the gateway in GATEWAY_URL, Redis (for the services' event streams) in REDIS_URL, and serves on
 127.0.0.1:$PORT under waitress.
 """
 
@@ -29,7 +29,7 @@ def main() -> int:
     data_dir = os.environ.get("PLATFORM_DATA_DIR")
     try:
         ws = Workspace(data_dir=Path(data_dir) if data_dir else None)
-        app = create_app({"GATEWAY_URL": gateway_url, "DATA_DIR": ws.settings.data_dir, "PROJECT": ws.project,
+        app = create_app({"GATEWAY_URL": gateway_url, "REDIS_URL": os.environ.get("REDIS_URL"), "DATA_DIR": ws.settings.data_dir, "PROJECT": ws.project,
                           "SOCKET": ws.daemon.socket_path, "ALLOWED_HOSTS": allowed_hosts()})
     except PlatformError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

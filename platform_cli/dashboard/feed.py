@@ -1,5 +1,5 @@
-"""Live updates as server-sent events: processes every second, the board when it changes, and
-for staff the new log lines.
+"""Live updates as server-sent events: processes every second, the board when it changes
+(changes.py), and for staff the new log lines.
 
 SSE rather than websockets: the updates only flow from server to browser (actions are plain
 POSTs), EventSource reconnects by itself, and it is a streamed HTTP response that waitress
@@ -46,10 +46,14 @@ def feed():
 
 def _events(app, user: dict):
     from platform_cli.dashboard.board import load_board
+    from platform_cli.dashboard.changes import BoardClock
     from platform_cli.errors import PlatformError
 
     staff = user["role"] == "staff"
     follower = _log_follower(app) if staff else None
+    changes = app.extensions["dashboard.changes"]
+    changes.start()
+    clock = BoardClock(changes, time.monotonic())
     last_board = None
     yield "retry: 2000\n\n"
     if staff:
@@ -61,11 +65,12 @@ def _events(app, user: dict):
                 yield _event("processes", {"at": time.time(), "processes": process_rows(app)})
             except PlatformError as exc:
                 yield _event("problem", {"message": exc.message})
-            try:
-                board = load_board(user)
-            except PlatformError as exc:
-                board = None
-                yield _event("problem", {"message": exc.message})
+            board = None
+            if clock.due_now(time.monotonic()):
+                try:
+                    board = load_board(user)
+                except PlatformError as exc:
+                    yield _event("problem", {"message": exc.message})
             if board is not None and board != last_board:
                 last_board = board
                 yield _event("board", {"columns": board})

@@ -34,7 +34,7 @@ def dashboard(project):
          "orders": {"probe": "http:/health", "depends_on": ["redis"]}, "delivery": {"probe": "http:/health", "depends_on": ["redis"]},
          "tts": {"probe": "http:/health", "depends_on": ["redis"]},
          "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]},
-         "dashboard": {"probe": "http:/health", "depends_on": ["gateway"]}},
+         "dashboard": {"probe": "http:/health", "depends_on": ["gateway", "redis"]}},
         env="GTTS_TIMEOUT=1\n",
     )
     project.ok("up")
@@ -129,7 +129,9 @@ def test_staff_sees_processes_restarts_one_sees_orders_live_and_hears_speech(das
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "dashboard-figures.json").write_text(json.dumps(figures, indent=2))
     assert weight < 64_000, figures  # one page, one script, one stylesheet: no framework
-    browser.execute_script("document.querySelector('#processes').scrollIntoView()")
+    # For the picture: some history on each chart (a point a second, the daemon sampling every 5 s).
+    wait_until(lambda: browser.execute_script("return Object.values(trends).every(t => t.cpu.length >= 15)"), 40, what="CPU history")
+    browser.execute_script("window.scrollTo(0, 0)")
     shot = screenshot(browser, "dashboard-staff")
     DOCS.mkdir(exist_ok=True)
     shutil.copy(shot, DOCS / "dashboard.png")

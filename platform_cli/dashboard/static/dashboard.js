@@ -29,12 +29,17 @@ const duration = (s) => s == null ? "-" : s < 60 ? `${Math.floor(s)}s` : s < 360
 const size = (n) => n == null ? "-" : n < 1048576 ? `${(n / 1024).toFixed(0)}KB` : `${(n / 1048576).toFixed(1)}MB`;
 
 function chart(values, kind) {
-  const w = 90, h = 18, top = Math.max(kind === "cpu" ? 5 : 1, ...values);
-  const points = values.map((v, i) => `${(w - (values.length - 1 - i) * w / (HISTORY - 1)).toFixed(1)},${(h - 1 - v / top * (h - 2)).toFixed(1)}`).join(" ");
+  // The points present fill the width (the oldest at the left); the scale is the curve's own maximum.
+  const w = 120, h = 22, top = Math.max(kind === "cpu" ? 5 : 1, ...values), step = w / Math.max(values.length - 1, 1);
+  const xy = values.map((v, i) => `${(i * step).toFixed(1)},${(h - 1 - v / top * (h - 3)).toFixed(1)}`);
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   svg.setAttribute("class", `chart ${kind}`); svg.setAttribute("width", w); svg.setAttribute("height", h);
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+  title.textContent = `${kind} over the last ${values.length} s`;
   const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-  line.setAttribute("points", points); svg.append(line);
+  line.setAttribute("points", values.length === 1 ? `0,${xy[0].split(",")[1]} ${w},${xy[0].split(",")[1]}` : xy.join(" "));
+  svg.append(title, line);
   return svg;
 }
 
