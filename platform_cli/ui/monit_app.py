@@ -104,18 +104,14 @@ class MonitApp(App):
             table.clear(columns=True)
             table.add_columns(*columns(wide))
             self.wide, self.shown_names = wide, []
-        if names != self.shown_names:
-            table.clear()
-            for row in shown:
-                table.add_row(*self._cells(row), key=row.name)
-            self.shown_names = names
-            if selected in names:
-                table.move_cursor(row=names.index(selected))
-        else:
-            keys = list(table.columns)
-            for row in shown:
-                for key, cell in zip(keys, self._cells(row)):
-                    table.update_cell(row.name, key, cell)
+        # Rebuilt each time rather than updated cell by cell: a cell that grows (STOPPED ->
+        # STARTING, a longer pid) then widens its column; a few rows a second cost nothing.
+        table.clear()
+        for row in shown:
+            table.add_row(*self._cells(row), key=row.name)
+        self.shown_names = names
+        if selected in names:
+            table.move_cursor(row=names.index(selected), animate=False)
 
     def _cells(self, row):
         cells = list(row_cells(row, self.history.of(row.name), self.wide))
@@ -143,7 +139,10 @@ class MonitApp(App):
         return self.shown_names[table.cursor_row]
 
     def on_data_table_row_highlighted(self, _event) -> None:
-        self.refresh_data()  # the new selection's log now, not at the next tick
+        # A rebuilt table highlights its row again: only a new selection is worth a refresh
+        # (its log now, not at the next tick), or each refresh would start the next.
+        if self.log_key is not None and self.selected != self.log_key[0]:
+            self.refresh_data()
 
     # -- keys --------------------------------------------------------------------------------
 

@@ -43,13 +43,16 @@ class History:
         return self.trends.get(name) or Trend()
 
 
-def sparkline(values, width: int, floor: float = 0.0) -> str:
-    """The last `width` values as block characters, scaled to their own maximum (or `floor`)."""
+def sparkline(values, width: int, floor: float = 0.0, relative: bool = False) -> str:
+    """The last `width` values as block characters, scaled from 0 to their maximum (or `floor`);
+    `relative` (memory): from their minimum to their maximum, a level line when they hardly move."""
     points = list(values)[-width:]
     if not points:
         return " " * width
-    top = max(max(points), floor) or 1.0
-    line = "".join(BARS[min(len(BARS) - 1, int(v / top * (len(BARS) - 1) + 0.5))] for v in points)
+    low, top = (min(points), max(points)) if relative else (0.0, max(max(points), floor))
+    if top - low <= (0.01 * top if relative else 0) or not top:
+        return (BARS[len(BARS) // 2 - 1] * len(points) if relative else BARS[0] * len(points)).rjust(width)
+    line = "".join(BARS[min(len(BARS) - 1, int((v - low) / (top - low) * (len(BARS) - 1) + 0.5))] for v in points)
     return line.rjust(width)
 
 
@@ -73,7 +76,7 @@ def row_cells(row, trend: Trend, wide: bool) -> tuple[str, ...]:
         str(row.restarts),
         duration(row.uptime_s),
         f"{cpu:>4} {sparkline(trend.cpu, spark, floor=5.0)}",
-        f"{size(row.memory_bytes):>7} {sparkline(trend.memory, spark)}",
+        f"{size(row.memory_bytes):>7} {sparkline(trend.memory, spark, relative=True)}",
         str(row.port or "-"),
     )
     return cells + (str(row.pid or "-"),) if wide else cells

@@ -43,3 +43,29 @@ def screenshot(driver, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+def terminal_png(ansi: str, columns: int, path: Path, profile: Path) -> Path:
+    """A tmux capture (`capture-pane -e`) as a PNG: rich turns the escapes into HTML, Chromium
+    takes the picture. The picture is of the pane's very characters and colours."""
+    from rich.console import Console
+    from rich.terminal_theme import MONOKAI
+    from rich.text import Text
+    from selenium.webdriver.common.by import By
+
+    console = Console(record=True, width=columns, file=open("/dev/null", "w"), color_system="truecolor")
+    # As a whole: tmux carries colours over line ends without repeating them.
+    console.print(Text.from_ansi(ansi.rstrip("\n")), no_wrap=True, overflow="crop", soft_wrap=True)
+    html = console.export_html(theme=MONOKAI, inline_styles=True,
+                               code_format="<!doctype html><html><head><meta charset=utf-8><style>body{{margin:0;background:{background};}}"
+                               "pre{{margin:0;padding:8px;display:inline-block;font:14px/1.25 'DejaVu Sans Mono',monospace;color:{foreground};}}"
+                               "</style></head><body><pre id=term><code>{code}</code></pre></body></html>")
+    page = path.with_suffix(".html")
+    page.write_text(html)
+    driver = make_browser(profile, 1800, 1200)
+    try:
+        driver.get(page.as_uri())
+        driver.find_element(By.ID, "term").screenshot(str(path))
+    finally:
+        driver.quit()
+    return path

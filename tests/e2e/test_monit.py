@@ -11,12 +11,15 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.e2e.browser import CHROMEDRIVER, CHROMIUM, terminal_png
+from platform_cli.ui.monit_model import BARS
 from tests.e2e.conftest import WEB
 from tests.e2e.terminal import TMUX, Terminal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(TMUX is None, reason="tmux is not installed: apt-get install tmux")]
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+DOCS = Path(__file__).parents[2] / "docs"
 FAST = {"probe": "http:/health", "probe_interval": 1}
 
 
@@ -44,9 +47,9 @@ def row_of(screen: str, name: str) -> str:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
-def test_monit_shows_every_process_and_restart_changes_restarts(project, terminal, size):
+def test_monit_shows_every_process_and_restart_changes_pid(project, terminal, size, tmp_path):
     project.write({"api": f"{WEB} # $PORT", "worker": "while true; do echo tick; sleep 0.5; done"},
-                  {"api": FAST})
+                  {"api": FAST, "worker": {"probe_interval": 1}})
     project.ok("up")
     term = terminal(*size)
     start_monit(project, term)
@@ -59,6 +62,17 @@ def test_monit_shows_every_process_and_restart_changes_restarts(project, termina
     term.keys("Down")
     term.wait_for(lambda s: "── worker ──" in s and "tick" in s, what="the worker's log below")
 
+    # Some history on the sparklines (a point a second), then the picture.
+    term.wait_for(lambda s: len(re.findall(f"[{BARS}]", row_of(s, "api"))) >= 10, what="api's sparklines")
+    ARTIFACTS.mkdir(exist_ok=True)
+    capture = ARTIFACTS / f"monit-{size[0]}x{size[1]}.ansi"
+    capture.write_text(term.screen(escapes=True))
+    if CHROMIUM and CHROMEDRIVER:  # the picture needs a browser; the terminal test does not
+        shot = terminal_png(capture.read_text(), size[0], capture.with_suffix(".png"), tmp_path / "chromium-profile")
+        if size == (160, 45):
+            DOCS.mkdir(exist_ok=True)
+            shutil.copy(shot, DOCS / "monit.png")
+
     pid = project.status()["worker"]["pid"]
     term.keys("r")
     term.wait_for(lambda s: "restart worker: done" in s, what="the restart's message")
@@ -69,16 +83,13 @@ def test_monit_shows_every_process_and_restart_changes_restarts(project, termina
     else:  # the narrow one shows the uptime starting again
         term.wait_for(lambda s: re.search(r"RUNNING.*\s\ds\s", row_of(s, "worker")), what="uptime back to seconds")
 
-    term.wait_for(lambda s: "── worker ──" in s and "tick" in s and "done" in s, what="the worker's log again")
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"monit-{size[0]}x{size[1]}.ansi").write_text(term.screen(escapes=True))
-
     term.keys("s")
     term.wait_for(lambda s: "STOPPED" in row_of(s, "worker"), what="worker stopped")
     term.keys("s")
     term.wait_for(lambda s: "RUNNING" in row_of(s, "worker"), what="worker started again")
 
     term.keys("/")
+    term.wait_for(lambda s: "filter by name" in s, what="the filter's input")
     term.keys("a", "p", "i", "Enter")
     term.wait_for(lambda s: "filter: api" in s and not any(l.strip(" │┃").startswith("worker") for l in s.splitlines()[:8]), what="only api")
     term.keys("l")

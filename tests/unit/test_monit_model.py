@@ -15,6 +15,12 @@ def test_sparkline_scales_to_its_maximum_and_pads_on_the_left():
     assert sparkline([0, 5, 10], 5) == "  ▁▅█"
     assert sparkline([], 3) == "   "
     assert sparkline([1, 1], 2, floor=8.0) == "▂▂"  # a floor keeps 1 % CPU from looking full
+    assert sparkline([0, 0], 2) == "▁▁"
+
+
+def test_memory_sparkline_shows_its_movement_and_a_level_line_when_still():
+    assert sparkline([100, 150, 200], 3, relative=True) == "▁▅█"
+    assert sparkline([1000, 1001, 1000], 4, relative=True) == " ▄▄▄"
 
 
 def test_history_starts_again_when_the_pid_changes_and_keeps_the_last_minutes():
