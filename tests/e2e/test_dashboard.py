@@ -90,6 +90,12 @@ def test_staff_sees_processes_restarts_one_sees_orders_live_and_hears_speech(das
                       40, what="every process healthy on the page")
     assert sorted(seen) == sorted(PROCESSES)
 
+    # A staff action without the page's CSRF token is refused, and nothing is restarted.
+    refused = browser.execute_async_script(
+        "const done = arguments[0]; fetch('/api/processes/tts/restart', {method: 'POST'})"
+        ".then(r => r.json().then(b => done([r.status, b.error.code])))")
+    assert refused == [403, "csrf_failed"] and rows(browser)["tts"]["pid"] == seen["tts"]["pid"]
+
     # Restart one from the page: its pid changes and it is healthy again.
     old = seen["delivery"]["pid"]
     browser.find_element(By.CSS_SELECTOR, 'tr[data-name="delivery"] button.restart').click()
@@ -165,6 +171,12 @@ def test_a_customer_sees_only_their_orders_and_actions_need_the_csrf_token(dashb
     for path in ("/", "/api/processes", "/api/board", "/api/feed", "/assets/dashboard.js", "/speech/x.mp3"):
         status, _, body = _http(host, int(port), "GET", path)
         assert status in (302, 401), (path, status, body)
+    status, _, body = _http(host, int(port), "POST", "/login", urlencode({"email": BOB[0], "password": "not bob's password"}).encode(),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 401 and b"wrong email or password" in body
+    status, _, _ = _http(host, int(port), "POST", "/login", urlencode({"email": BOB[0], "password": BOB[1]}).encode(),
+                         {"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"})
+    assert status == 403  # a sign-in form on another site
     status, headers, _ = _http(host, int(port), "POST", "/login", urlencode({"email": BOB[0], "password": BOB[1]}).encode(),
                                {"Content-Type": "application/x-www-form-urlencoded"})
     cookie = headers["Set-Cookie"]
