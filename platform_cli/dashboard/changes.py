@@ -41,7 +41,7 @@ class BoardChanges:
     def _watch(self) -> None:
         import redis
 
-        last = {name: "$" for name in STREAMS}
+        last: dict[str, bytes | str] = {}
         while True:
             if not self.redis_url:
                 time.sleep(RETRY_S)
@@ -49,6 +49,10 @@ class BoardChanges:
                 continue
             try:
                 client = redis.Redis.from_url(self.redis_url, socket_timeout=BLOCK_MS / 1000 + 5)
+                for name in STREAMS:  # from each stream's newest entry ("$" would skip one added between two reads)
+                    if name not in last:
+                        newest = client.xrevrange(name, count=1)
+                        last[name] = newest[0][0] if newest else "0-0"
                 while True:
                     for name, entries in client.xread(last, block=BLOCK_MS) or []:
                         last[name.decode() if isinstance(name, bytes) else name] = entries[-1][0]

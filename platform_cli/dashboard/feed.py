@@ -47,6 +47,7 @@ def feed():
 def _events(app, user: dict):
     from platform_cli.dashboard.board import load_board
     from platform_cli.dashboard.changes import BoardClock
+    from platform_cli.dashboard.session import user_of
     from platform_cli.errors import PlatformError
 
     staff = user["role"] == "staff"
@@ -61,6 +62,9 @@ def _events(app, user: dict):
     while True:
         started = time.monotonic()
         with app.app_context():
+            if user_of(user["token"]) is None:  # signed out elsewhere, expired, or the account is gone
+                yield _event("signed_out", {})
+                return
             try:
                 yield _event("processes", {"at": time.time(), "processes": process_rows(app)})
             except PlatformError as exc:

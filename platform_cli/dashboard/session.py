@@ -38,7 +38,11 @@ def set_cookie(response, token: str, max_age: int):
 
 def current_user() -> dict | None:
     """{user_id, email, role, token} of the cookie's token, or None (no cookie, expired, revoked)."""
-    token = request.cookies.get(COOKIE)
+    return user_of(request.cookies.get(COOKIE))
+
+
+def user_of(token: str | None) -> dict | None:
+    """The account a token stands for, as the gateway says (asked again after ME_TTL_S), or None."""
     if not token:
         return None
     cache = current_app.extensions["dashboard.me"]

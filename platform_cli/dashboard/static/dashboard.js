@@ -132,4 +132,5 @@ stream.addEventListener("processes", (e) => { problem(""); renderProcesses(JSON.
 stream.addEventListener("board", (e) => renderBoard(JSON.parse(e.data)));
 stream.addEventListener("logs", (e) => addLogs(JSON.parse(e.data)));
 stream.addEventListener("problem", (e) => problem(JSON.parse(e.data).message));
+stream.addEventListener("signed_out", () => { stream.close(); location.href = "/login"; });
 stream.onerror = () => fetch("/api/processes").then((r) => { if (r.status === 401) location.href = "/login"; });
