@@ -15,6 +15,18 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 CHROMEDRIVER = shutil.which("chromedriver")
 INSTALL = "apt-get install chromium chromium-driver"
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def publish(shot: Path, name: str) -> None:
+    """Copy a screenshot into docs/ for the README, when asked (PLATFORM_DOCS_SCREENSHOTS=1):
+    a plain `make test` leaves the committed pictures, and the work tree, as they are."""
+    import os
+    import shutil
+
+    if os.environ.get("PLATFORM_DOCS_SCREENSHOTS") == "1":
+        DOCS.mkdir(exist_ok=True)
+        shutil.copy(shot, DOCS / name)
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required")
 

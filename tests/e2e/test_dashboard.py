@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.browser import ARTIFACTS, make_browser, need_browser, screenshot
+from tests.e2e.browser import ARTIFACTS, make_browser, need_browser, publish, screenshot
 from tests.helpers import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-DOCS = Path(__file__).parents[2] / "docs"
 STAFF = ("boss@example.com", "the boss's password 2")
 ALICE = ("alice@example.com", "alice's password 1")
 BOB = ("bob@example.com", "bob's own password 3")
@@ -142,8 +140,7 @@ def test_staff_sees_processes_restarts_one_sees_orders_live_and_hears_speech(das
     wait_until(lambda: browser.execute_script("return Object.values(trends).every(t => t.cpu.length >= 15)"), 40, what="CPU history")
     browser.execute_script("window.scrollTo(0, 0)")
     shot = screenshot(browser, "dashboard-staff")
-    DOCS.mkdir(exist_ok=True)
-    shutil.copy(shot, DOCS / "dashboard.png")
+    publish(shot, "dashboard.png")
 
 
 def test_a_customer_sees_only_their_orders_and_actions_need_the_csrf_token(dashboard, project, browser):

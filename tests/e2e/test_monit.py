@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.browser import CHROMEDRIVER, CHROMIUM, terminal_png
+from tests.e2e.browser import CHROMEDRIVER, CHROMIUM, publish, terminal_png
 from platform_cli.ui.monit_model import BARS
 from tests.e2e.conftest import WEB
 from tests.e2e.terminal import TMUX, Terminal
@@ -19,7 +18,6 @@ from tests.e2e.terminal import TMUX, Terminal
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(TMUX is None, reason="tmux is not installed: apt-get install tmux")]
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-DOCS = Path(__file__).parents[2] / "docs"
 FAST = {"probe": "http:/health", "probe_interval": 1}
 
 
@@ -70,8 +68,7 @@ def test_monit_shows_every_process_and_restart_changes_pid(project, terminal, si
     if CHROMIUM and CHROMEDRIVER:  # the picture needs a browser; the terminal test does not
         shot = terminal_png(capture.read_text(), size[0], capture.with_suffix(".png"), tmp_path / "chromium-profile")
         if size == (160, 45):
-            DOCS.mkdir(exist_ok=True)
-            shutil.copy(shot, DOCS / "monit.png")
+            publish(shot, "monit.png")
 
     pid = project.status()["worker"]["pid"]
     term.keys("r")
