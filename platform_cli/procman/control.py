@@ -51,3 +51,22 @@ def _stop(client, project: Project, names: list[str], on_stopped: Callable[[list
     waves = stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names)
     for wave in waves:
         on_stopped(wave)
+
+
+VERBS = ("restart", "stop", "start")
+
+
+def act_on(client: SupervisorClient, project: Project, verb: str, name: str) -> str:
+    """One verb on one process, for the live views (monit, the dashboard): the view shows the
+    process come back on its next refresh, so this does not wait for readiness; a stop still goes
+    through the waves (a process's own stop timeout, SIGKILL after it)."""
+    from platform_cli.errors import PlatformError
+
+    if verb not in VERBS:
+        raise PlatformError(f"unknown action {verb!r}; one of {', '.join(VERBS)}")
+    project.check_names([name])
+    if verb in ("restart", "stop"):
+        _stop(client, project, [name], lambda wave: None)
+    if verb in ("restart", "start"):
+        client.start(name)
+    return f"{verb} {name}: done"

@@ -34,7 +34,7 @@ def export(tmp_path, project=None, options=ExportOptions()):
 def test_the_repository_exports_a_compose_file_the_compose_schema_accepts(tmp_path):
     _, doc = export(tmp_path)
     validate(doc)
-    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway"]
+    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway", "dashboard"]
 
 
 def test_the_schema_check_can_fail(tmp_path):

@@ -29,7 +29,7 @@ def verify(paths: list[Path]) -> subprocess.CompletedProcess:
 def test_systemd_analyze_verifies_every_unit(tmp_path):
     _, out = export(tmp_path)
     units = sorted(out.glob("*.service")) + sorted(out.glob("*.target"))
-    assert len(units) == 11
+    assert len(units) == 13
     run = verify(units)
     assert run.returncode == 0, run.stderr
 

@@ -60,5 +60,5 @@ def test_adding_hello_to_the_repos_own_procfile_changes_none_of_its_services(tmp
 
     before = sections((repo / "Procfile").read_text())
     after = sections((repo / "Procfile").read_text() + "hello: python -m http.server $PORT\n")
-    assert set(before) == {"redis", "orders", "delivery", "tts", "gateway"}
+    assert set(before) == {"redis", "orders", "delivery", "tts", "gateway", "dashboard"}
     assert {n: after[n] for n in before} == before and "hello" in after
