@@ -70,15 +70,23 @@ def third_party(package: str) -> dict[str, tuple[set[str], list[str]]]:
 
 
 # Optional CLI features: a module that imports its extra's library only inside the command that
-# needs it, and says how to install it when missing (`platform mcp` -> `pip install 'platform-cli[mcp]'`).
-OPTIONAL = {"platform_cli/mcp_tools.py": "mcp"}
+# needs it, and says how to install it when missing (`platform mcp` -> `pip install 'platform-cli[mcp]'`);
+# and the dashboard, a Procfile process of its own (`python -m platform_cli.dashboard`), never
+# imported by a command: it is a web service, installed with the services' extra as they are.
+OPTIONAL_DIRS = {"platform_cli/dashboard/": "services"}
+
+
+def _optional(path: str) -> str | None:
+    if path == "platform_cli/mcp_tools.py":
+        return "mcp"
+    return next((extra for folder, extra in OPTIONAL_DIRS.items() if path.startswith(folder)), None)
 
 
 def test_the_cli_imports_only_what_install_requires_declares():
     lists = declared()
     wrong = {module: (dists, files[:3]) for module, (dists, files) in third_party("platform_cli").items()
              if not dists & lists["cli"]
-             and not all(f in OPTIONAL and dists & lists[OPTIONAL[f]] for f in files)}
+             and not all(_optional(f) and dists & lists[_optional(f)] for f in files)}
     assert not wrong, ("platform_cli imports these, but install_requires does not declare them (a CLI installed "
                        f"without the services extra would fail): {wrong}")
 
@@ -107,3 +115,10 @@ def test_the_walk_sees_what_the_cli_imports():
     modules = third_party("platform_cli")
     assert {"typer", "rich", "supervisor", "jinja2", "yaml"} <= set(modules)
     assert modules["yaml"][0] == {"pyyaml"}
+
+
+def test_no_command_imports_the_dashboard():
+    # The dashboard may use the services' libraries only because no CLI command loads it.
+    for path in Path("platform_cli").rglob("*.py"):
+        if not str(path).startswith("platform_cli/dashboard/"):
+            assert "platform_cli.dashboard" not in path.read_text(), f"{path} imports the dashboard"
