@@ -118,9 +118,10 @@ def main(argv: list[str]) -> None:
                     root.mkdir()
                     names, started = programs(root, lines, stubborn)
                     print(f"round {r + 1}/{args.rounds}: {manager}, {lines} lines, {stubborn} stubborn", file=sys.stderr, flush=True)
-                    took = {"platform": lambda: run_platform(root, names, started),
-                            "supervisord": lambda: run_supervisord(root, names, started),
-                            "pm2": lambda: run_pm2(root, names, started, tmp)}[manager]()
+                    if manager == "pm2":
+                        took = run_pm2(root, names, started, tmp)
+                    else:
+                        took = {"platform": run_platform, "supervisord": run_supervisord}[manager](root, names, started)
                     samples.setdefault((manager, lines, stubborn), []).append(took)
     labels = {"platform": "platform down", "supervisord": "supervisorctl shutdown", "pm2": f"pm2 kill (PM2 {pm2_version})"}
     table = render(samples, cells, managers, labels)

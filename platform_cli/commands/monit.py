@@ -14,7 +14,7 @@ def monit(ctx: typer.Context) -> None:
     The facts are those of `platform status`, refreshed every second.
     """
     ws: Workspace = ctx.obj
-    ws.project  # a broken Procfile is an error line before the screen is taken over
+    _ = ws.project  # a broken Procfile is an error line before the screen is taken over
     ws.client().state()  # supervisord down: DaemonDownError, exit 4, before the screen is taken over
     from platform_cli.procman.control import act_on
     from platform_cli.procman.logtail import recent_output

@@ -13,7 +13,9 @@ from platform_cli.workspace import Workspace
 
 def status(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(
+        None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False
+    ),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
     probe: bool = typer.Option(False, "--probe", help="Probe every process now instead of showing the daemon's latest probe."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Refresh in place every second until Ctrl-C."),

@@ -83,7 +83,7 @@ class SupervisorClient:
         """Name -> ProcessInfo of each named program supervisord knows, in one round-trip: with a
         long Procfile, far cheaper than every program's (the reply's size is what costs)."""
         results = self._multicall([("getProcessInfo", (name,)) for name in names])
-        return {name: ProcessInfo.from_rpc(r) for name, r in zip(names, results) if isinstance(r, dict) and "statename" in r}
+        return {name: ProcessInfo.from_rpc(r) for name, r in zip(names, results, strict=True) if isinstance(r, dict) and "statename" in r}
 
     def states(self, names: list[str]) -> dict[str, str]:
         """Name -> state of each named program supervisord knows, in one round-trip."""
@@ -112,7 +112,7 @@ class SupervisorClient:
     @staticmethod
     def _checked(results: list, names: list[str], tolerate: tuple[int, ...]) -> list:
         """A multicall's results, its first fault not in `tolerate` raised as the PlatformError it means."""
-        for name, result in zip(names, results):
+        for name, result in zip(names, results, strict=True):
             if isinstance(result, dict) and "faultCode" in result and result["faultCode"] not in tolerate:
                 raise _fault_error(xmlrpc.client.Fault(result["faultCode"], result.get("faultString", "")), (name,))
         return results

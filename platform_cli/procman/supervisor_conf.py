@@ -26,7 +26,7 @@ from pathlib import Path
 from honcho.export.base import percentescape
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.project import ProcessSpec, Project, address_keys
+from platform_cli.procman.project import ProcessSpec, Project
 
 SHELL = "/bin/sh"
 # Shell operators after which `exec` would change what the command does.

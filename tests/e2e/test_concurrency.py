@@ -25,7 +25,7 @@ def _side_by_side(project, *commands: tuple[str, ...]) -> list[subprocess.Comple
     procs = [subprocess.Popen([sys.executable, "-m", "platform_cli", *args], cwd=project.root, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
     results = []
-    for args, proc in zip(commands, procs):
+    for args, proc in zip(commands, procs, strict=True):
         out, err = proc.communicate(timeout=90)
         results.append(subprocess.CompletedProcess(args, proc.returncode, out, err))
     return results

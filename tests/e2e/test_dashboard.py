@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest

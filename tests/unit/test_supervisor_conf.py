@@ -69,7 +69,7 @@ def test_a_changed_environment_is_a_changed_program(tmp_path):
 def test_an_invalid_variable_name_is_a_config_error(tmp_path):
     [program] = programs_for(tmp_path, "web: serve\n", dotenv={"BAD-NAME": "1"})
     with pytest.raises(ConfigError, match="'BAD-NAME' is not a valid environment variable name"):
-        program.script
+        _ = program.script
 
 
 @pytest.mark.parametrize(
