@@ -159,7 +159,10 @@ def pm2_round(work: Path, pm2) -> dict[str, tuple]:
         found = {}
         for name in SERVICES:
             old = pm2.pid(name)
-            ready = lambda name=name, old=old: pm2.pid(name) not in (None, old) and healthy(ports[name])
+
+            def ready(name=name, old=old):  # bound now: the loop moves on
+                return pm2.pid(name) not in (None, old) and healthy(ports[name])
+
             found[name] = _measure(ports[name], paths(user_id)[name], headers, pm2.command("reload", name), pm2.env, work, ready)
         return found
     finally:

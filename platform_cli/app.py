@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, scaling, startup, status, tts
+from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, monit, order, run, scaling, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -61,6 +61,7 @@ app.command()(lifecycle.restart)
 app.command()(scaling.scale)
 app.command()(scaling.reload)
 app.command()(status.status)
+app.command()(monit.monit)
 app.command()(events.events)
 app.command()(logs.logs)
 app.command()(run.run)

@@ -43,14 +43,15 @@ def scale(
 
 
 def apply_scale(ws: Workspace, wanted: dict[str, int]) -> list[str]:
-    from platform_cli.procman.instances import load_scale, save_scale
+    from platform_cli.procman.instances import save_scale
     from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.scaling import operation_lock, scale
+    from platform_cli.procman.scaling import scale
     from platform_cli.ui.progress import ProgressReporter
 
-    s, daemon = ws.settings, _running_daemon(ws)
+    s, daemon = ws.settings, ws.daemon
     order: list[str] = []
-    with operation_lock(daemon.run_dir):
+    with daemon.lock():  # procman/lock.py: scale never interleaves with up, down, reload or another scale
+        _running_daemon(ws)
         old = make_stage(ws, {}).project
         new = make_stage(ws, wanted)  # checked before anything is kept: a bad count leaves scale.json as it was
         for name, count in wanted.items():
@@ -79,7 +80,6 @@ def reload(
     """
     from platform_cli.procman.rolling import RollingReload, reloadable
     from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.scaling import operation_lock
     from platform_cli.ui.progress import ProgressReporter
 
     ws: Workspace = ctx.obj
@@ -96,9 +96,10 @@ def reload(
         if spec.url is None or not spec.url.startswith("http"):
             raise ConfigError(f"{name} is not reached over http: nothing can route around it while it restarts",
                               hint=f"restart it with `platform restart {name}`")
-    daemon = _running_daemon(ws)
+    daemon = ws.daemon
     done: list[str] = []
-    with operation_lock(daemon.run_dir), ProgressReporter(ws.out) as progress:
+    with daemon.lock(), ProgressReporter(ws.out) as progress:  # procman/lock.py, as up and down
+        _running_daemon(ws)
         client = daemon.client()
         rolling = RollingReload(Rollout(daemon, client), client, ws.settings.data_dir, lambda scale: make_stage(ws, scale), progress)
         for name in wanted:
@@ -109,20 +110,27 @@ def reload(
 
 
 def make_stage(ws: Workspace, scale: dict[str, int]):
-    """The project with `scale` over the instance counts in force, its programs and their renderer."""
-    from functools import partial
+    """The project with `scale` over the instance counts in force, its programs and their renderer.
 
+    As `up` does (commands/lifecycle.py), only what supervisord holds (still in the Procfile) and
+    the instances of the processes in `scale` are rendered, not a long Procfile's every line."""
     from platform_cli.procman.instances import load_scale
     from platform_cli.procman.project import load_project
     from platform_cli.procman.rolling import Stage
+    from platform_cli.procman.rollout import Rollout
     from platform_cli.procman.supervisor_conf import make_programs, render_programs
 
     s, daemon = ws.settings, ws.daemon
     project = load_project(s.procfile, s.base_port, s.dotenv, {**load_scale(s.data_dir), **scale})
-    programs = make_programs(project, s.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, s.data_dir / "logs", s.procfile,
-                     s.log_max_bytes, s.log_backups)
-    return Stage(project, programs, lambda kept: render(kept=kept))
+    loaded = Rollout(daemon, daemon.client()).loaded()
+    selection = [n for n in loaded if n in project.processes] + project.expand(list(scale))
+    programs = make_programs(project, s.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""), selection or None)
+
+    def render(kept: dict[str, str]) -> str:
+        return render_programs(programs, daemon.scripts_dir, project.dir, s.data_dir / "logs", s.procfile,
+                               s.log_max_bytes, s.log_backups, kept=kept)
+
+    return Stage(project, programs, render)
 
 
 def _running_daemon(ws: Workspace):
@@ -140,7 +148,6 @@ def watch_and_reload(ws: Workspace) -> None:
     from platform_cli.procman.readiness import start_in_order
     from platform_cli.procman.rolling import RollingReload, reloadable
     from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.scaling import operation_lock
     from platform_cli.procman.watching import watch, watched_paths
     from platform_cli.ui.progress import ProgressReporter
 
@@ -159,9 +166,10 @@ def watch_and_reload(ws: Workspace) -> None:
     ws.out.print("Ctrl-C stops watching; the processes keep running.", markup=False, highlight=False)
 
     def reload(name: str) -> None:
-        with operation_lock(daemon.run_dir), ProgressReporter(ws.out) as progress:
+        with daemon.lock(), ProgressReporter(ws.out) as progress:  # procman/lock.py: waits for an up or down
             client = daemon.client()
             try:
+                _running_daemon(ws)
                 if name in surgeable:
                     RollingReload(Rollout(daemon, client), client, data_dir, lambda scale: make_stage(ws, scale),
                                   progress).reload_recorded(name)

@@ -20,8 +20,6 @@ The platform writes it atomically (mkstemp in the same folder, fsync, rename) af
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 REGISTRY_FILE = "registry.json"
@@ -43,7 +41,7 @@ def load_scale(data_dir: Path) -> dict[str, int]:
 def save_scale(data_dir: Path, name: str, count: int) -> None:
     scale = load_scale(data_dir)
     scale[name] = count
-    write_atomically(data_dir / "supervisor" / SCALE_FILE, json.dumps(scale, sort_keys=True))
+    write_json(data_dir / "supervisor" / SCALE_FILE, scale)
 
 
 def parse_scale(text: str) -> tuple[str, int]:
@@ -71,19 +69,12 @@ def make_registry(project, states: dict[str, str] | None = None, absent: set[str
 
 
 def write_registry(data_dir: Path, registry: dict) -> None:
-    write_atomically(data_dir / REGISTRY_FILE, json.dumps(registry, sort_keys=True))
+    write_json(data_dir / REGISTRY_FILE, registry)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A reader sees the old file or the new one, never half of one: mkstemp beside it, fsync, rename."""
+def write_json(path: Path, found: dict) -> None:
+    """Through atomicfile.write_atomic: a reader (the gateway, each 50 ms) sees the old file or the new."""
+    from platform_cli.procman.atomicfile import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(found, sort_keys=True))

@@ -14,6 +14,7 @@ from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
+NOT_FOUND_EXIT = 127  # what sh exits with when it cannot find the command
 POLL_S = 0.02  # probes: a service is seen ready within 20 ms of answering
 STATES_EVERY_S = 0.1  # supervisord's view: asking it costs CPU that booting services need (bench/compare)
 
@@ -60,7 +61,7 @@ def start_in_order(
     while len(ready) < len(order):
         now = time.monotonic()
         if asked is None or now - asked >= STATES_EVERY_S:
-            infos, asked = {p.name: p for p in client.processes()}, now
+            infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
         for name in order:
             if name in ready:
                 continue
@@ -85,6 +86,9 @@ def start_in_order(
                 continue
             if state == states.FATAL:
                 raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
+            if state in (states.BACKOFF, states.EXITED, states.FATAL) and infos[name].exit_status == NOT_FOUND_EXIT:
+                # The shell found no such command: retrying cannot help, say so now, every time.
+                raise _not_ready(name, f"{name}: not found: {program_word(spec.command)}", data_dir, not_found=True)
             if state in states.ALIVE:
                 result = health.check(spec.probe, spec.port, timeout=0.5, password=passwords.get(name))
                 last_health[name] = result
@@ -101,6 +105,17 @@ def start_in_order(
     return order
 
 
+def program_word(command: str) -> str:
+    """The program a Procfile command runs: its first word that is not a `VAR=value`."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return next((w for w in words if not ("=" in w and w.split("=", 1)[0].isidentifier())), command)
+
+
 def _port_in_use(name: str, port: int) -> PortInUseError:
     from platform_cli.procman.portholder import find_port_holder
 
@@ -110,10 +125,16 @@ def _port_in_use(name: str, port: int) -> PortInUseError:
                           hint=f"stop that program, or give {name} another port in platform.toml")
 
 
-def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
-    last = History(data_dir).summary().get(name, {}).get("last_exit")
+def _not_ready(name: str, message: str, data_dir: Path, not_found: bool = False) -> NotReadyError:
+    """not_found: the message says why already (exit 127, which the listener may or may not have
+    recorded yet: it is left out, so the message is the same every time); wait for the shell's line."""
+    last = None if not_found else History(data_dir).summary().get(name, {}).get("last_exit")
     if last:
         message += f"; last exit: {last['exit']}"
     lines = recent_output(data_dir, name, 20)
+    deadline = time.monotonic() + 1.0
+    while not_found and not lines and time.monotonic() < deadline:  # supervisord may not have read the pipe yet
+        time.sleep(POLL_S)
+        lines = recent_output(data_dir, name, 20)
     details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
     return NotReadyError(message, hint=f"see `platform logs {name}` and `platform status {name}`", details=details)

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from platform_cli.procman.history import History
-from platform_cli.procman.instances import write_atomically
+from platform_cli.procman.instances import write_json
 
 FILE_NAME = "reloads.json"
 RELOADED, RELOAD_FAILED = "RELOADED", "RELOAD_FAILED"  # the `to` of their events
@@ -41,6 +41,6 @@ def record(data_dir: Path, name: str, error: str | None, clock=time.time) -> Non
     else:
         found[name] = {"time": now, "message": error}
         reason = f"reload failed, the old instances keep serving: {error}"
-    write_atomically(data_dir / "supervisor" / FILE_NAME, json.dumps(found, sort_keys=True))
+    write_json(data_dir / "supervisor" / FILE_NAME, found)
     History(data_dir).note({"name": name, "from": "RUNNING", "to": RELOAD_FAILED if error else RELOADED, "reason": reason,
                             "ts": now, "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds")})

@@ -10,30 +10,12 @@ it exits. Instance 1 (the Procfile's name) is never touched: peers hold its addr
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import time
 from pathlib import Path
 
 from platform_cli.procman.instances import DRAINING, make_registry, write_registry
 
 DRAIN_S = 1.0
-LOCK_FILE = "operations.lock"
-
-
-@contextlib.contextmanager
-def operation_lock(run_dir: Path):
-    """Held across "look at what runs, then change it" (scale, reload): two at once would each
-    start or stop instances the other is counting on. Hook: procman/lock.py (another branch)
-    takes this place once merged; until then an flock of our own on run_dir/operations.lock."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def drain(data_dir: Path, project, leaving: list[str], drain_s: float = DRAIN_S, sleep=time.sleep) -> None:

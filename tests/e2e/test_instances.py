@@ -8,7 +8,6 @@ import socket
 import time
 from pathlib import Path
 
-import pytest
 
 from tests.e2e.traffic import Traffic, assert_orders_owed, call, delivered_exactly
 from tests.helpers import wait_until

@@ -21,7 +21,7 @@ def served_by(client, ups, count=6):
     before = [len(u.seen) for u in ups]
     for _ in range(count):
         assert client.get("/order-ms/x").status_code == 200
-    return [len(u.seen) - b for u, b in zip(ups, before)]
+    return [len(u.seen) - b for u, b in zip(ups, before, strict=True)]
 
 
 def test_requests_go_round_robin_over_ready_instances_only(tmp_path):
