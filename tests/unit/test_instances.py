@@ -36,6 +36,16 @@ def test_a_filter_by_the_procfile_name_matches_every_instance(tmp_path):
     assert project.expand(["orders.2", "gateway"]) == ["orders.2", "gateway"]
 
 
+def test_a_dependency_brings_its_instances_so_up_of_a_dependent_loads_and_starts_them(tmp_path):
+    """`up gateway` on a long Procfile renders only gateway and its dependencies: orders' extra
+    instances are among them, since each serves the gateway as orders does."""
+    project = make(tmp_path)
+    assert project.start_order(["gateway"]) == ["redis", "orders", "orders.2", "orders.3", "gateway"]
+    programs = make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin", ["gateway"])
+    assert [p.name for p in programs] == ["redis", "orders", "orders.2", "orders.3", "gateway"]
+    assert project.start_order(["orders.2"]) == ["redis", "orders.2"]  # an instance alone brings no sibling
+
+
 def test_peers_get_the_first_instance_as_the_stable_address(tmp_path):
     env = make(tmp_path).peer_environment()
     assert env["ORDERS_URL"] == "http://127.0.0.1:5100" and not any("." in key for key in env)
