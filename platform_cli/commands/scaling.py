@@ -148,6 +148,7 @@ def watch_and_reload(ws: Workspace) -> None:
     from platform_cli.procman.readiness import start_in_order
     from platform_cli.procman.rolling import RollingReload, reloadable
     from platform_cli.procman.rollout import Rollout
+    from platform_cli.procman.stopping import stop_and_wait
     from platform_cli.procman.watching import watch, watched_paths
     from platform_cli.ui.progress import ProgressReporter
 
@@ -174,8 +175,7 @@ def watch_and_reload(ws: Workspace) -> None:
                     RollingReload(Rollout(daemon, client), client, data_dir, lambda scale: make_stage(ws, scale),
                                   progress).reload_recorded(name)
                 else:  # a front (the gateway) or a process not reached over http: a plain restart
-                    for instance in ws.project.instances_of(name):
-                        client.stop(instance, ws.project.processes[instance].stop_timeout)
+                    stop_and_wait(client, ws.project, ws.project.instances_of(name))
                     start_in_order(client, ws.project, ws.project.instances_of(name), data_dir, progress)
             except PlatformError as exc:  # reported, kept for status/events/logs; watching goes on
                 print(f"error: {exc.message}", file=sys.stderr)

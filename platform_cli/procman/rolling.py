@@ -30,6 +30,7 @@ from platform_cli.errors import NotReadyError, PlatformError
 from platform_cli.procman.instances import make_registry, write_registry
 from platform_cli.procman.readiness import Reporter, start_in_order
 from platform_cli.procman.scaling import DRAIN_S, drain
+from platform_cli.procman.stopping import stop_and_wait
 
 
 @dataclass
@@ -83,10 +84,10 @@ class RollingReload:
                 if old in self.rollout.stale(surge_stage.programs):  # its config changed: load it as it restarts
                     self._apply(surge_stage, [old])
                 else:  # the code changed: the same config, a new process
-                    self.client.stop(old, project.processes[old].stop_timeout)
+                    stop_and_wait(self.client, project, [old])
                     start_in_order(self.client, project, [old], self.data_dir, self.reporter)
             except PlatformError as exc:
-                self.client.stop(old, project.processes[old].stop_timeout)
+                stop_and_wait(self.client, project, [old])
                 write_registry(self.data_dir, make_registry(project, absent={old}))
                 raise type(exc)(f"reload of {name} stopped at {old}: {exc.message}; the others keep serving",
                                 hint=exc.hint, details=exc.details) from None

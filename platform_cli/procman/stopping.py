@@ -80,3 +80,11 @@ def stop_in_waves(
                 raise NotReadyError(f"did not stop in time: {', '.join(waiting)}")
             sleep(0.02)
         yield wave
+
+
+def stop_and_wait(client: SupervisorClient, project, names: list[str]) -> None:
+    """Stop `names` of `project` (procman.project.Project) through the waves above and return once
+    they are gone: what a rolling reload or a watch-mode restart does to one instance at a time."""
+    specs = project.processes.values()
+    for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names):
+        pass

@@ -32,11 +32,18 @@ class FakeRollout:
 
 
 class FakeClient:
-    def __init__(self, log):
-        self.log = log
+    """supervisord's side as stopping.stop_in_waves speaks to it: every program runs until stopped."""
 
-    def stop(self, name, timeout):
-        self.log.append(("stop", name))
+    def __init__(self, log):
+        self.log, self.stopped = log, set()
+
+    def states(self, names):
+        return {n: "STOPPED" if n in self.stopped else "RUNNING" for n in names}
+
+    def stop_nowait(self, names):
+        for name in names:
+            self.log.append(("stop", name))
+            self.stopped.add(name)
 
 
 @pytest.fixture
