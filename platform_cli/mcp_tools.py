@@ -101,7 +101,7 @@ def _stop(ws, name: str) -> None:
     from platform_cli.procman.control import stop_processes
 
     ws.project.check_names([name])
-    stop_processes(ws.daemon, ws.project, [name])
+    stop_processes(ws.daemon, ws.project, ws.project.expand([name]))  # `orders`: each of its instances, as the CLI
 
 
 def _start_ready(ws, name: str) -> None:
@@ -110,7 +110,7 @@ def _start_ready(ws, name: str) -> None:
     from platform_cli.procman.control import start_processes
 
     ws.project.check_names([name])
-    start_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
+    start_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws))
 
 
 def _restart(ws, name: str) -> None:
@@ -119,7 +119,7 @@ def _restart(ws, name: str) -> None:
     from platform_cli.procman.control import restart_processes
 
     ws.project.check_names([name])
-    restart_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
+    restart_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws))
 
 
 def _row(ws, name: str) -> dict[str, Any]:
