@@ -53,6 +53,7 @@ def assert_owed(project, traffic: Traffic, unacked_at_most: int) -> list[str]:
     return orders
 
 
+@pytest.mark.slow  # a minute of SIGKILLs: `make test` runs it, `-m 'not slow'` skips it
 def test_a_kill_storm_loses_nothing_acknowledged_and_every_process_comes_back(stack, traffic):
     """SIGKILL a random running service process every second for a minute. Only RUNNING ones
     (up for supervisord's startsecs): killing one still starting is a crash loop, which backs off
@@ -75,6 +76,7 @@ def scaled_traffic(scaled_stack):
     yield from make_traffic(scaled_stack)
 
 
+@pytest.mark.slow  # a minute of SIGKILLs: `make test` runs it, `-m 'not slow'` skips it
 def test_a_kill_storm_with_3_instances_of_orders_and_tts_keeps_the_same_guarantees(scaled_stack, scaled_traffic):
     assert {"orders.3", "tts.3"} <= set(scaled_stack.status())
     kill_storm(scaled_stack, scaled_traffic, "kill storm, 3 instances of orders and tts")
