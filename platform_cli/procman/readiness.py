@@ -9,6 +9,7 @@ from typing import Protocol
 from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
+from platform_cli.procman.launch import READY, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
 from platform_cli.procman.logtail import recent_output
 from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
@@ -47,58 +48,51 @@ def start_in_order(
     names: list[str] | None,
     data_dir: Path,
     reporter: Reporter = QuietReporter(),
+    clock=time.monotonic,
+    sleep=time.sleep,
+    prober=None,
 ) -> list[str]:
-    """Start `names` (all when empty) and their dependencies; return once all are ready."""
+    """Start `names` (all when empty) and their dependencies; return once all are ready.
+
+    The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
+    decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are
+    injected so that a unit test drives this against a fake supervisord."""
     order = project.start_order(names)
     passwords = load_passwords(project, data_dir)
-    started: dict[str, float] = {}  # name -> monotonic time we started (or found) it
-    already: set[str] = set()
-    ready: set[str] = set()
-    told_waiting: set[str] = set()
-    last_health: dict[str, health.HealthResult] = {}
+    prober = prober or (lambda spec, password: health.check(spec.probe, spec.port, timeout=0.5, password=password))
+    launches = {name: Launch(name) for name in order}
     infos, asked = {}, None
-    while len(ready) < len(order):
-        now = time.monotonic()
+    while any(launch.phase != READY for launch in launches.values()):
+        now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
             infos, asked = {p.name: p for p in client.processes()}, now
         for name in order:
-            if name in ready:
-                continue
             spec = project.processes[name]
-            state = infos[name].state if name in infos else states.ABSENT
-            if name not in started:
-                blockers = [d for d in spec.depends_on if d not in ready]
-                if blockers:
-                    if name not in told_waiting:
-                        reporter.waiting(name, blockers)
-                        told_waiting.add(name)
-                    continue
-                if state in states.ALIVE:
-                    already.add(name)
-                else:
-                    if spec.port is not None and not health.port_is_free(spec.port):
-                        raise _port_in_use(name, spec.port)
-                    client.start(name)
-                    reporter.starting(name, spec.probe.describe())
-                    asked = None  # its new state, on the next pass
-                started[name] = now
-                continue
-            if state == states.FATAL:
-                raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
-            if state in states.ALIVE:
-                result = health.check(spec.probe, spec.port, timeout=0.5, password=passwords.get(name))
-                last_health[name] = result
-                if result.ok or (result.ok is None and state == states.RUNNING):
-                    ready.add(name)
-                    reporter.ready(name, now - started[name], name in already)
-                    continue
-            if now - started[name] > spec.start_timeout:
-                probe = last_health.get(name)
-                why = f"{spec.probe.describe()}: {probe.detail}" if probe and probe.ok is False else f"state {state}"
-                raise _not_ready(name, f"{name} was not ready within {spec.start_timeout:g}s ({why})", data_dir)
-        if len(ready) < len(order):
-            time.sleep(POLL_S)
+            info = infos.get(name)
+            state = info.state if info else states.ABSENT
+            probe = prober(spec, passwords.get(name)) if wants_probe(launches[name], spec, state) else None
+            seen = Observation(now, state, info.exit_status if info else None, probe)
+            launch, action = step_launch(launches[name], spec, seen, {d: launches[d] for d in spec.depends_on})
+            launches[name] = launch
+            if isinstance(action, Waiting):
+                reporter.waiting(name, list(action.on))
+            elif isinstance(action, Start):
+                if spec.port is not None and not health.port_is_free(spec.port):
+                    raise _port_in_use(name, spec.port)
+                client.start(name)
+                reporter.starting(name, _describe(spec))
+                asked = None  # its new state, on the next pass
+            elif isinstance(action, Ready):
+                reporter.ready(name, action.seconds, action.already)
+            elif isinstance(action, Failed):
+                raise _not_ready(name, action.message, data_dir)
+        if any(launch.phase != READY for launch in launches.values()):
+            sleep(POLL_S)
     return order
+
+
+def _describe(spec) -> str:
+    return "until it completes" if getattr(spec, "kind", "service") == "task" else spec.probe.describe()
 
 
 def _port_in_use(name: str, port: int) -> PortInUseError:
