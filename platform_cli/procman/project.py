@@ -16,6 +16,10 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     liveness_threshold = 3
     max_memory = "300MB"       # restart it when its process group stays above this
     password = true            # a redis that takes a generated password (python -m services.redis)
+    kind = "task"              # runs to completion (a migration); default "service"
+    restart = "on_failure"     # always | on_failure | no (default: always, a task: no)
+    success_exit_codes = [0]   # exits that are no failure
+    depends_on = { migrate = "completed_successfully", redis = "healthy" }  # or started
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -40,7 +44,12 @@ OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
-SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory")
+# The process model (issue 20): what a process is, when it is restarted, what it waits for.
+MODEL_SETTINGS = ("kind", "restart", "success_exit_codes")
+KINDS = ("service", "task")
+RESTARTS = ("always", "on_failure", "no")
+CONDITIONS = ("started", "healthy", "completed_successfully")  # compose's depends_on conditions
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", *MODEL_SETTINGS)
 _USES_PORT = re.compile(r"\$\{?PORT\b")
 _SCHEMES = {"redis": "redis", "tcp": "tcp"}  # anything else is reached over http
 
@@ -66,6 +75,15 @@ class ProcessSpec:
     liveness_probe: ProbeSpec | None = field(default=None, repr=False)  # None: the same probe as readiness
     liveness_threshold: int = field(default=WATCH_DEFAULTS["liveness_threshold"], repr=False)
     max_memory: int | None = field(default=None, repr=False)  # bytes
+    kind: str = "service"  # or "task": runs to completion, ready once it exits with a success code
+    restart: str = "always"  # always | on_failure | no
+    success_exit_codes: tuple[int, ...] = (0,)
+    # depends_on's condition per dependency, where it is not "healthy" (the plain list's meaning)
+    conditions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind == "task"
 
     @property
     def url(self) -> str | None:
@@ -181,10 +199,14 @@ def load_options(path: Path, names: list[str]) -> dict[str, dict]:
 def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> ProcessSpec:
     where = f"{OPTIONS_FILE} [{name}]"
     uses_port = bool(_USES_PORT.search(command))
+    model = _model_settings(options, where)
     try:
-        probe = parse_probe(_typed(options, "probe", str, where, "http" if uses_port else "none"))
+        probe = parse_probe(_typed(options, "probe", str, where, "http" if uses_port and model["kind"] == "service" else "none"))
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    if model["kind"] == "task" and probe.kind != "none":
+        raise ConfigError(f"{where}: a task has no probe: it is ready once it exits with a success code",
+                          hint="remove `probe`, or make it a service (kind = \"service\")")
     port = _typed(options, "port", int, where, None)
     if port is not None and not 1 <= port <= 65535:
         raise ConfigError(f"{where}: port must be 1-65535, not {port}")
@@ -195,9 +217,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
     # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
     env = {**env, "PORT": str(port if port is not None else env["PORT"])}
-    depends_on = _typed(options, "depends_on", list, where, [])
-    if not all(isinstance(d, str) for d in depends_on):
-        raise ConfigError(f"{where}: depends_on must be a list of process names")
+    depends_on, conditions = _dependencies(options, where)
     timeouts = {k: float(_typed(options, k, (int, float), where, DEFAULTS[k])) for k in ("start_timeout", "stop_timeout")}
     if min(timeouts.values()) <= 0:
         raise ConfigError(f"{where}: timeouts must be positive seconds")
@@ -210,7 +230,36 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     if password and probe.kind != "redis":
         raise ConfigError(f'{where}: password needs probe = "redis"')
     return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
-                       **_watch_settings(options, where, probe.kind != "none"))
+                       **_watch_settings(options, where, probe.kind != "none"), **model, conditions=conditions)
+
+
+def _model_settings(options: dict, where: str) -> dict:
+    kind = _typed(options, "kind", str, where, "service")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    restart = _typed(options, "restart", str, where, "no" if kind == "task" else "always")
+    if restart not in RESTARTS:
+        raise ConfigError(f"{where}: restart must be one of {', '.join(RESTARTS)}, not {restart!r}")
+    if kind == "task" and restart == "always":
+        raise ConfigError(f'{where}: restart = "always" would run a task for ever', hint='use "on_failure" or "no", or kind = "service"')
+    codes = _typed(options, "success_exit_codes", list, where, [0])
+    if not codes or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in codes):
+        raise ConfigError(f"{where}: success_exit_codes must be a non-empty list of exit codes 0-255")
+    return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes)))}
+
+
+def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:
+    """depends_on as a list (each must be healthy) or, compose-style, a table of conditions."""
+    value = options.get("depends_on", [])
+    if isinstance(value, dict):
+        bad = {d: c for d, c in value.items() if c not in CONDITIONS}
+        if bad:
+            name, condition = next(iter(bad.items()))
+            raise ConfigError(f"{where}: depends_on.{name} must be one of {', '.join(CONDITIONS)}, not {condition!r}")
+        return list(value), {d: c for d, c in value.items() if c != "healthy"}
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise ConfigError(f"{where}: depends_on must be a list of process names or a table like {{ migrate = \"completed_successfully\" }}")
+    return value, {}
 
 
 def _watch_settings(options: dict, where: str, probed: bool) -> dict:
@@ -269,6 +318,10 @@ def _check_dependencies(project: Project, path: Path) -> None:
         missing = [d for d in spec.depends_on if d not in project.processes]
         if missing:
             raise ConfigError(f"{path}: [{spec.name}] depends on unknown process {', '.join(missing)}")
+        for dep, condition in spec.conditions.items():
+            if condition == "completed_successfully" and not project.processes[dep].is_task:
+                raise ConfigError(f"{path}: [{spec.name}] waits for {dep} to complete, but {dep} is a service",
+                                  hint=f'set kind = "task" under [{dep}], or depend on it being "healthy" or "started"')
     try:
         TopologicalSorter({n: s.depends_on for n, s in project.processes.items()}).prepare()
     except CycleError as exc:

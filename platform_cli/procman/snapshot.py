@@ -37,9 +37,13 @@ class ProcessStatus:
     last_restart: dict | None = None  # the watchdog's latest: {time, reason}
     log_tail: list[str] = field(default_factory=list)
     via_gateway: str | None = None  # the gateway's /health/all view of this service, when there is one
+    completed: bool = False  # a task that exited with one of its success codes: done, not down
+    next_run: float | None = None  # a scheduled task's next run (unix time)
 
     @property
     def healthy(self) -> bool:
+        if self.completed:
+            return True
         if self.state == states.STARTING:  # still inside startsecs, but a passing probe says it is up
             return self.health.ok is True
         return self.state == states.RUNNING and self.health.ok is not False
@@ -59,6 +63,8 @@ class ProcessStatus:
             "last_restart": self.last_restart,
             "log_tail": self.log_tail,
             "via_gateway": self.via_gateway,
+            "completed": self.completed,
+            "next_run": self.next_run,
         }
 
 
@@ -144,4 +150,5 @@ def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -
         port=spec.port if spec else None,
         last_exit=record.get("last_exit"),
         last_restart=record.get("last_restart"),
+        completed=bool(spec and spec.is_task and info and info.state == states.EXITED and info.exit_status in spec.success_exit_codes),
     )

@@ -164,3 +164,26 @@ def test_only_the_named_processes_and_their_dependencies_start(tmp_path):
     specs = [spec("redis"), spec("api", ["redis"]), spec("other")]
     fake, _, _, error = run(tmp_path, specs, {n: Script() for n in ("redis", "api", "other")}, names=["api"])
     assert error is None and fake.calls == ["redis", "api"]
+
+
+def test_a_service_waiting_for_a_task_starts_only_once_it_completed_successfully(tmp_path):
+    specs = [spec("migrate", kind="task", restart="no"), spec("web", ["migrate"], conditions={"migrate": "completed_successfully"})]
+    fake, log, _, error = run(tmp_path, specs, {"migrate": Script(exits_after=1.0, code=0), "web": Script()})
+    assert error is None and fake.calls == ["migrate", "web"]
+    assert fake.started["web"] - fake.started["migrate"] >= 1.0
+    assert log.lines.index("migrate ready") < log.lines.index("web starting")
+
+
+def test_a_task_exiting_with_a_code_outside_its_success_codes_fails_the_start(tmp_path):
+    specs = [spec("migrate", kind="task", restart="no", success_exit_codes=(0, 130)), spec("web", ["migrate"])]
+    fake, _, _, error = run(tmp_path, specs, {"migrate": Script(exits_after=0.5, code=4), "web": Script()})
+    assert error is not None and error.message == "migrate exited with 4" and fake.calls == ["migrate"]
+    _, _, _, error = run(tmp_path, specs, {"migrate": Script(exits_after=0.5, code=130), "web": Script()})
+    assert error is None
+
+
+def test_a_started_condition_does_not_wait_for_the_probe(tmp_path):
+    specs = [spec("worker", timeout=30.0), spec("web", ["worker"], conditions={"worker": "started"})]
+    fake, log, _, error = run(tmp_path, specs, {"worker": Script(healthy_after=5.0), "web": Script()})
+    assert error is None and fake.calls == ["worker", "web"]
+    assert fake.started["web"] - fake.started["worker"] < 0.1  # right after worker was started

@@ -170,3 +170,30 @@ def test_a_redis_password_in_dotenv_is_refused_with_the_one_way_in_the_hint(tmp_
         load_project(tmp_path / "Procfile", 5000, {"REDIS_PASSWORD": "from-an-older-export"})
     assert "password = true` under [redis]" in caught.value.hint
     assert load_project(tmp_path / "Procfile", 5000, {"WEB_PASSWORD": "not a redis's"}).processes["redis"]
+
+
+def test_a_task_defaults_to_no_restart_and_no_probe_even_when_it_mentions_port(tmp_path):
+    project = make(tmp_path, "migrate: run $PORT\nweb: serve $PORT\n",
+                   '[migrate]\nkind = "task"\n[web]\ndepends_on = { migrate = "completed_successfully" }\nrestart = "on_failure"\n'
+                   "success_exit_codes = [130, 0]\n")
+    migrate, web = project.processes["migrate"], project.processes["web"]
+    assert (migrate.kind, migrate.restart, migrate.probe.kind, migrate.liveness) == ("task", "no", "none", False)
+    assert web.depends_on == ("migrate",) and web.conditions == {"migrate": "completed_successfully"}
+    assert (web.restart, web.success_exit_codes) == ("on_failure", (0, 130))
+    assert project.start_order(["web"]) == ["migrate", "web"]
+
+
+@pytest.mark.parametrize("options, message", [
+    ('[a]\nkind = "job"\n', "kind must be one of service, task"),
+    ('[a]\nrestart = "sometimes"\n', "restart must be one of always, on_failure, no"),
+    ('[a]\nkind = "task"\nrestart = "always"\n', "would run a task for ever"),
+    ('[a]\nkind = "task"\nprobe = "tcp"\n', "a task has no probe"),
+    ("[a]\nsuccess_exit_codes = []\n", "success_exit_codes must be a non-empty list"),
+    ("[a]\nsuccess_exit_codes = [256]\n", "success_exit_codes must be a non-empty list"),
+    ('[b]\ndepends_on = { a = "done" }\n', "depends_on.a must be one of started, healthy, completed_successfully"),
+    ('[b]\ndepends_on = { a = "completed_successfully" }\n', "waits for a to complete, but a is a service"),
+])
+def test_process_model_settings_are_validated(tmp_path, options, message):
+    with pytest.raises(ConfigError) as caught:
+        make(tmp_path, "a: run\nb: run\n", options)
+    assert message in caught.value.message

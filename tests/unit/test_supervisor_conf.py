@@ -133,3 +133,39 @@ def test_watchdog_settings_do_not_rename_the_launch_script(tmp_path):
         project = load_project(tmp_path / "Procfile", 5000, {})
         names.append(make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin")[0].script_name)
     assert names[0] == names[1]
+
+
+def test_restart_policies_and_tasks_map_onto_autorestart_exitcodes_and_startsecs(tmp_path):
+    from supervisor.datatypes import RestartUnconditionally, RestartWhenExitUnexpected
+
+    programs = programs_for(
+        tmp_path, "web: serve\nworker: work\nonce: go\nmigrate: m\n",
+        '[worker]\nrestart = "on_failure"\nsuccess_exit_codes = [0, 130]\n[once]\nrestart = "no"\n[migrate]\nkind = "task"\n',
+    )
+    (tmp_path / "logs").mkdir()
+    parsed = parse(render_programs(programs, tmp_path / "s", tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+    assert parsed["web"].autorestart is RestartUnconditionally and parsed["web"].startsecs == 1
+    assert parsed["worker"].autorestart is RestartWhenExitUnexpected and parsed["worker"].exitcodes == [0, 130]
+    assert parsed["once"].autorestart is False
+    assert parsed["migrate"].autorestart is False and parsed["migrate"].startsecs == 0
+
+
+def test_the_default_process_model_leaves_identities_as_they_were(tmp_path):
+    # A project setting none of kind/restart/exit codes keeps its scripts, so `up` restarts nothing.
+    plain = programs_for(tmp_path, "web: serve\n")[0]
+    assert "model" not in plain.identity
+    task = programs_for(tmp_path, "web: serve\n", '[web]\nkind = "task"\nrestart = "on_failure"\n')[0]
+    assert task.identity["model"] == {"kind": "task", "restart": "on_failure"}
+    assert task.script_name != plain.script_name
+
+
+def test_a_task_retried_on_failure_runs_in_a_bounded_loop(tmp_path):
+    import subprocess
+
+    from platform_cli.procman.supervisor_conf import task_command
+
+    tries = tmp_path / "tries"
+    script = task_command(f"echo x >> {tries}; exit 2", (0,), retries=1)
+    result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2 and tries.read_text().count("x") == 2  # the run and 1 retry
+    assert "exited 2; run 2 in 1s" in result.stderr
