@@ -3,7 +3,7 @@
 Per-process settings come from `platform.toml` beside the Procfile, one table per process:
 
     [web]
-    probe = "http:/health"     # http[:/path] | tcp | redis | none
+    probe = "http:/health"     # http[:/path] | tcp | redis | exec:COMMAND | log:PATTERN | none
     depends_on = ["redis"]
     start_timeout = 20         # seconds to become ready
     stop_timeout = 10          # seconds between SIGTERM and SIGKILL
@@ -37,7 +37,7 @@ from pathlib import Path
 from honcho.environ import expand_processes
 
 from platform_cli.errors import ConfigError, UnknownProcessError
-from platform_cli.procman.health import HOST, ProbeSpec, parse_probe
+from platform_cli.procman.health import HOST, NEEDS_PORT, ProbeSpec, parse_probe
 from platform_cli.procman.procfile import load_procfile
 
 OPTIONS_FILE = "platform.toml"
@@ -210,7 +210,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     port = _typed(options, "port", int, where, None)
     if port is not None and not 1 <= port <= 65535:
         raise ConfigError(f"{where}: port must be 1-65535, not {port}")
-    if port is None and (uses_port or probe.kind != "none"):
+    if port is None and (uses_port or probe.kind in NEEDS_PORT):
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
@@ -230,7 +230,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict) -> P
     if password and probe.kind != "redis":
         raise ConfigError(f'{where}: password needs probe = "redis"')
     return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
-                       **_watch_settings(options, where, probe.kind != "none"), **model, conditions=conditions)
+                       **_watch_settings(options, where, probe.kind != "none", probe.kind), **model, conditions=conditions)
 
 
 def _model_settings(options: dict, where: str) -> dict:
@@ -262,7 +262,7 @@ def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]
     return value, {}
 
 
-def _watch_settings(options: dict, where: str, probed: bool) -> dict:
+def _watch_settings(options: dict, where: str, probed: bool, kind: str = "") -> dict:
     found = {k: float(_typed(options, k, (int, float), where, WATCH_DEFAULTS[k])) for k in ("probe_interval", "probe_timeout")}
     if min(found.values()) <= 0:
         raise ConfigError(f"{where}: probe_interval and probe_timeout must be positive seconds")
@@ -270,13 +270,19 @@ def _watch_settings(options: dict, where: str, probed: bool) -> dict:
         found[key] = _typed(options, key, int, where, WATCH_DEFAULTS[key])
         if found[key] < 1:
             raise ConfigError(f"{where}: {key} must be 1 or more")
-    liveness = options.get("liveness", probed)
+    # A log probe says when a process became ready, not whether it still is: no liveness from it.
+    liveness = options.get("liveness", probed and kind != "log")
+    if kind == "log" and liveness is True:
+        raise ConfigError(f"{where}: a log probe cannot tell a hung process: liveness needs a probe of its own",
+                          hint='e.g. liveness = "http:/health" or "exec:./alive.sh"')
     if isinstance(liveness, str):  # a probe of its own, e.g. "http:/live"
         try:
             found["liveness_probe"] = parse_probe(liveness)
         except ValueError as exc:
             raise ConfigError(f"{where}: liveness: {exc}") from None
         found["liveness"] = found["liveness_probe"].kind != "none"
+        if found["liveness_probe"].kind == "log":
+            raise ConfigError(f"{where}: liveness cannot be a log probe (it says when a process became ready, not whether it still is)")
     elif isinstance(liveness, bool):
         found["liveness"] = liveness
     else:

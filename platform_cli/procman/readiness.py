@@ -56,12 +56,16 @@ def start_in_order(
 
     The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
     decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are
-    injected so that a unit test drives this against a fake supervisord."""
+    injected so that a unit test drives this against a fake supervisord (prober: (spec, password,
+    started_at) -> HealthResult, started_at being supervisord's start time of the process)."""
     order = project.start_order(names)
     passwords = load_passwords(project, data_dir)
-    prober = prober or (lambda spec, password: health.check(spec.probe, spec.port, timeout=0.5, password=password))
+    prober = prober or (lambda spec, password, since: probe_process(spec, project.dir, data_dir, password, since))
     launches = {name: Launch(name) for name in order}
     infos, asked = {}, None
+    # When we asked for each start, to the microsecond: a log probe counts lines from then, while
+    # supervisord's own start time is whole seconds (a line of the run before could pass).
+    asked_start: dict[str, float] = {}
     while any(launch.phase != READY for launch in launches.values()):
         now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
@@ -70,7 +74,8 @@ def start_in_order(
             spec = project.processes[name]
             info = infos.get(name)
             state = info.state if info else states.ABSENT
-            probe = prober(spec, passwords.get(name)) if wants_probe(launches[name], spec, state) else None
+            since = asked_start.get(name) or (info.started_at if info else None)
+            probe = prober(spec, passwords.get(name), since) if wants_probe(launches[name], spec, state) else None
             seen = Observation(now, state, info.exit_status if info else None, probe)
             launch, action = step_launch(launches[name], spec, seen, {d: launches[d] for d in spec.depends_on})
             launches[name] = launch
@@ -79,6 +84,7 @@ def start_in_order(
             elif isinstance(action, Start):
                 if spec.port is not None and not health.port_is_free(spec.port):
                     raise _port_in_use(name, spec.port)
+                asked_start[name] = time.time()
                 client.start(name)
                 reporter.starting(name, _describe(spec))
                 asked = None  # its new state, on the next pass
@@ -89,6 +95,15 @@ def start_in_order(
         if any(launch.phase != READY for launch in launches.values()):
             sleep(POLL_S)
     return order
+
+
+def probe_process(spec, project_dir: Path, data_dir: Path, password: str | None, since: float | None,
+                  timeout: float = 0.5) -> health.HealthResult:
+    """One readiness probe of a process. Network probes get `timeout` (short: they are repeated
+    every 20 ms); a command gets its probe_timeout, as it would under the watchdog."""
+    context = health.ProbeContext(spec.name, project_dir, data_dir / "logs", since, spec.port)
+    wait = spec.probe_timeout if spec.probe.kind == "exec" else timeout
+    return health.check(spec.probe, spec.port, timeout=wait, password=password, context=context)
 
 
 def _describe(spec) -> str:

@@ -87,7 +87,7 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
                 continue
         if project.processes[row.name].probe.kind != "none":
             unprobed.append(row)
-    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {})
+    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {}, data_dir)
     for row in rows:
         if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
             row.log_tail = recent_output(data_dir, row.name, 10)
@@ -105,10 +105,12 @@ def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:
     return True
 
 
-def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str]) -> None:
+def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str], data_dir: Path) -> None:
     def probe(row: ProcessStatus) -> None:
         spec = project.processes[row.name]
-        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name))
+        since = time.time() - row.uptime_s if row.uptime_s is not None else None
+        context = health.ProbeContext(row.name, project.dir, data_dir / "logs", since, row.port)
+        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name), context)
         row.health_age_s = 0.0
 
     threads = [threading.Thread(target=probe, args=(row,)) for row in rows[1:]]

@@ -146,6 +146,12 @@ class ProcessWatch:
         # A redis with `password = true` answers a PING without AUTH with NOAUTH: read, not probed,
         # it would be taken for a hung one and restarted in a loop.
         self.password = _read_password(dog.data_dir, name) if entry.password else None
+        # exec probes run in the project folder; a log probe reads this run's lines only (from
+        # the start the listener recorded). A log probe, once passed, stays passed for this pid:
+        # it says the process became ready, and is never a liveness probe (project.py).
+        started = (dog.history.summary().get(name) or {}).get("started_at")
+        self.context = health.ProbeContext(name, Path(entry.cwd or "."), dog.data_dir / "logs", started, entry.port)
+        self._log_passed: health.HealthResult | None = None
         self._stop = threading.Event()
         self.cpu_percent: float | None = None
         self.memory_bytes: int | None = None
@@ -177,10 +183,12 @@ class ProcessWatch:
     def _round(self) -> str | None:
         settings, reason = self.entry.settings, None
         if settings.probed:
-            result = health.check(self.entry.probe, self.entry.port, settings.timeout, self.password)
+            result = self._log_passed or health.check(self.entry.probe, self.entry.port, settings.timeout, self.password, self.context)
+            if self.entry.probe.kind == "log" and result.ok:
+                self._log_passed = result
             live = None
             if self.entry.liveness_probe is not None and settings.liveness:
-                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout, self.password).ok)
+                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout, self.password, self.context).ok)
             self.state, reason = step_probe(self.state, bool(result.ok), result.latency_ms, result.detail, self.dog.clock(),
                                             settings, live_ok=live)
         self.cpu_percent, self.memory_bytes = self.sampler.sample()

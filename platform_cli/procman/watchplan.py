@@ -36,6 +36,7 @@ def write_plan(run_dir: Path, project) -> None:
             "stop_timeout": spec.stop_timeout,
             # Whether its probe authenticates: the password itself stays in data/secrets (passwords.py).
             "password": spec.password,
+            "cwd": str(project.dir),  # where an exec probe runs
         }
         for spec in project.processes.values()
     }
@@ -53,6 +54,7 @@ class PlanEntry:
         self.port = raw["port"]
         self.stop_timeout = float(raw["stop_timeout"])
         self.password = bool(raw.get("password"))
+        self.cwd = raw.get("cwd")
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],

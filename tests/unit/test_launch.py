@@ -68,7 +68,7 @@ class FakeSupervisor:
         self.calls.append(name)
         self.started[name] = self.clock.now
 
-    def probe(self, spec, password):
+    def probe(self, spec, password, since):
         script = self.scripts[spec.name]
         if spec.name not in self.started:
             return HealthResult(True, 1.0, "ok") if script.initial == states.RUNNING else HealthResult(False, None, "connection refused")

@@ -197,3 +197,13 @@ def test_process_model_settings_are_validated(tmp_path, options, message):
     with pytest.raises(ConfigError) as caught:
         make(tmp_path, "a: run\nb: run\n", options)
     assert message in caught.value.message
+
+
+def test_exec_and_log_probes_need_no_port_and_a_log_probe_is_no_liveness_probe(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\n", '[a]\nprobe = "exec:./check.sh"\n[b]\nprobe = "log:ready"\n')
+    a, b = project.processes["a"], project.processes["b"]
+    assert (a.port, a.liveness) == (None, True) and (b.port, b.liveness) == (None, False)
+    with pytest.raises(ConfigError, match="a log probe cannot tell a hung process"):
+        make(tmp_path, "a: run\n", '[a]\nprobe = "log:ready"\nliveness = true\n')
+    with pytest.raises(ConfigError, match="liveness cannot be a log probe"):
+        make(tmp_path, "a: run\n", '[a]\nprobe = "tcp"\nliveness = "log:x"\n')
