@@ -20,6 +20,8 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     restart = "on_failure"     # always | on_failure | no (default: always, a task: no)
     success_exit_codes = [0]   # exits that are no failure
     depends_on = { migrate = "completed_successfully", redis = "healthy" }  # or started
+    stop_signal = "INT"        # instead of TERM
+    stop_command = "./drain.sh"  # run before stop_signal
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -45,7 +47,8 @@ DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
 # The process model (issue 20): what a process is, when it is restarted, what it waits for.
-MODEL_SETTINGS = ("kind", "restart", "success_exit_codes")
+MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command")
+STOP_SIGNALS = ("TERM", "INT", "QUIT", "HUP", "USR1", "USR2", "KILL")  # what supervisord's stopsignal takes
 KINDS = ("service", "task")
 RESTARTS = ("always", "on_failure", "no")
 CONDITIONS = ("started", "healthy", "completed_successfully")  # compose's depends_on conditions
@@ -80,6 +83,8 @@ class ProcessSpec:
     success_exit_codes: tuple[int, ...] = (0,)
     # depends_on's condition per dependency, where it is not "healthy" (the plain list's meaning)
     conditions: dict[str, str] = field(default_factory=dict)
+    stop_signal: str = "TERM"  # supervisord's stopsignal, without SIG
+    stop_command: str | None = None  # run before stop_signal (procman/stopwrap.py)
 
     @property
     def is_task(self) -> bool:
@@ -245,7 +250,14 @@ def _model_settings(options: dict, where: str) -> dict:
     codes = _typed(options, "success_exit_codes", list, where, [0])
     if not codes or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in codes):
         raise ConfigError(f"{where}: success_exit_codes must be a non-empty list of exit codes 0-255")
-    return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes)))}
+    stop_signal = _typed(options, "stop_signal", str, where, "TERM").upper().removeprefix("SIG")
+    if stop_signal not in STOP_SIGNALS:
+        raise ConfigError(f"{where}: stop_signal must be one of {', '.join(STOP_SIGNALS)}, not {options['stop_signal']!r}")
+    stop_command = _typed(options, "stop_command", str, where, None)
+    if stop_command is not None and (not stop_command.strip() or "\n" in stop_command):
+        raise ConfigError(f"{where}: stop_command must be one non-empty line")
+    return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes))),
+            "stop_signal": stop_signal, "stop_command": stop_command}
 
 
 def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:

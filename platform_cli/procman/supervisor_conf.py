@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,10 @@ class Program:
             found["success_exit_codes"] = list(spec.success_exit_codes)
         if spec.conditions:
             found["conditions"] = dict(sorted(spec.conditions.items()))
+        if spec.stop_signal != "TERM":
+            found["stop_signal"] = spec.stop_signal
+        if spec.stop_command:
+            found["stop_command"] = spec.stop_command
         return {"model": found} if found else {}
 
     @property
@@ -105,9 +111,28 @@ class Program:
 
     @property
     def command_line(self) -> str:
-        if self.spec.is_task and self.spec.restart == "on_failure":
-            return task_command(self.spec.command, self.spec.success_exit_codes, self.spec.retries)
-        return make_shell_command(self.spec.command)
+        spec = self.spec
+        command = spec.command
+        if spec.is_task and spec.restart == "on_failure":
+            command = task_command(spec.command, spec.success_exit_codes, spec.retries)
+        elif not spec.stop_command:
+            return make_shell_command(spec.command)
+        if spec.stop_command:
+            # supervisord signals only this parent (TERM); it runs stop_command, then stop_signal.
+            wrap = [sys.executable, "-m", "platform_cli.procman.stopwrap", spec.stop_signal, f"{spec.stop_timeout:g}", spec.stop_command, "--"]
+            return "exec " + " ".join(shlex.quote(part) for part in wrap) + " " + shlex.quote(make_shell_command(command))
+        return command
+
+    @property
+    def stop_section(self) -> dict:
+        """stopsignal, stopwaitsecs and stopasgroup: with a stop_command, supervisord's TERM goes to
+        the stopwrap parent alone, which gets stop_timeout for the command and the program's own
+        exit, then stop_timeout after stop_signal; killasgroup still ends the whole group."""
+        spec = self.spec
+        seconds = math.ceil(spec.stop_timeout)
+        if spec.stop_command:
+            return {"stopsignal": "TERM", "stopwaitsecs": 2 * seconds + 1, "stopasgroup": "false"}
+        return {"stopsignal": spec.stop_signal, "stopwaitsecs": seconds, "stopasgroup": "true"}
 
     @property
     def script(self) -> str:

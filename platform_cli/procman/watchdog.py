@@ -174,7 +174,7 @@ class ProcessWatch:
                 reason = None
             if reason and not self._stop.is_set() and self.dog.is_running(self.name, self.pid):
                 self.dog.record_restart(self.name, self.pid, reason)
-                restart_group(self.pid, self.entry.stop_timeout)
+                restart_group(self.pid, self.entry.stop_timeout, getattr(signal, f"SIG{self.entry.stop_signal}", signal.SIGTERM))
                 return
             # On the interval from the start of this round: a probe that took its timeout does not
             # stretch the cadence.
@@ -221,11 +221,12 @@ def _read_password(data_dir: Path, name: str) -> str | None:
         return None  # none made yet: the probe fails and says why (NOAUTH), as `status` would
 
 
-def restart_group(pid: int, stop_timeout: float) -> bool:
-    """End the process group led by `pid` so that supervisord restarts it: TERM and CONT, then KILL
+def restart_group(pid: int, stop_timeout: float, stop_signal: int = signal.SIGTERM) -> bool:
+    """End the process group led by `pid` so that supervisord restarts it: its stop_signal (TERM
+    unless platform.toml says otherwise) and CONT, then KILL
     after `stop_timeout` s to whatever of the group is left (a shell may die on TERM while the
     program it started ignores it). Returns True once the whole group is gone."""
-    for sig in (signal.SIGTERM, signal.SIGCONT):
+    for sig in (stop_signal, signal.SIGCONT):
         _signal_group(pid, sig)
     if _wait_group_gone(pid, stop_timeout):
         return True

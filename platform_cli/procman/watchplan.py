@@ -37,6 +37,7 @@ def write_plan(run_dir: Path, project) -> None:
             # Whether its probe authenticates: the password itself stays in data/secrets (passwords.py).
             "password": spec.password,
             "cwd": str(project.dir),  # where an exec probe runs
+            "stop_signal": spec.stop_signal,  # how the watchdog ends a hung process
         }
         for spec in project.processes.values()
     }
@@ -55,6 +56,7 @@ class PlanEntry:
         self.stop_timeout = float(raw["stop_timeout"])
         self.password = bool(raw.get("password"))
         self.cwd = raw.get("cwd")
+        self.stop_signal = raw.get("stop_signal") or "TERM"
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],

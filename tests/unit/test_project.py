@@ -207,3 +207,13 @@ def test_exec_and_log_probes_need_no_port_and_a_log_probe_is_no_liveness_probe(t
         make(tmp_path, "a: run\n", '[a]\nprobe = "log:ready"\nliveness = true\n')
     with pytest.raises(ConfigError, match="liveness cannot be a log probe"):
         make(tmp_path, "a: run\n", '[a]\nprobe = "tcp"\nliveness = "log:x"\n')
+
+
+@pytest.mark.parametrize("options, message", [
+    ('[a]\nstop_signal = "STOP"\n', "stop_signal must be one of TERM, INT"),
+    ('[a]\nstop_signal = 2\n', "stop_signal has the wrong type"),
+    ('[a]\nstop_command = ""\n', "stop_command must be one non-empty line"),
+])
+def test_stop_settings_are_validated(tmp_path, options, message):
+    with pytest.raises(ConfigError, match=message):
+        make(tmp_path, "a: run\n", options)

@@ -169,3 +169,20 @@ def test_a_task_retried_on_failure_runs_in_a_bounded_loop(tmp_path):
     result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=20)
     assert result.returncode == 2 and tries.read_text().count("x") == 2  # the run and 1 retry
     assert "exited 2; run 2 in 1s" in result.stderr
+
+
+def test_stop_signal_is_supervisords_stopsignal_and_a_stop_command_wraps_the_program(tmp_path):
+    programs = programs_for(tmp_path, "plain: a\nint: b\nwrapped: c --flag\n",
+                            '[int]\nstop_signal = "SIGINT"\n[wrapped]\nstop_signal = "INT"\nstop_command = "./drain.sh"\nstop_timeout = 3\n')
+    (tmp_path / "logs").mkdir()
+    parsed = parse(render_programs(programs, tmp_path / "s", tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+    import signal
+
+    assert (parsed["plain"].stopsignal, parsed["plain"].stopasgroup) == (signal.SIGTERM, True)
+    assert parsed["int"].stopsignal == signal.SIGINT
+    wrapped = parsed["wrapped"]
+    # supervisord's TERM reaches the stopwrap parent alone; it has 2 x stop_timeout + 1 before KILL.
+    assert (wrapped.stopsignal, wrapped.stopasgroup, wrapped.killasgroup, wrapped.stopwaitsecs) == (signal.SIGTERM, False, True, 7)
+    last = programs[2].script.splitlines()[-1]
+    assert shlex.split(last)[2:] == ["-m", "platform_cli.procman.stopwrap", "INT", "3", "./drain.sh", "--", "exec c --flag"]
+    assert programs[2].identity["model"] == {"stop_signal": "INT", "stop_command": "./drain.sh"}
