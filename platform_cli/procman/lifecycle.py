@@ -34,6 +34,8 @@ def describe_event(event: dict) -> str | None:
         return f"{name} exited ({_exit(event)}) while starting, retrying"
     if to == FATAL:
         return f"{name} kept exiting while starting: given up (FATAL)"
+    if to in ("SCHEDULED", "SKIPPED"):  # schedule.py
+        return f"{name} {event.get('detail') or to.lower()}"
     if event.get("reason"):  # the watchdog's restart (watchdog.py): why, before the exit it causes
         pid = event.get("pid")
         return f"{name} {event['reason']}" + (f" (pid {pid})" if pid else "")

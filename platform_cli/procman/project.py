@@ -22,6 +22,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     depends_on = { migrate = "completed_successfully", redis = "healthy" }  # or started
     stop_signal = "INT"        # instead of TERM
     stop_command = "./drain.sh"  # run before stop_signal
+    schedule = "*/5 * * * *"   # a task run by the daemon on this cron schedule (not by `up`)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -47,7 +48,7 @@ DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
 # The process model (issue 20): what a process is, when it is restarted, what it waits for.
-MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command")
+MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command", "schedule", "max_concurrent")
 STOP_SIGNALS = ("TERM", "INT", "QUIT", "HUP", "USR1", "USR2", "KILL")  # what supervisord's stopsignal takes
 KINDS = ("service", "task")
 RESTARTS = ("always", "on_failure", "no")
@@ -85,6 +86,7 @@ class ProcessSpec:
     conditions: dict[str, str] = field(default_factory=dict)
     stop_signal: str = "TERM"  # supervisord's stopsignal, without SIG
     stop_command: str | None = None  # run before stop_signal (procman/stopwrap.py)
+    schedule: str | None = None  # a task's cron schedule, fired by the daemon (procman/schedule.py)
 
     @property
     def is_task(self) -> bool:
@@ -256,8 +258,25 @@ def _model_settings(options: dict, where: str) -> dict:
     stop_command = _typed(options, "stop_command", str, where, None)
     if stop_command is not None and (not stop_command.strip() or "\n" in stop_command):
         raise ConfigError(f"{where}: stop_command must be one non-empty line")
+    schedule = _typed(options, "schedule", str, where, None)
+    if schedule is not None:
+        if kind != "task":
+            raise ConfigError(f'{where}: schedule needs kind = "task" (a service runs all the time)')
+        from platform_cli.procman.schedule import check_schedule
+
+        try:
+            check_schedule(schedule)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}", hint='e.g. "*/5 * * * *", or "* * * * * */10" for every 10 s') from None
+    concurrent = _typed(options, "max_concurrent", int, where, 1)
+    if concurrent != 1:
+        # supervisord runs one copy of a program at a time: a run still going when the next is
+        # due is skipped (Kubernetes' concurrencyPolicy: Forbid), never doubled.
+        raise ConfigError(f"{where}: max_concurrent can only be 1 (a run still going when the next is due is skipped)")
+    if "max_concurrent" in options and schedule is None:
+        raise ConfigError(f"{where}: max_concurrent needs a schedule")
     return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes))),
-            "stop_signal": stop_signal, "stop_command": stop_command}
+            "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule}
 
 
 def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:
@@ -336,6 +355,9 @@ def _check_dependencies(project: Project, path: Path) -> None:
         missing = [d for d in spec.depends_on if d not in project.processes]
         if missing:
             raise ConfigError(f"{path}: [{spec.name}] depends on unknown process {', '.join(missing)}")
+        scheduled = [d for d in spec.depends_on if project.processes[d].schedule]
+        if scheduled:
+            raise ConfigError(f"{path}: [{spec.name}] depends on {scheduled[0]}, which runs on its schedule: nothing waits for it")
         for dep, condition in spec.conditions.items():
             if condition == "completed_successfully" and not project.processes[dep].is_task:
                 raise ConfigError(f"{path}: [{spec.name}] waits for {dep} to complete, but {dep} is a service",

@@ -61,7 +61,9 @@ def start_in_order(
     order = project.start_order(names)
     passwords = load_passwords(project, data_dir)
     prober = prober or (lambda spec, password, since: probe_process(spec, project.dir, data_dir, password, since))
-    launches = {name: Launch(name) for name in order}
+    # A scheduled task runs when its schedule says (the daemon fires it), unless named here.
+    launches = {name: Launch(name, phase=READY) if project.processes[name].schedule and name not in (names or ())
+                else Launch(name) for name in order}
     infos, asked = {}, None
     # When we asked for each start, to the microsecond: a log probe counts lines from then, while
     # supervisord's own start time is whole seconds (a line of the run before could pass).

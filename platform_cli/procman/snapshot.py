@@ -88,10 +88,20 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
         if project.processes[row.name].probe.kind != "none":
             unprobed.append(row)
     _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {}, data_dir)
+    next_runs = _next_runs(project, data_dir)
     for row in rows:
-        if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
+        row.next_run = next_runs.get(row.name)
+        if row.state in (states.FATAL, states.BACKOFF, states.EXITED) and not row.completed:
             row.log_tail = recent_output(data_dir, row.name, 10)
     return rows
+
+
+def _next_runs(project: Project, data_dir: Path) -> dict[str, float]:
+    if not any(spec.schedule for spec in project.processes.values()):
+        return {}  # no file to read: `status` stays one RPC and two files
+    from platform_cli.procman.schedule import read_next_runs
+
+    return read_next_runs(data_dir)
 
 
 def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:

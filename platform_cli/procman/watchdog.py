@@ -74,6 +74,11 @@ class Watchdog:
             self._dirty = True
         self._wake.set()
 
+    def state_of(self, name: str) -> str | None:
+        """supervisord's state of `name`, from its latest event (the scheduler asks)."""
+        with self.lock:
+            return self.states.get(name)
+
     def is_running(self, name: str, pid: int) -> bool:
         with self.lock:
             return self.states.get(name) == states.RUNNING and self.pids.live().get(name) == pid

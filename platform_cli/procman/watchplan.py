@@ -38,6 +38,7 @@ def write_plan(run_dir: Path, project) -> None:
             "password": spec.password,
             "cwd": str(project.dir),  # where an exec probe runs
             "stop_signal": spec.stop_signal,  # how the watchdog ends a hung process
+            "schedule": spec.schedule,  # fired by the listener's scheduler (schedule.py)
         }
         for spec in project.processes.values()
     }
@@ -57,6 +58,7 @@ class PlanEntry:
         self.password = bool(raw.get("password"))
         self.cwd = raw.get("cwd")
         self.stop_signal = raw.get("stop_signal") or "TERM"
+        self.schedule = raw.get("schedule")
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],
