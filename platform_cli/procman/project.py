@@ -23,6 +23,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     stop_signal = "INT"        # instead of TERM
     stop_command = "./drain.sh"  # run before stop_signal
     schedule = "*/5 * * * *"   # a task run by the daemon on this cron schedule (not by `up`)
+    on_dependency_restart = "restart"  # restarted once a restarted or unhealthy dependency is ready again
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -48,7 +49,8 @@ DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
 # The process model (issue 20): what a process is, when it is restarted, what it waits for.
-MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command", "schedule", "max_concurrent")
+MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command", "schedule", "max_concurrent",
+                  "on_dependency_restart")
 STOP_SIGNALS = ("TERM", "INT", "QUIT", "HUP", "USR1", "USR2", "KILL")  # what supervisord's stopsignal takes
 KINDS = ("service", "task")
 RESTARTS = ("always", "on_failure", "no")
@@ -87,6 +89,7 @@ class ProcessSpec:
     stop_signal: str = "TERM"  # supervisord's stopsignal, without SIG
     stop_command: str | None = None  # run before stop_signal (procman/stopwrap.py)
     schedule: str | None = None  # a task's cron schedule, fired by the daemon (procman/schedule.py)
+    on_dependency_restart: str = "ignore"  # "restart": follow depends_on while running (procman/following.py)
 
     @property
     def is_task(self) -> bool:
@@ -275,8 +278,13 @@ def _model_settings(options: dict, where: str) -> dict:
         raise ConfigError(f"{where}: max_concurrent can only be 1 (a run still going when the next is due is skipped)")
     if "max_concurrent" in options and schedule is None:
         raise ConfigError(f"{where}: max_concurrent needs a schedule")
+    follow = _typed(options, "on_dependency_restart", str, where, "ignore")
+    if follow not in ("restart", "ignore"):
+        raise ConfigError(f'{where}: on_dependency_restart must be "restart" or "ignore", not {follow!r}')
+    if follow == "restart" and not options.get("depends_on"):
+        raise ConfigError(f"{where}: on_dependency_restart needs depends_on")
     return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes))),
-            "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule}
+            "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule, "on_dependency_restart": follow}
 
 
 def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:

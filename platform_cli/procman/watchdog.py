@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from platform_cli.procman import health, states
+from platform_cli.procman.following import Follow, step_follow
 from platform_cli.procman.history import History
 from platform_cli.procman.passwords import password_path
 from platform_cli.procman.pids import PidRecord, alive
@@ -50,6 +51,7 @@ class Watchdog:
         self._plan_stamp = None
         self._wake = threading.Event()
         self._dirty = False
+        self.follow = Follow()
 
     def start(self) -> None:
         # The state of each program when this listener (re)started: its latest recorded event.
@@ -109,6 +111,34 @@ class Watchdog:
                     watch = ProcessWatch(self, name, pid, self.plan[name])
                     self.watches[name] = watch
                     watch.start()
+            restarts = self._follow_dependencies(running)
+        for name, reason in restarts:
+            threading.Thread(target=self._restart_dependent, args=(name, running[name], reason), daemon=True).start()
+
+    def _follow_dependencies(self, running: dict[str, int]) -> list[tuple[str, str]]:
+        """Dependents to restart now (following.py); under self.lock."""
+        followers = {n: e.follows for n, e in self.plan.items() if e.follows}
+        if not followers:
+            return []
+        ready = {}
+        for name in running:
+            entry = self.plan[name]
+            status = (self.samples.get(name) or {}).get("health", {}).get("status")
+            ready[name] = (not entry.settings.probed) or (status == "ok" and self.samples[name].get("pid") == running[name])
+        self.follow, restarts = step_follow(self.follow, followers, running, ready)
+        return restarts
+
+    def _restart_dependent(self, name: str, pid: int, reason: str) -> None:
+        """Stop and start it through supervisord, as `platform restart` would (whatever its restart policy)."""
+        from platform_cli.procman.supervisor import SupervisorClient
+
+        self.record_restart(name, pid, reason)
+        try:
+            client = SupervisorClient(self.run_dir / "supervisord.sock", timeout=10)
+            client.stop(name, self.plan[name].stop_timeout)
+            client.start(name)
+        except Exception as exc:  # the daemon shutting down, say: nothing to restart any more
+            _complain(f"watchdog: cannot restart {name} after its dependency: {type(exc).__name__}: {exc}")
 
     def _reload_plan(self) -> None:
         try:

@@ -39,6 +39,8 @@ def write_plan(run_dir: Path, project) -> None:
             "cwd": str(project.dir),  # where an exec probe runs
             "stop_signal": spec.stop_signal,  # how the watchdog ends a hung process
             "schedule": spec.schedule,  # fired by the listener's scheduler (schedule.py)
+            # The dependencies whose restarts restart this process (following.py).
+            "follows": list(spec.depends_on) if spec.on_dependency_restart == "restart" else [],
         }
         for spec in project.processes.values()
     }
@@ -59,6 +61,7 @@ class PlanEntry:
         self.cwd = raw.get("cwd")
         self.stop_signal = raw.get("stop_signal") or "TERM"
         self.schedule = raw.get("schedule")
+        self.follows = tuple(raw.get("follows") or ())
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],

@@ -217,3 +217,16 @@ def test_exec_and_log_probes_need_no_port_and_a_log_probe_is_no_liveness_probe(t
 def test_stop_settings_are_validated(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         make(tmp_path, "a: run\n", options)
+
+
+def test_on_dependency_restart_is_validated_and_needs_depends_on(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\n", '[b]\ndepends_on = ["a"]\non_dependency_restart = "restart"\n')
+    assert project.processes["b"].on_dependency_restart == "restart" and project.processes["a"].on_dependency_restart == "ignore"
+    with pytest.raises(ConfigError, match='must be "restart" or "ignore"'):
+        make(tmp_path, "a: run\nb: run\n", '[b]\ndepends_on = ["a"]\non_dependency_restart = "hold"\n')
+    with pytest.raises(ConfigError, match="needs depends_on"):
+        make(tmp_path, "a: run\n", '[a]\non_dependency_restart = "restart"\n')
+    with pytest.raises(ConfigError, match="max_concurrent can only be 1"):
+        make(tmp_path, "a: run\n", '[a]\nkind = "task"\nschedule = "* * * * *"\nmax_concurrent = 2\n')
+    with pytest.raises(ConfigError, match="schedule needs kind"):
+        make(tmp_path, "a: run\n", '[a]\nschedule = "* * * * *"\n')
