@@ -46,11 +46,14 @@ def root(
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Runtime files: logs, socket, records (env PLATFORM_DATA_DIR; default data/ beside the Procfile)", show_default=False
     ),
+    profile: Optional[str] = typer.Option(
+        None, "--env", help="An environment profile: .env.NAME layered over .env (env PLATFORM_ENV)", show_default=False, metavar="NAME"
+    ),
     version: bool = typer.Option(
         False, "--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True, expose_value=False
     ),
 ) -> None:
-    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE)
+    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE, profile=profile)
 
 
 app.command()(lifecycle.up)

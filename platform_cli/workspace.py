@@ -14,14 +14,15 @@ ANYWHERE = frozenset({"order", "delivery", "tts", "signup", "login", "logout", "
 
 
 class Workspace:
-    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None, anywhere: bool = False):
+    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None, anywhere: bool = False, profile: str | None = None):
         self._procfile = procfile
         self._data_dir = data_dir
         self._anywhere = anywhere
+        self._profile = profile
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere)
+        return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere, profile=self._profile)
 
     def remember_project(self) -> None:
         """After a login: service commands run outside any project folder will use this one."""

@@ -13,10 +13,10 @@ from platform_cli.errors import ConfigError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False,
+Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile, or @group (default: all); enabled = false ones only when named.", show_default=False,
                        autocompletion=process_names)
 # start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
-Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile; name them or use --all.",
+Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile, or @group; name them or use --all.",
                           show_default=False, autocompletion=process_names)
 AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
@@ -30,7 +30,8 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     table.
     """
     ws: Workspace = ctx.obj
-    order = bring_up(ws, names or [])
+    wanted = ws.project.expand(names or [])  # @group: its processes
+    order = bring_up(ws, wanted)
     _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
@@ -50,6 +51,8 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
 
     project, daemon, settings = ws.project, ws.daemon, ws.settings
     project.check_names(names)
+    if not names and len(project.enabled_names) < len(project.names):
+        names = project.enabled_names  # enabled = false: only when named
     daemon.prepare_dirs()
     programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
     render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
@@ -95,7 +98,8 @@ def shut_down(ws: Workspace) -> str:
 def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
     ws: Workspace = ctx.obj
-    _start_ready(ws, ws.client(), _selection(ws, names, all_))
+    wanted = ws.project.enabled_names if all_ and not names else _selection(ws, names, all_)
+    _start_ready(ws, ws.client(), wanted)
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
@@ -137,8 +141,7 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
         raise typer.BadParameter("name the processes, or use --all")
     if all_:
         return ws.project.names
-    ws.project.check_names(names)
-    return names
+    return ws.project.expand(names)  # @group: its processes
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:

@@ -34,7 +34,7 @@ def run(
             "platform is already running in the background for this data dir",
             hint="follow it with `platform logs -f`, or stop it with `platform down` first",
         )
-    names = names or []
+    names = ws.project.expand(names or []) or ws.project.enabled_names  # @group; enabled = false only when named
     selected = ws.project.start_order(names)
     received: list[int] = []
 

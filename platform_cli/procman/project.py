@@ -24,6 +24,8 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     stop_command = "./drain.sh"  # run before stop_signal
     schedule = "*/5 * * * *"   # a task run by the daemon on this cron schedule (not by `up`)
     on_dependency_restart = "restart"  # restarted once a restarted or unhealthy dependency is ready again
+    group = "web"              # or a list: `platform up @web`, `restart @web`
+    enabled = false            # started only when named (or its group is)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -50,7 +52,8 @@ DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
 # The process model (issue 20): what a process is, when it is restarted, what it waits for.
 MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command", "schedule", "max_concurrent",
-                  "on_dependency_restart")
+                  "on_dependency_restart", "group", "enabled")
+_GROUP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 STOP_SIGNALS = ("TERM", "INT", "QUIT", "HUP", "USR1", "USR2", "KILL")  # what supervisord's stopsignal takes
 KINDS = ("service", "task")
 RESTARTS = ("always", "on_failure", "no")
@@ -90,6 +93,8 @@ class ProcessSpec:
     stop_command: str | None = None  # run before stop_signal (procman/stopwrap.py)
     schedule: str | None = None  # a task's cron schedule, fired by the daemon (procman/schedule.py)
     on_dependency_restart: str = "ignore"  # "restart": follow depends_on while running (procman/following.py)
+    groups: tuple[str, ...] = ()  # `platform up @web` names every process of group "web"
+    enabled: bool = True  # False: started only when named (or its group is), or needed by one that is
 
     @property
     def is_task(self) -> bool:
@@ -110,6 +115,30 @@ class Project:
     @property
     def names(self) -> list[str]:
         return list(self.processes)
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Names with each `@group` replaced by its processes (Procfile order); every name checked."""
+        found: list[str] = []
+        for name in names:
+            if name.startswith("@"):
+                members = [n for n, s in self.processes.items() if name[1:] in s.groups]
+                if not members:
+                    raise UnknownProcessError([name], [f"@{g}" for g in self.groups] + self.names)
+                found.extend(members)
+            else:
+                found.append(name)
+        found = list(dict.fromkeys(found))
+        self.check_names(found)
+        return found
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(g for s in self.processes.values() for g in s.groups))
+
+    @property
+    def enabled_names(self) -> list[str]:
+        """What `up` with no names starts: every process but those with enabled = false."""
+        return [n for n, s in self.processes.items() if s.enabled]
 
     def check_names(self, names: list[str]) -> None:
         unknown = [n for n in names if n not in self.processes]
@@ -283,8 +312,16 @@ def _model_settings(options: dict, where: str) -> dict:
         raise ConfigError(f'{where}: on_dependency_restart must be "restart" or "ignore", not {follow!r}')
     if follow == "restart" and not options.get("depends_on"):
         raise ConfigError(f"{where}: on_dependency_restart needs depends_on")
+    groups = options.get("group", [])
+    groups = [groups] if isinstance(groups, str) else groups
+    if not isinstance(groups, list) or not all(isinstance(g, str) and _GROUP_NAME.fullmatch(g) for g in groups):
+        raise ConfigError(f'{where}: group must be a name like "web" (letters, digits, - and _), or a list of them')
+    enabled = options.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{where}: enabled must be true or false")
     return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes))),
-            "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule, "on_dependency_restart": follow}
+            "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule, "on_dependency_restart": follow,
+            "groups": tuple(groups), "enabled": enabled}
 
 
 def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:

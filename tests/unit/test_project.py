@@ -230,3 +230,15 @@ def test_on_dependency_restart_is_validated_and_needs_depends_on(tmp_path):
         make(tmp_path, "a: run\n", '[a]\nkind = "task"\nschedule = "* * * * *"\nmax_concurrent = 2\n')
     with pytest.raises(ConfigError, match="schedule needs kind"):
         make(tmp_path, "a: run\n", '[a]\nschedule = "* * * * *"\n')
+
+
+def test_groups_expand_in_procfile_order_and_enabled_false_is_left_out_of_all(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\nc: run\n", '[a]\ngroup = ["web", "x"]\n[c]\ngroup = "web"\nenabled = false\n')
+    assert project.expand(["@web", "b", "a"]) == ["a", "c", "b"]
+    assert project.enabled_names == ["a", "b"] and project.groups == ["web", "x"]
+    with pytest.raises(UnknownProcessError):
+        project.expand(["@none"])
+    with pytest.raises(ConfigError, match="group must be a name"):
+        make(tmp_path, "a: run\n", '[a]\ngroup = "../x"\n')
+    with pytest.raises(ConfigError, match="enabled must be true or false"):
+        make(tmp_path, "a: run\n", '[a]\nenabled = "no"\n')
