@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
+from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -68,6 +68,7 @@ app.command()(run.run)
 app.command()(startup.startup)
 app.command()(startup.unstartup)
 app.command()(agents.mcp)
+app.command()(attach.attach)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")

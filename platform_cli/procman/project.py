@@ -26,6 +26,7 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     on_dependency_restart = "restart"  # restarted once a restarted or unhealthy dependency is ready again
     group = "web"              # or a list: `platform up @web`, `restart @web`
     enabled = false            # started only when named (or its group is)
+    tty = true                 # on a pseudo-terminal: `platform attach NAME` (a debugger's prompt)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -52,7 +53,7 @@ DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
 # The process model (issue 20): what a process is, when it is restarted, what it waits for.
 MODEL_SETTINGS = ("kind", "restart", "success_exit_codes", "stop_signal", "stop_command", "schedule", "max_concurrent",
-                  "on_dependency_restart", "group", "enabled")
+                  "on_dependency_restart", "group", "enabled", "tty")
 _GROUP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 STOP_SIGNALS = ("TERM", "INT", "QUIT", "HUP", "USR1", "USR2", "KILL")  # what supervisord's stopsignal takes
 KINDS = ("service", "task")
@@ -95,6 +96,7 @@ class ProcessSpec:
     on_dependency_restart: str = "ignore"  # "restart": follow depends_on while running (procman/following.py)
     groups: tuple[str, ...] = ()  # `platform up @web` names every process of group "web"
     enabled: bool = True  # False: started only when named (or its group is), or needed by one that is
+    tty: bool = False  # run on a pseudo-terminal that `platform attach` reaches (procman/ptyrelay.py)
 
     @property
     def is_task(self) -> bool:
@@ -321,7 +323,14 @@ def _model_settings(options: dict, where: str) -> dict:
         raise ConfigError(f"{where}: enabled must be true or false")
     return {"kind": kind, "restart": restart, "success_exit_codes": tuple(sorted(set(codes))),
             "stop_signal": stop_signal, "stop_command": stop_command, "schedule": schedule, "on_dependency_restart": follow,
-            "groups": tuple(groups), "enabled": enabled}
+            "groups": tuple(groups), "enabled": enabled, "tty": _flag(options, "tty", where)}
+
+
+def _flag(options: dict, key: str, where: str) -> bool:
+    value = options.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _dependencies(options: dict, where: str) -> tuple[list[str], dict[str, str]]:

@@ -89,6 +89,8 @@ class Program:
             found["stop_signal"] = spec.stop_signal
         if spec.stop_command:
             found["stop_command"] = spec.stop_command
+        if spec.tty:
+            found["tty"] = True
         return {"model": found} if found else {}
 
     @property
@@ -111,17 +113,23 @@ class Program:
 
     @property
     def command_line(self) -> str:
+        """The launch script's last line: the Procfile command, exec'd, inside what its settings
+        ask for: a task's retry loop, then the pty relay (tty), then the stop_command parent."""
         spec = self.spec
-        command = spec.command
+        line = make_shell_command(spec.command)
         if spec.is_task and spec.restart == "on_failure":
-            command = task_command(spec.command, spec.success_exit_codes, spec.retries)
-        elif not spec.stop_command:
-            return make_shell_command(spec.command)
+            line = task_command(spec.command, spec.success_exit_codes, spec.retries)
+        if spec.tty:
+            # On a pseudo-terminal that `platform attach` reaches through a socket in the data dir.
+            from platform_cli.procman.attach import socket_path
+
+            where = socket_path(Path(self.env["PLATFORM_DATA_DIR"]), spec.name)
+            line = _exec_wrapped([sys.executable, "-m", "platform_cli.procman.ptyrelay", str(where), "--"], line)
         if spec.stop_command:
             # supervisord signals only this parent (TERM); it runs stop_command, then stop_signal.
-            wrap = [sys.executable, "-m", "platform_cli.procman.stopwrap", spec.stop_signal, f"{spec.stop_timeout:g}", spec.stop_command, "--"]
-            return "exec " + " ".join(shlex.quote(part) for part in wrap) + " " + shlex.quote(make_shell_command(command))
-        return command
+            line = _exec_wrapped([sys.executable, "-m", "platform_cli.procman.stopwrap", spec.stop_signal, f"{spec.stop_timeout:g}",
+                                  spec.stop_command, "--"], line)
+        return line
 
     @property
     def stop_section(self) -> dict:
@@ -182,6 +190,11 @@ def make_shell_command(command: str) -> str:
     if tokens and "=" in tokens[0] and _ENV_NAME.fullmatch(tokens[0].split("=", 1)[0]):
         return command  # `FOO=1 app`: `exec FOO=1 app` would try to run a program named FOO=1
     return f"exec {command}"
+
+
+def _exec_wrapped(parent: list[str], line: str) -> str:
+    """`exec PARENT... 'LINE'`: a small parent that runs LINE through /bin/sh."""
+    return "exec " + " ".join(shlex.quote(part) for part in parent) + " " + shlex.quote(line)
 
 
 def task_command(command: str, success: tuple[int, ...], retries: int) -> str:

@@ -186,3 +186,14 @@ def test_stop_signal_is_supervisords_stopsignal_and_a_stop_command_wraps_the_pro
     last = programs[2].script.splitlines()[-1]
     assert shlex.split(last)[2:] == ["-m", "platform_cli.procman.stopwrap", "INT", "3", "./drain.sh", "--", "exec c --flag"]
     assert programs[2].identity["model"] == {"stop_signal": "INT", "stop_command": "./drain.sh"}
+
+
+def test_tty_runs_the_program_under_the_pty_relay_inside_the_stop_command_parent(tmp_path):
+    programs = programs_for(tmp_path, "dbg: python app.py\n", '[dbg]\ntty = true\nstop_command = "true"\n')
+    line = shlex.split(programs[0].script.splitlines()[-1])
+    assert line[2:4] == ["-m", "platform_cli.procman.stopwrap"]
+    inner = shlex.split(line[-1])
+    assert inner[2:5] == ["-m", "platform_cli.procman.ptyrelay", str(tmp_path / "data" / "attach" / "dbg.sock")]
+    assert inner[-1] == "exec python app.py"
+    with pytest.raises(ConfigError, match="tty must be true or false"):
+        programs_for(tmp_path, "dbg: x\n", '[dbg]\ntty = "yes"\n')
