@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, order, run, startup, status, tts
+from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, machine, order, run, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -69,6 +69,7 @@ app.command()(startup.startup)
 app.command()(startup.unstartup)
 app.command()(agents.mcp)
 app.command()(attach.attach)
+app.command()(machine.ls)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")

@@ -30,6 +30,9 @@ class Settings:
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
     log_backups: int = DEFAULT_LOG_BACKUPS
     profile: str | None = None  # --env NAME: .env.NAME layered over .env
+    # "setting" (PLATFORM_BASE_PORT), "remembered" (chosen for this data dir beside another
+    # clone's: procman/registry.py) or "default"; only a default may move.
+    base_port_source: str = "default"
 
     @property
     def project_dir(self) -> Path:
@@ -85,10 +88,22 @@ def load_settings(
         data = _absolute(procfile.parent / os.path.expanduser(dotenv["PLATFORM_DATA_DIR"]))
     else:
         data = procfile.parent / "data"
+    # The environment's PLATFORM_BASE_PORT is this run's own choice; .env's is the project's
+    # default, shared by every clone of it: that one moves when another clone already has it.
+    base_port, source = number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535), "setting"
+    if not environ.get("PLATFORM_BASE_PORT"):
+        from platform_cli.procman.registry import remembered_base_port
+
+        remembered = remembered_base_port(data)
+        if remembered:
+            base_port, source = remembered, "remembered"
+        else:
+            source = "default"
     return Settings(
         procfile=procfile,
         data_dir=data,
-        base_port=number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535),
+        base_port=base_port,
+        base_port_source=source,
         dotenv=dotenv,
         # supervisor needs a file to reach some size before rotating; 1 KB keeps tests quick.
         log_max_bytes=number("PLATFORM_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES, 1024, 1 << 40),

@@ -24,6 +24,19 @@ class Workspace:
     def settings(self) -> Settings:
         return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere, profile=self._profile)
 
+    def settle_base_port(self) -> None:
+        """Before `up` or `run`: with the default base port taken by another running platform
+        (a second clone), choose a free block and remember it in the data dir (registry.py)."""
+        from platform_cli.procman.registry import choose_base_port, remember_base_port
+
+        if self.settings.base_port_source != "default":
+            return
+        chosen = choose_base_port(self.settings.data_dir, self.settings.base_port, max(1, len(self.project.processes)))
+        if chosen != self.settings.base_port:
+            remember_base_port(self.settings.data_dir, chosen)
+            for cached in ("settings", "project", "daemon"):
+                self.__dict__.pop(cached, None)
+
     def remember_project(self) -> None:
         """After a login: service commands run outside any project folder will use this one."""
         from platform_cli.user_config import remember_project

@@ -30,8 +30,10 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names) -> None:
     table.
     """
     ws: Workspace = ctx.obj
+    ws.settle_base_port()  # a second clone: its own ports
     wanted = ws.project.expand(names or [])  # @group: its processes
     order = bring_up(ws, wanted)
+    _register(ws)
     _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
 
 
@@ -86,6 +88,9 @@ def shut_down(ws: Workspace) -> str:
     pid = daemon.stop(sum(s.stop_timeout for s in specs) + 10 if specs else STOP_BUDGET_S)
     leftovers = find_orphans(daemon.data_dir)
     terminate([p for p, _ in leftovers])
+    from platform_cli.procman.registry import unregister
+
+    unregister(daemon.data_dir)
     message = f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
         message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
@@ -93,6 +98,14 @@ def shut_down(ws: Workspace) -> str:
     if busy:
         message += f"; still in use by programs platform did not start: port {', '.join(map(str, busy))}"
     return message
+
+
+def _register(ws: Workspace) -> None:
+    """In the machine's list of running platforms (`platform ls`)."""
+    from platform_cli.procman.registry import PlatformEntry, register
+
+    ports = {n: s.port for n, s in ws.project.processes.items() if s.port is not None}
+    register(PlatformEntry(str(ws.project.dir), str(ws.settings.data_dir), ws.settings.base_port, ws.daemon.client().pid(), ports))
 
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
