@@ -29,7 +29,7 @@ def test_status_json_has_the_documented_fields():
         "name": "web", "state": "RUNNING", "pid": 12, "uptime_s": 61.3, "restarts": 1, "cpu_percent": None,
         "memory_bytes": None, "port": 5000, "health": {"status": "ok", "latency_ms": 1.5, "detail": "ok", "age_s": 2.0},
         "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "last_restart": None, "log_tail": [],
-        "via_gateway": None,
+        "via_gateway": None, "completed": False, "next_run": None,
     }
 
 
