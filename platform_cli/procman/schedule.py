@@ -117,7 +117,8 @@ class Scheduler:
         return max(0.01, min(1.0, soonest - self.clock()))
 
     def _record(self, name: str, to: str, expression: str, now: float) -> None:
-        reason = f"schedule {expression}" if to == SCHEDULED else f"schedule {expression}: skipped, the last run is still going"
+        reason = (f"run by its schedule ({expression})" if to == SCHEDULED
+                  else f"not run by its schedule ({expression}): the last run is still going")
         self.history.record({"ts": now, "time": datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds"),
                              "name": name, "from": "-", "to": to, "detail": reason})
 
