@@ -39,14 +39,24 @@ class ProcessStatus:
     via_gateway: str | None = None  # the gateway's /health/all view of this service, when there is one
     completed: bool = False  # a task that exited with one of its success codes: done, not down
     next_run: float | None = None  # a scheduled task's next run (unix time)
+    # Not running is no fault for it: enabled = false (started only when named) or a scheduled
+    # task between runs; `status` exits 0 all the same.
+    may_rest: bool = False
 
     @property
     def healthy(self) -> bool:
         if self.completed:
             return True
+        if self.may_rest and self.state in (states.STOPPED, states.ABSENT, states.EXITED) and not self.last_exit_failed:
+            return True
         if self.state == states.STARTING:  # still inside startsecs, but a passing probe says it is up
             return self.health.ok is True
         return self.state == states.RUNNING and self.health.ok is not False
+
+    @property
+    def last_exit_failed(self) -> bool:
+        """EXITED with a code outside its success codes (known only for a task: see completed)."""
+        return self.state == states.EXITED and not self.completed
 
     def to_json(self) -> dict:
         return {
@@ -163,4 +173,5 @@ def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -
         last_exit=record.get("last_exit"),
         last_restart=record.get("last_restart"),
         completed=bool(spec and spec.is_task and info and info.state == states.EXITED and info.exit_status in spec.success_exit_codes),
+        may_rest=bool(spec and (not spec.enabled or spec.schedule)),
     )

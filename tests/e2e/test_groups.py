@@ -24,6 +24,8 @@ def test_up_and_restart_at_group_act_on_its_processes_and_disabled_ones_wait_to_
     project.ok("up")  # all but the disabled one
     states = _states(project)
     assert states["worker"] in ("STARTING", "RUNNING") and states["debugger"] not in ("STARTING", "RUNNING")
+    project.wait_running("api", "front", "worker")
+    assert project.run("status").returncode == 0  # a disabled process at rest is no fault
     project.ok("up", "debugger")  # named: started
     project.wait_running("debugger")
     unknown = project.run("up", "@nope")
