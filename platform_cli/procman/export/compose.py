@@ -139,6 +139,8 @@ def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
     service["stop_grace_period"] = _duration(spec.stop_timeout)
     # platform.toml's restart: "always" is unless-stopped, so that a `docker compose stop` holds.
     service["restart"] = {"always": "unless-stopped", "on_failure": "on-failure", "no": "no"}[spec.restart]
+    if spec.stop_signal != "TERM":
+        service["stop_signal"] = f"SIG{spec.stop_signal}"
     return service
 
 
