@@ -75,6 +75,8 @@ class Scheduler:
         self.expressions: dict[str, str] = {}
         self._stop = threading.Event()
         self._published: str | None = None
+        self._plan_stamp = None
+        self._plan_schedules: dict[str, str] = {}
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="scheduler", daemon=True).start()
@@ -97,9 +99,7 @@ class Scheduler:
 
     def tick(self) -> float:
         """Fire what is due; return the seconds until the next look (at most one, for new plans)."""
-        from platform_cli.procman.watchplan import load_plan
-
-        schedules = {name: entry.schedule for name, entry in load_plan(self.run_dir).items() if entry.schedule}
+        schedules = self._schedules()
         for name in list(self.next_at):
             if self.expressions.get(name) != schedules.get(name):
                 del self.next_at[name]  # removed or changed: start counting afresh
@@ -115,6 +115,20 @@ class Scheduler:
         self._publish()
         soonest = min(self.next_at.values(), default=now + 1.0)
         return max(0.01, min(1.0, soonest - self.clock()))
+
+    def _schedules(self) -> dict[str, str]:
+        """name -> cron expression, from watch.json, read again only when `up` rewrote it."""
+        from platform_cli.procman.watchplan import FILE_NAME as PLAN, load_plan
+
+        try:
+            stat = (self.run_dir / PLAN).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._plan_stamp:
+            self._plan_stamp = stamp
+            self._plan_schedules = {name: e.schedule for name, e in load_plan(self.run_dir).items() if e.schedule}
+        return self._plan_schedules
 
     def _record(self, name: str, to: str, expression: str, now: float) -> None:
         reason = (f"run by its schedule ({expression})" if to == SCHEDULED
