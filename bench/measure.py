@@ -102,10 +102,6 @@ def timed(cmd: list[str], env: dict, cwd: Path, accept: tuple[int, ...] = (0, 3)
     return elapsed
 
 
-def rss_mb(pids: list[int]) -> float:
-    return sum(psutil.Process(p).memory_info().rss for p in pids) / 1e6
-
-
 def pss_mb(pids: list[int]) -> float:
     """Proportional set size: pages shared between the processes (a fork's, say) count once."""
     return sum(psutil.Process(p).memory_full_info().pss for p in pids) / 1e6

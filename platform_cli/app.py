@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, machine, order, run, startup, status, tts
+from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, machine, monit, order, run, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -62,6 +62,7 @@ app.command()(lifecycle.start)
 app.command()(lifecycle.stop)
 app.command()(lifecycle.restart)
 app.command()(status.status)
+app.command()(monit.monit)
 app.command()(events.events)
 app.command()(logs.logs)
 app.command()(run.run)

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     SERVICE_ERROR = 9  # a service refused the request (4xx) or failed (5xx)
     SERVICE_DOWN = 10  # a service does not answer
     LOGIN_NEEDED = 11  # the gateway wants a login: none, or it expired
+    DATA_DIR = 12  # the data dir cannot be written: full, read-only, or not ours
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -33,6 +34,10 @@ class PlatformError(Exception):
 
 class ConfigError(PlatformError):
     exit_code = ExitCode.CONFIG
+
+
+class DataDirError(PlatformError):
+    exit_code = ExitCode.DATA_DIR
 
 
 class DaemonDownError(PlatformError):

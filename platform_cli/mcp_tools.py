@@ -3,8 +3,8 @@ assistant reads status, events and logs and starts or stops processes through ty
 instead of scraping terminal tables.
 
 Each tool calls what the CLI command of the same name calls (the status snapshot, the event
-history, the log tail, the supervisord client and the ready-waiting start) and answers with the
-data the command's `--json` prints. Reads are bounded: an agent cannot ask for a log of gigabytes.
+history, the log tail, and procman/control.py's start, stop and restart, which hold the data
+dir's lock as the commands do) and answers with the data the command's `--json` prints. Reads are bounded: an agent cannot ask for a log of gigabytes.
 stdout is the protocol's channel: nothing here prints, and every tool builds its own Workspace, so
 a Procfile edited while the server runs is read afresh on the next call.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 EVENTS_MAX = 500
@@ -89,8 +90,7 @@ def make_server(workspace: Callable[[], Any]):
     def restart(name: str) -> dict[str, Any]:
         """Stop a process, start it again and wait until it is ready; returns its status (new pid)."""
         ws = workspace()
-        _guard(_stop, ws, name)
-        _guard(_start_ready, ws, name)
+        _guard(_restart, ws, name)
         return _row(ws, name)
 
     return server
@@ -98,16 +98,28 @@ def make_server(workspace: Callable[[], Any]):
 
 def _stop(ws, name: str) -> None:
     """What `platform stop NAME` does for one name."""
+    from platform_cli.procman.control import stop_processes
+
     ws.project.check_names([name])
-    ws.client().stop(name, ws.project.processes[name].stop_timeout)
+    stop_processes(ws.daemon, ws.project, [name])
 
 
 def _start_ready(ws, name: str) -> None:
     """What `platform start NAME` does, without its progress lines (stdout is the protocol's)."""
-    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.commands.lifecycle import load_programs
+    from platform_cli.procman.control import start_processes
 
     ws.project.check_names([name])
-    start_in_order(ws.client(), ws.project, [name], ws.settings.data_dir)
+    start_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
+
+
+def _restart(ws, name: str) -> None:
+    """What `platform restart NAME` does, without its progress lines."""
+    from platform_cli.commands.lifecycle import load_programs
+    from platform_cli.procman.control import restart_processes
+
+    ws.project.check_names([name])
+    restart_processes(ws.daemon, ws.project, [name], load=partial(load_programs, ws))
 
 
 def _row(ws, name: str) -> dict[str, Any]:

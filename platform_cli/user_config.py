@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 LAST_PROJECT = "last-project.json"
@@ -23,13 +22,12 @@ def config_dir(environ=os.environ) -> Path:
 def remember_project(procfile: Path, data_dir: Path, environ=os.environ) -> None:
     """Keep where the login was made (0600, written atomically). A folder we cannot write to
     costs only this convenience: the login itself has worked, so it is not an error."""
+    from platform_cli.procman.atomicfile import write_atomic
+
     folder = config_dir(environ)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{LAST_PROJECT}.")  # mkstemp makes it 0600
-        with os.fdopen(fd, "w") as f:
-            json.dump({"procfile": str(procfile), "data_dir": str(data_dir)}, f)
-        os.replace(tmp, folder / LAST_PROJECT)
+        write_atomic(folder / LAST_PROJECT, json.dumps({"procfile": str(procfile), "data_dir": str(data_dir)}))
     except OSError:
         pass
 

@@ -108,7 +108,7 @@ def _columns(rows: list[Row], names: list[str]) -> tuple[list[str], list[list[st
 def render_text(rows: list[Row], names: list[str]) -> str:
     header, body = _columns(rows, names)
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    fmt = lambda line: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))  # noqa: E731
+    fmt = lambda line: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True)))  # noqa: E731
     return "\n".join([fmt(header), fmt(["-" * w for w in widths]), *map(fmt, body)])
 
 

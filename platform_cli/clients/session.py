@@ -19,12 +19,12 @@ class Session:
         return saved if isinstance(saved, dict) and "token" in saved else None
 
     def save(self, signed_in: dict) -> None:
-        from platform_cli.procman.privatefile import private_dirs, write_private
+        from platform_cli.procman.atomicfile import private_dirs, write_atomic
 
         private_dirs(self.path.parent)
         saved = {k: signed_in[k] for k in ("token", "user_id", "email", "role")}
         saved["expires_at"] = time.time() + float(signed_in.get("expires_in", 0))
-        write_private(self.path, json.dumps(saved))
+        write_atomic(self.path, json.dumps(saved))
 
     def forget(self) -> bool:
         try:
@@ -34,16 +34,31 @@ class Session:
         return True
 
 
-def request_staff(data_dir: Path, email: str, password_hash: str) -> Path:
-    """Ask the gateway, the only owner of its user store, to make or promote a staff account.
+def request_staff(data_dir: Path, project_dir: Path, email: str, password: str) -> None:
+    """Ask the gateway, the only owner of its user store and of its inbox's format, for a staff
+    account: run its own entry point (`python -m services.gateway add-staff`) with this Python,
+    in the project dir and with the data dir the gateway runs with. Local only, never HTTP.
+    StaffRequestError with the gateway's one-line reason when it refuses."""
+    import os
+    import subprocess
+    import sys
 
-    The request is a 0600 file in data/gateway/inbox: local only, never HTTP. The gateway
-    applies it at its next start or sign-in, whichever comes first.
-    """
-    from platform_cli.procman.privatefile import private_dirs, write_private
+    from platform_cli.errors import PlatformError
 
-    inbox = data_dir / "gateway" / "inbox"
-    private_dirs(inbox)
-    path = inbox / f"{time.time_ns()}.json"
-    write_private(path, json.dumps({"email": email, "password": password_hash, "role": "staff"}), exclusive=True)
-    return path
+    command = [sys.executable, "-m", "services.gateway", "add-staff", email]
+    env = {**os.environ, "PLATFORM_DATA_DIR": str(data_dir)}
+    try:
+        done = subprocess.run(command, input=password + "\n", env=env, cwd=project_dir, capture_output=True,
+                              text=True, timeout=STAFF_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise PlatformError(f"the gateway took longer than {STAFF_TIMEOUT_S}s to take the staff request") from None
+    if done.returncode == 0:
+        return
+    said = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    if any("No module named" in line for line in said):  # the CLI installed without the services extra
+        raise PlatformError("the gateway's code is not installed with this Python: " + said[-1],
+                            hint="install the services too: pip install 'platform-cli[services]' (make up does)")
+    raise PlatformError(said[-1] if said else f"the gateway's add-staff failed (exit {done.returncode})")
+
+
+STAFF_TIMEOUT_S = 60  # an import, one zxcvbn estimate and one scrypt hash: about a second

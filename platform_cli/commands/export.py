@@ -104,7 +104,7 @@ def _export(ws: Workspace, engine: str, output: Optional[Path], render, next_ste
     rel = os.path.relpath(out, ws.settings.project_dir)
     files = render(ws, rel)
     written = write_bundle(files, out)
-    for path, file in zip(written, files.values()):
+    for path, file in zip(written, files.values(), strict=True):
         typer.echo(f"wrote {os.path.relpath(path)}" + ("  (secret values, 0600: keep it out of git)" if file.secret else ""))
     typer.echo("next: " + next_step.format(dir=os.path.relpath(out)))
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from typing import Optional
 
 import typer
 
 from platform_cli.commands.completion import process_names
-from platform_cli.errors import ConfigError
+from platform_cli.errors import ConfigError, NotReadyError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile, or @group (default: all); enabled = false ones only when named.", show_default=False,
-                       autocompletion=process_names)
+Names = typer.Argument(None, metavar="[NAME]...", show_default=False, autocompletion=process_names,
+                       help="Process names from the Procfile, or @group (default: all); enabled = false ones only when named.")
 # start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
 Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile, or @group; name them or use --all.",
                           show_default=False, autocompletion=process_names)
@@ -45,53 +46,94 @@ def down(ctx: typer.Context) -> None:
 
 def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     """What `up` does before showing the table: returns the processes started, in start order."""
-    from functools import partial
-
     from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.supervisor_conf import make_programs, render_programs
     from platform_cli.ui.progress import ProgressReporter
 
-    project, daemon, settings = ws.project, ws.daemon, ws.settings
+    project, daemon = ws.project, ws.daemon
     project.check_names(names)
     if not names and len(project.enabled_names) < len(project.names):
         names = project.enabled_names  # enabled = false: only when named
     daemon.prepare_dirs()
-    programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""))
-    render = partial(render_programs, programs, daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
-                     settings.log_max_bytes, settings.log_backups)
-    with ProgressReporter(ws.out) as progress:
-        if not daemon.is_running():
+    # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
+    with daemon.lock(), ProgressReporter(ws.out) as progress:
+        running = daemon.is_running()
+        rollout = Rollout(daemon, daemon.client())
+        # supervisord holds only what was started at some point: `up NAME` renders NAME, what it
+        # depends on and what supervisord holds (still in the Procfile), not a long Procfile's
+        # every line. A line gone from the Procfile is left out, so its process is removed.
+        loaded = rollout.loaded() if running else {}
+        selection = [*names, *(n for n in loaded if n in project.processes)] if names else None
+        programs, render = _programs(ws, selection)
+        if not running:
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 progress.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
-            daemon.write_programs(render(), {p.script_name: p.script for p in programs})
+            daemon.write_programs(render({}), {p.script_name: p.script for p in programs})
             progress.note(f"started supervisord (pid {daemon.start()})")
-        return Rollout(daemon, daemon.client()).apply(project, programs, lambda kept: render(kept=kept), names, settings.data_dir, progress)
+        return rollout.apply(project, programs, render, names, ws.settings.data_dir, progress)
+
+
+def load_programs(ws: Workspace, client, names: list[str]) -> None:
+    """Before `start` or `restart` of `names` (in start order, dependencies included): give
+    supervisord those it does not hold yet, as `up` renders them; one RPC when it holds them all."""
+    from platform_cli.procman.rollout import Rollout
+
+    known = client.infos(names)
+    missing = [n for n in names if n not in known]
+    if missing:
+        Rollout(ws.daemon, client).load(*_programs(ws, missing))
+
+
+def _programs(ws: Workspace, names: list[str] | None):
+    """The programs of `names` and what they depend on (all when None), and `render(kept)`, which
+    renders them for supervisord, the sections in `kept` as they were."""
+    from platform_cli.procman.supervisor_conf import make_programs, render_programs
+
+    project, settings = ws.project, ws.settings
+    programs = make_programs(project, settings.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""), names)
+
+    def render(kept: dict[str, str]) -> str:
+        return render_programs(programs, ws.daemon.scripts_dir, project.dir, settings.data_dir / "logs", settings.procfile,
+                               settings.log_max_bytes, settings.log_backups, kept=kept)
+
+    return programs, render
 
 
 def shut_down(ws: Workspace) -> str:
     """Stop every process and supervisord, and anything they left behind; says what it did."""
-    from platform_cli.procman.daemon import find_orphans, terminate
+    from platform_cli.procman.daemon import find_daemons, find_orphans, terminate
     from platform_cli.procman.health import port_is_free
+    from platform_cli.procman.stopping import stop_in_waves
 
     daemon = ws.daemon
-    if not daemon.is_running():
-        cleanup = daemon.clean_up_after_crash()
-        return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
-    try:  # `down` must work even when the Procfile has since been broken
-        specs = list(ws.project.processes.values())
-    except ConfigError:
-        specs = []
-    count = len([p for p in daemon.client().processes() if p.pid])
-    # Ports to see released: those our processes were listening on (another program's are not ours).
-    ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
-    pid = daemon.stop(sum(s.stop_timeout for s in specs) + 10 if specs else STOP_BUDGET_S)
-    leftovers = find_orphans(daemon.data_dir)
-    terminate([p for p, _ in leftovers])
-    from platform_cli.procman.registry import unregister
+    with daemon.lock():
+        if not daemon.is_running():
+            cleanup = daemon.clean_up_after_crash()
+            return f"supervisord was not running; {cleanup.describe()}" if cleanup else "platform is not running"
+        try:  # `down` must work even when the Procfile has since been broken
+            specs = list(ws.project.processes.values())
+        except ConfigError:
+            specs = []
+        client = daemon.client()
+        running = [p.name for p in client.processes() if p.pid]
+        # Ports to see released: those our processes were listening on (another program's are not ours).
+        ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
+        try:
+            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, running):
+                pass
+        except NotReadyError:
+            pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it
+        # What escaped its process group (double fork, setsid) is now supervisord's child: stop it
+        # while supervisord is still its parent.
+        adopted = daemon.adopted(client.pid(), {client.listener_pid()})
+        terminate([p for p, _ in adopted])
+        pid = daemon.stop(STOP_BUDGET_S)
+        leftovers = adopted + find_orphans(daemon.data_dir)
+        terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
+        from platform_cli.procman.registry import unregister
 
-    unregister(daemon.data_dir)
-    message = f"stopped {count} process{'es' if count != 1 else ''} and supervisord (pid {pid})"
+        unregister(daemon.data_dir)  # off `platform ls`
+    message = f"stopped {len(running)} process{'es' if len(running) != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
         message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
     busy = _wait_ports_free(ports, port_is_free)
@@ -110,41 +152,40 @@ def _register(ws: Workspace) -> None:
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
+    from platform_cli.procman.control import start_processes
+    from platform_cli.ui.progress import ProgressReporter
+
     ws: Workspace = ctx.obj
-    wanted = ws.project.enabled_names if all_ and not names else _selection(ws, names, all_)
-    _start_ready(ws, ws.client(), wanted)
+    wanted = _selection(ws, names, all_)  # a bad command line is told before the project is even read
+    if all_:
+        wanted = ws.project.enabled_names  # enabled = false: started only when named
+    with ProgressReporter(ws.out) as progress:
+        start_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws))
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
-    """Stop processes (dependents first); supervisord keeps running."""
+    """Stop processes (dependents first; the others all at once); supervisord keeps running."""
+    from platform_cli.procman.control import stop_processes
+
     ws: Workspace = ctx.obj
-    for name in _stop_in_order(ws, ws.client(), _selection(ws, names, all_)):
-        ws.out.print(f"stopped {name}")
+    wanted = _selection(ws, names, all_)
+
+    def told(wave: list[str]) -> None:
+        for name in wave:
+            ws.out.print(f"stopped {name}")
+
+    stop_processes(ws.daemon, ws.project, wanted, told)
 
 
 def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes, start them again, and wait until they are ready."""
-    ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-    client = ws.client()
-    list(_stop_in_order(ws, client, wanted))
-    _start_ready(ws, client, wanted)
-
-
-def _stop_in_order(ws: Workspace, client, wanted: list[str]):
-    """Stop each named process, dependents before what they depend on; yields each once stopped."""
-    for name in reversed(ws.project.start_order(wanted)):
-        if name in wanted:
-            client.stop(name, ws.project.processes[name].stop_timeout)
-            yield name
-
-
-def _start_ready(ws: Workspace, client, wanted: list[str]) -> None:
-    from platform_cli.procman.readiness import start_in_order
+    from platform_cli.procman.control import restart_processes
     from platform_cli.ui.progress import ProgressReporter
 
+    ws: Workspace = ctx.obj
+    wanted = _selection(ws, names, all_)
     with ProgressReporter(ws.out) as progress:
-        start_in_order(client, ws.project, wanted, ws.settings.data_dir, progress)
+        restart_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws))
 
 
 def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:

@@ -13,6 +13,8 @@ User = typer.Option(None, "--user", "-u", help="The user the orders belong to [d
 Json = typer.Option(False, "--json", help="JSON, for scripts.")
 
 
+OrderId = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it.")
+
 @app.command()
 def create(
     ctx: typer.Context,
@@ -45,14 +47,14 @@ def list_orders(
 
 
 @app.command()
-def show(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."), user: Optional[str] = User, as_json: bool = Json) -> None:
+def show(ctx: typer.Context, order_id: str = OrderId, user: Optional[str] = User, as_json: bool = Json) -> None:
     """One order, with its current delivery status."""
     ws: Workspace = ctx.obj
     _show_order(ws, ws.service("orders").get("order-ms", ws.user(user), "orders", order_id), as_json)
 
 
 @app.command()
-def cancel(ctx: typer.Context, order_id: str = typer.Argument(..., metavar="ORDER_ID", help="The order's id, as `order create` or `order list` shows it."), user: Optional[str] = User, as_json: bool = Json) -> None:
+def cancel(ctx: typer.Context, order_id: str = OrderId, user: Optional[str] = User, as_json: bool = Json) -> None:
     """Cancel an order that is not yet on its way (received or brewing)."""
     from platform_cli.ui.orders_view import print_json, render_delivery
 

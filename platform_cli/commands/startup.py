@@ -18,7 +18,7 @@ def startup(ctx: typer.Context) -> None:
     from platform_cli.procman.bootunit import UserSystemd, install_unit, make_boot_spec, render_cron_line
 
     ws: Workspace = ctx.obj
-    ws.project  # a Procfile that does not load now would not load at boot either: exit 6 here
+    _ = ws.project  # a Procfile that does not load now would not load at boot either: exit 6 here
     spec = make_boot_spec(ws.settings.procfile, ws.settings.data_dir)
     report = install_unit(spec, UserSystemd())
     print(f"{'wrote' if report.written else 'kept (unchanged)'} {report.unit}")

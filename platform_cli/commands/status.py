@@ -13,7 +13,9 @@ from platform_cli.workspace import Workspace
 
 def status(
     ctx: typer.Context,
-    names: Optional[list[str]] = typer.Argument(None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False),
+    names: Optional[list[str]] = typer.Argument(
+        None, metavar="[NAME]...", autocompletion=process_names, help="Processes to show (default: all).", show_default=False
+    ),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of objects, for scripts."),
     probe: bool = typer.Option(False, "--probe", help="Probe every process now instead of showing the daemon's latest probe."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Refresh in place every second until Ctrl-C."),
@@ -29,6 +31,8 @@ def status(
 
     Exits 0 when every shown process is running and healthy, 3 otherwise, 4 when supervisord is down.
     """
+    from platform_cli.procman.datadir import describe_trouble
+
     ws: Workspace = ctx.obj
     names = names or []
     ws.project.check_names(names)
@@ -47,6 +51,9 @@ def status(
         from platform_cli.ui.status_view import render_status
 
         render_status(rows, ws.out)
+    trouble = describe_trouble(ws.settings.data_dir)
+    if trouble:
+        ws.err.print(f"warning: {trouble}")
     if not all(row.healthy for row in rows):
         raise typer.Exit(ExitCode.UNHEALTHY)
 

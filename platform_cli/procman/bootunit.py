@@ -138,7 +138,7 @@ class UserSystemd:
 
 def install_unit(spec: BootSpec, systemd: UserSystemd, environ=os.environ) -> BootReport:
     """Write (or keep) the unit, and enable it if a user systemd answers. Idempotent."""
-    from platform_cli.procman.privatefile import write_private
+    from platform_cli.procman.atomicfile import write_atomic
 
     folder = unit_dir(environ)
     path = folder / unit_name(spec.procfile)
@@ -147,7 +147,7 @@ def install_unit(spec: BootSpec, systemd: UserSystemd, environ=os.environ) -> Bo
     if written:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            write_private(path, text)
+            write_atomic(path, text)
         except OSError as exc:  # a read-only home, a file where the folder should be: the person's to fix
             raise PlatformError(f"cannot write {path}: {exc.strerror or exc}", hint=f"check that {folder} is a folder you can write to") from None
     ok, why = systemd.run("daemon-reload")  # the first call that needs the user manager: it tells us if there is one

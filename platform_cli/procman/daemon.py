@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
+from platform_cli.procman.atomicfile import private_dirs, write_atomic
+from platform_cli.procman.datadir import writing
+from platform_cli.procman.lock import DataDirLock
 from platform_cli.procman.logtail import tail
 from platform_cli.procman.pids import PidRecord, alive
-from platform_cli.procman.privatefile import private_dirs, write_private
 from platform_cli.procman.supervisor import SupervisorClient
 
 CONF_NAME = "supervisord.conf"
@@ -70,20 +72,28 @@ class Daemon:
             )
         # 0700, the data dir first: logs, records, the control socket and the rendered environment
         # are no other local user's to read.
-        private_dirs(self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs")
+        with writing(self.data_dir):
+            private_dirs(self.data_dir, self.run_dir, self.scripts_dir, self.data_dir / "logs")
+
+    def lock(self) -> DataDirLock:
+        """Held by a lifecycle command from "is supervisord running?" until it has acted on the answer."""
+        return DataDirLock(self.data_dir)
 
     def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
         """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
-        for name, text in scripts.items():
-            write_private(self.scripts_dir / name, text)
-        write_private(self.programs_path, conf)
+        with writing(self.data_dir):
+            for name, text in scripts.items():
+                if _read(self.scripts_dir / name) != text:  # a long Procfile: rewrite only what changed
+                    write_atomic(self.scripts_dir / name, text)
+            write_atomic(self.programs_path, conf)
 
     def prune_scripts(self, keep: set[str]) -> None:
         """Remove the launch scripts of an older config, once supervisord has loaded the new one
         (until then a process restarting by itself still runs its old script)."""
-        for old in self.scripts_dir.glob("*.sh"):
-            if old.name not in keep:
-                old.unlink()
+        with writing(self.data_dir):
+            for old in self.scripts_dir.glob("*.sh"):
+                if old.name not in keep:
+                    old.unlink(missing_ok=True)
 
     def is_running(self) -> bool:
         """True when supervisord answers; False when there is none. One that is there but busy or
@@ -126,7 +136,14 @@ class Daemon:
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()
         if result.returncode != 0:
-            raise PlatformError(f"supervisord did not start: {message.splitlines()[-1] if message else result.returncode}")
+            # The whole message: supervisord ends it with "For help, use ... -h", which hides the cause.
+            lines = [line for line in message.splitlines() if line.strip() and not line.startswith("For help, use")]
+            cause = next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "no message")
+            raise PlatformError(
+                f"supervisord did not start (exit {result.returncode}): {cause.removeprefix('Error:').strip()}",
+                details=[*(line for line in lines if line != cause),
+                         *(line.decode("utf-8", "replace") for line in tail(self.log_path, 10))],
+            )
         client = self.client(timeout=2)
         deadline = time.monotonic() + deadline_s
         while time.monotonic() < deadline:
@@ -151,19 +168,42 @@ class Daemon:
             wait_gone([pid], 5)
         return pid
 
+    def adopted(self, daemon_pid: int, besides: set[int]) -> list[tuple[int, str]]:
+        """Processes supervisord adopted as a subreaper (see daemon_entry), with their descendants:
+        every child of it but `besides` (its programs, its event listener). (pid, name)."""
+        import psutil
+
+        try:
+            children = psutil.Process(daemon_pid).children()
+        except psutil.Error:
+            return []
+        found = []
+        for child in children:
+            if child.pid in besides:
+                continue
+            try:
+                found += [(p.pid, p.name()) for p in (child, *child.children(recursive=True))]
+            except psutil.Error:
+                continue
+        return found
+
     def clean_up_after_crash(self) -> Cleanup:
         """With no daemon answering: stop the processes it left behind and remove its stale files."""
         cleanup = Cleanup()
+        stale = set(find_daemons(self.data_dir))
         stale_pid = self.recorded_pid()
         if stale_pid and alive(stale_pid) and "daemon_entry" in _cmdline(stale_pid):
-            # Ours, alive, but not answering on its socket: it cannot be steered, so end it.
-            os.kill(stale_pid, signal.SIGKILL)
-            wait_gone([stale_pid], 5)
+            stale.add(stale_pid)
+        # Ours, alive, but not answering on its socket: it cannot be steered, so end it.
+        for pid in stale:
+            _kill(pid, signal.SIGKILL)
+        wait_gone(list(stale), 5)
         cleanup.orphans = find_orphans(self.data_dir)
         terminate([pid for pid, _ in cleanup.orphans])
         for path, what in ((self.socket_path, "socket"), (self.pid_path, "pid file")):
             if path.exists():
-                path.unlink()
+                with writing(self.data_dir):
+                    path.unlink(missing_ok=True)
                 cleanup.removed.append(what)
         return cleanup
 
@@ -190,6 +230,23 @@ def find_orphans(data_dir: Path) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
+def find_daemons(data_dir: Path, besides: int | None = None) -> list[int]:
+    """Live supervisords started for `data_dir` (other than `besides`), found by the environment
+    `Daemon.start` gives them: also one that lost its socket to another and answers nowhere."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        if proc.pid == besides or not any("daemon_entry" in part for part in proc.info["cmdline"] or ()):
+            continue
+        try:
+            if proc.environ().get("PLATFORM_DATA_DIR") == str(data_dir):
+                found.append(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
 def terminate(pids: list[int], grace_s: float = 5.0) -> None:
     """SIGTERM each process's group (supervisord made each program a group leader), then SIGKILL."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -214,6 +271,20 @@ def _signal_group(pid: int, sig: int) -> None:
             os.killpg(pid, sig)
         else:
             os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
     except ProcessLookupError:
         pass
 

@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with six changes.
+"""supervisord as `platform up` runs it: the stock daemon with ten changes.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -12,12 +12,26 @@
    round to it), EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
    listener records why a process ended without a second round-trip that may be stale, and
    STARTING ones the new pid (stock supervisord makes the event before the fork), so that a
-   start is told with its pid when it happens, not a second later at RUNNING.
+   start is told with its pid when it happens, not a second later at RUNNING; a quick crash
+   (BACKOFF) keeps its exit code in getProcessInfo, as a later one does.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
 6. At shutdown the event listener, stopped last, first records what the other programs' stops
    produced (for at most LISTENER_DRAIN_S): stock supervisord stops it with those events still
    in its buffer, so `logs -f` and `run` could never say "orders stopped".
+7. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
+   from a write in its spawn path, and refuses to spawn a program whose log file it cannot open
+   (EROFS). Here a pid record that cannot be written is logged and kept in memory until a write
+   succeeds, and a log file that cannot be opened is skipped: the program runs, unlogged.
+8. Shutting down passes every group that is already stopped in one turn of the main loop, not
+   one group per turn (up to a second each: a 5,000-line Procfile took an hour). `platform down`
+   stops the programs itself first, all at once (see stopping.py).
+9. An XML-RPC reply goes out in pieces of up to 256 KiB per turn of the main loop, not 4 KiB:
+   each turn costs time in proportion to the number of programs, and getAllProcessInfo of a
+   5,000-line Procfile (2.5 MB) took 600 turns, 14 s.
+10. It is a child subreaper (PR_SET_CHILD_SUBREAPER): a program's descendant that double-forks,
+    calls setsid and clears its environment is re-parented to supervisord, not to init, so
+    `platform down` still finds it among supervisord's children (see Daemon.adopted).
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -30,7 +44,7 @@ import time
 
 from pathlib import Path
 
-from supervisor import dispatchers, events, process, supervisord
+from supervisor import dispatchers, events, http, process, supervisord
 from supervisor.states import EventListenerStates, ProcessStates
 
 from platform_cli.procman.logfiles import stamp_lines
@@ -38,6 +52,8 @@ from platform_cli.procman.pids import PidRecord
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
 LISTENER_DRAIN_S = 2.0
+REPLY_PIECE_BYTES = 1 << 18
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
 class WakeupDispatcher:
@@ -65,8 +81,21 @@ class WakeupDispatcher:
         self.supervisor.options.logger.critical("platform wakeup dispatcher failed")
 
 
+def become_subreaper() -> bool:
+    """Make orphaned descendants this process's children (Linux 3.4+); False where unsupported."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _runforever(original):
     def runforever(self):
+        # Here, not in install(): the attribute is not inherited by the fork that daemonizes.
+        if not become_subreaper():
+            self.options.logger.warn("platform: cannot become a child subreaper; escaped processes will reparent to init")
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         os.set_blocking(write_fd, False)
@@ -118,13 +147,28 @@ def _spawn(original, record: PidRecord):
     def spawn(self):
         pid = original(self)
         if pid:
-            record.add(self.config.name, pid)
+            try:
+                record.add(self.config.name, pid)
+            except OSError as exc:  # full or read-only disk: keep supervising, record later
+                self.config.options.logger.warn(f"platform: cannot record pid {pid} of {self.config.name}: {exc}")
             spawned = getattr(self, "platform_spawned", None)
             if spawned is not None and spawned.pid is None:
                 spawned.pid = pid
         return pid
 
     return spawn
+
+
+def _init_normallog(original):
+    def _init_normallog(self):
+        try:
+            original(self)
+        except OSError as exc:  # e.g. EROFS on open(..., "a"): run the program without this log
+            self.normallog = None
+            self.process.config.options.logger.warn(
+                f"platform: {self.process.config.name} runs without its {self.channel} log: {exc}")
+
+    return _init_normallog
 
 
 def _clock_check(original):
@@ -143,7 +187,12 @@ def _clock_check(original):
 def _finish(original):
     def finish(self, pid, sts):
         self.platform_exit = describe_exit(sts)
-        return original(self, pid, sts)
+        result = original(self, pid, sts)
+        if self.state == ProcessStates.BACKOFF and os.WIFEXITED(sts):
+            # Stock supervisord forgets the exit code of a quick crash; keep it for getProcessInfo
+            # (127 is how `platform up` tells a command that does not exist, at the first try).
+            self.exitstatus = os.waitstatus_to_exitcode(sts)
+        return result
 
     return finish
 
@@ -158,6 +207,15 @@ def _extra_values(original, with_exit: bool, with_spawned_pid: bool = False):
         return extra
 
     return get_extra_values
+
+
+def _stop_groups_phase_2(original):
+    def ordered_stop_groups_phase_2(self):
+        original(self)
+        while self.stop_groups and not self.stop_groups[-1].get_unstopped_processes():
+            self.stop_groups.pop()
+
+    return ordered_stop_groups_phase_2
 
 
 def _drain_listener_first(original):
@@ -217,6 +275,9 @@ def describe_exit(status: int) -> str:
 def install() -> None:
     supervisord.Supervisor.runforever = _runforever(supervisord.Supervisor.runforever)
     supervisord.Supervisor.reap = _reap(supervisord.Supervisor.reap)
+    http.deferring_http_channel.ac_out_buffer_size = REPLY_PIECE_BYTES
+    phase_2 = supervisord.Supervisor.ordered_stop_groups_phase_2
+    supervisord.Supervisor.ordered_stop_groups_phase_2 = _stop_groups_phase_2(phase_2)
     process.Subprocess.change_state = _change_state(process.Subprocess.change_state)
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
@@ -224,6 +285,7 @@ def install() -> None:
     supervisord.Supervisor.ordered_stop_groups_phase_1 = _drain_listener_first(supervisord.Supervisor.ordered_stop_groups_phase_1)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
+    dispatchers.POutputDispatcher._init_normallog = _init_normallog(dispatchers.POutputDispatcher._init_normallog)
     record = PidRecord(Path(os.environ["PLATFORM_DATA_DIR"]) / "supervisor")
     process.Subprocess.spawn = _spawn(process.Subprocess.spawn, record)
     with_exit = (events.ProcessStateExitedEvent, events.ProcessStateBackoffEvent, events.ProcessStateStoppedEvent)

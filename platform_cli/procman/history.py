@@ -16,7 +16,7 @@ import os
 import threading
 from pathlib import Path
 
-from platform_cli.procman.privatefile import write_private
+from platform_cli.procman.atomicfile import write_atomic
 from platform_cli.procman.states import AUTOMATIC_RESTART_FROM, BACKOFF, EXITED, STARTING
 
 LOG_MAX_BYTES = 1 << 20  # then rotated to events.jsonl.1, one backup
@@ -74,7 +74,7 @@ class History:
 
     @staticmethod
     def _replace(path: Path, text: str) -> None:
-        write_private(path, text)
+        write_atomic(path, text)
 
     # -- reading -------------------------------------------------------------------------------
 

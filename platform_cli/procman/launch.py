@@ -24,6 +24,8 @@ BLOCKED = "blocked"  # waiting on a dependency; not started by us yet
 STARTED = "started"  # started (or found running), not ready yet
 READY = "ready"  # its probe passed (a task: it completed successfully)
 
+NOT_FOUND_EXIT = 127  # what sh exits with when it cannot find the command
+
 # depends_on conditions (compose's names, without the `service_` prefix).
 STARTED_CONDITION = "started"
 HEALTHY = "healthy"
@@ -68,6 +70,7 @@ class Ready:
 @dataclass(frozen=True)
 class Failed:
     message: str
+    not_found: bool = False  # the shell found no such command: the message says why already
 
 
 Action = Start | Waiting | Ready | Failed | None
@@ -107,6 +110,9 @@ def _step_started(launch: Launch, spec, seen: Observation) -> tuple[Launch, Acti
     elapsed = seen.now - launch.started
     if seen.state == states.FATAL:
         return launch, Failed(f"{spec.name} kept exiting and is FATAL")
+    if seen.state in (states.BACKOFF, states.EXITED) and seen.exit_status == NOT_FOUND_EXIT:
+        # The shell found no such command: retrying cannot help, say so now, every time.
+        return launch, Failed(f"{spec.name}: not found: {program_word(spec.command)}", not_found=True)
     if _is_task(spec):
         if seen.state == states.EXITED and seen.exit_status is not None:
             if seen.exit_status in spec.success_exit_codes:
@@ -126,3 +132,14 @@ def _step_started(launch: Launch, spec, seen: Observation) -> tuple[Launch, Acti
 
 def _is_task(spec) -> bool:
     return getattr(spec, "kind", "service") == "task"
+
+
+def program_word(command: str) -> str:
+    """The program a Procfile command runs: its first word that is not a `VAR=value`."""
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return next((w for w in words if not ("=" in w and w.split("=", 1)[0].isidentifier())), command)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from platform_cli.procman.privatefile import private_dirs, write_private
+from platform_cli.procman.atomicfile import private_dirs, write_atomic
 
 
 def new_password() -> str:
@@ -44,7 +44,7 @@ def load_passwords(project, data_dir: Path, create: bool = False) -> dict[str, s
         if create and not path.exists():
             private_dirs(path.parent)
             try:
-                write_private(path, new_password(), exclusive=True)
+                write_atomic(path, new_password(), exclusive=True)
             except FileExistsError:
                 pass  # another `up` made it first: use theirs
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from platform_cli.procman.privatefile import write_private
+from platform_cli.procman.atomicfile import write_atomic
 
 
 def start_ticks(pid: int) -> int | None:
@@ -30,11 +30,19 @@ def alive(pid: int) -> bool:
 class PidRecord:
     def __init__(self, run_dir: Path):
         self.path = run_dir / "pids.json"
+        self._unsaved: dict[str, list] = {}  # entries a failed write (full disk) could not store yet
 
     def add(self, name: str, pid: int) -> None:
-        entries = {n: e for n, e in self._load().items() if start_ticks(e[0]) == e[1]}
+        """Record `pid` as `name`'s. Raises OSError when the file cannot be written; the entry is
+        then kept in memory and written with the next one that succeeds."""
+        entries = {n: e for n, e in {**self._load(), **self._unsaved}.items() if start_ticks(e[0]) == e[1]}
         entries[name] = [pid, start_ticks(pid)]
-        write_private(self.path, json.dumps(entries))
+        try:
+            write_atomic(self.path, json.dumps(entries))
+        except OSError:
+            self._unsaved = entries
+            raise
+        self._unsaved = {}
 
     def live(self) -> dict[str, int]:
         """Name -> pid of each recorded process that is still the one we started."""

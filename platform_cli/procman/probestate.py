@@ -38,12 +38,16 @@ class ProbeState:
     failures: int = 0  # probes failed in a row
     live_failures: int = 0  # liveness probes failed in a row (the same probe, unless it has its own)
     passed_once: bool = False  # its liveness probe has passed since this pid started
+    ready_once: bool = False  # its (readiness) probe has passed since this pid started
     over_memory: int = 0  # memory samples in a row above max_memory
     restarting: str | None = None  # the reason, once a restart was asked for
 
     def healthy(self, settings: WatchSettings) -> bool | None:
-        """None: nothing to say yet (no probe, or not probed yet)."""
-        if not settings.probed or self.probed_at is None:
+        """None: nothing to say yet (no probe, not probed yet, or not yet ready since it started).
+        A process still coming up is not unhealthy: until its first pass, `up` (or `status`, which
+        then probes it itself) has the fresher word, so a failure sampled a moment before a
+        service listened never outlives the readiness `up` saw."""
+        if not settings.probed or self.probed_at is None or not self.ready_once:
             return None
         return self.failures < settings.failure_threshold
 
@@ -55,7 +59,7 @@ def step_probe(state: ProbeState, ok: bool, latency_ms: float | None, detail: st
     live_ok = ok if live_ok is None else live_ok
     live_failures = 0 if live_ok else state.live_failures + 1
     state = replace(state, ok=ok, latency_ms=latency_ms, detail=detail, probed_at=now, failures=0 if ok else state.failures + 1,
-                    live_failures=live_failures, passed_once=state.passed_once or live_ok)
+                    live_failures=live_failures, passed_once=state.passed_once or live_ok, ready_once=state.ready_once or ok)
     if live_ok or state.restarting or not settings.liveness:
         return state, None
     # A process still starting up is the start timeout's business, not liveness's.

@@ -159,9 +159,18 @@ class Project:
         A redis with a password has it in its URL (redis://:password@127.0.0.1:port): the one
         place clients look, and an environment only the platform's user can read."""
         env: dict[str, str] = {}
-        for spec in self.processes.values():
-            if spec.port is not None and (names is None or spec.name in names):
+        owners: dict[str, str] = {}
+        # Only the named ones when named: called once per process, this must not cost the whole Procfile.
+        specs = self.processes.values() if names is None else [self.processes[n] for n in names if n in self.processes]
+        for spec in specs:
+            if spec.port is not None:
                 port_key, url_key = address_keys(spec.name)
+                if port_key in owners:  # `a-b` and `a_b`: one would silently take the other's address
+                    raise ConfigError(
+                        f"processes {owners[port_key]} and {spec.name} would both be {port_key} and {url_key}",
+                        hint="rename one of them in the Procfile",
+                    )
+                owners[port_key] = spec.name
                 env[port_key] = str(spec.port)
                 secret = (passwords or {}).get(spec.name)
                 env[url_key] = spec.url.replace("://", f"://:{secret}@", 1) if secret else spec.url

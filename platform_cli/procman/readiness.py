@@ -71,7 +71,7 @@ def start_in_order(
     while any(launch.phase != READY for launch in launches.values()):
         now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
-            infos, asked = {p.name: p for p in client.processes()}, now
+            infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
         for name in order:
             spec = project.processes[name]
             info = infos.get(name)
@@ -93,7 +93,7 @@ def start_in_order(
             elif isinstance(action, Ready):
                 reporter.ready(name, action.seconds, action.already)
             elif isinstance(action, Failed):
-                raise _not_ready(name, action.message, data_dir)
+                raise _not_ready(name, action.message, data_dir, not_found=action.not_found)
         if any(launch.phase != READY for launch in launches.values()):
             sleep(POLL_S)
     return order
@@ -121,10 +121,16 @@ def _port_in_use(name: str, port: int) -> PortInUseError:
                           hint=f"stop that program, or give {name} another port in platform.toml")
 
 
-def _not_ready(name: str, message: str, data_dir: Path) -> NotReadyError:
-    last = History(data_dir).summary().get(name, {}).get("last_exit")
+def _not_ready(name: str, message: str, data_dir: Path, not_found: bool = False) -> NotReadyError:
+    """not_found: the message says why already (exit 127, which the listener may or may not have
+    recorded yet: it is left out, so the message is the same every time); wait for the shell's line."""
+    last = None if not_found else History(data_dir).summary().get(name, {}).get("last_exit")
     if last:
         message += f"; last exit: {last['exit']}"
     lines = recent_output(data_dir, name, 20)
+    deadline = time.monotonic() + 1.0
+    while not_found and not lines and time.monotonic() < deadline:  # supervisord may not have read the pipe yet
+        time.sleep(POLL_S)
+        lines = recent_output(data_dir, name, 20)
     details = [f"last {len(lines)} log lines of {name}:", *(f"  {line}" for line in lines)] if lines else [f"{name} wrote no output"]
     return NotReadyError(message, hint=f"see `platform logs {name}` and `platform status {name}`", details=details)

@@ -46,12 +46,12 @@ def _entry_path(data_dir: Path, environ) -> Path:
 
 def register(entry: PlatformEntry, environ=os.environ) -> None:
     """Written atomically, 0600; a settings folder we cannot write costs only `platform ls`."""
-    from platform_cli.procman.privatefile import write_private
+    from platform_cli.procman.atomicfile import write_atomic
 
     path = _entry_path(Path(entry.data_dir), environ)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(path, json.dumps(entry.to_json(), sort_keys=True))
+        write_atomic(path, json.dumps(entry.to_json(), sort_keys=True))
     except OSError:
         pass
 
@@ -115,7 +115,7 @@ def choose_base_port(data_dir: Path, default: int, needed: int, environ=os.envir
 
 
 def remember_base_port(data_dir: Path, port: int) -> None:
-    from platform_cli.procman.privatefile import write_private
+    from platform_cli.procman.atomicfile import write_atomic
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_private(data_dir / REMEMBERED, f"{port}\n")
+    write_atomic(data_dir / REMEMBERED, f"{port}\n")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from platform_cli.procman.datadir import writing
 from platform_cli.procman.project import Project, address_keys
 from platform_cli.procman.readiness import Reporter, start_in_order
 from platform_cli.procman.supervisor import SupervisorClient
@@ -86,7 +87,7 @@ class Rollout:
         """Load the new programs, restart what changed, start `names` (all when empty); return
         the processes started or found running, in start order."""
         running = {p.name for p in self.client.processes() if p.pid}
-        loaded = self._loaded()
+        loaded = self.loaded()
         kept: dict[str, str] = {}
         reasons: dict[str, list[str]] = {}
         for program in programs:
@@ -100,30 +101,46 @@ class Rollout:
                 reasons[program.name] = describe_change(self._identity(script), program.identity)
         scripts = {p.script_name: p.script for p in programs}
         self.daemon.write_programs(render(kept), scripts)
-        write_plan(self.daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
+        with writing(self.daemon.data_dir):
+            write_plan(self.daemon.run_dir, project)  # what the daemon's watchdog probes, and how often
         added, changed, removed = self.client.reload()
+        self.client.remove(removed)
         for name in removed:
-            self.client.remove(name)
             reporter.note(f"removed {name} (no longer in the Procfile)")
         # supervisord's diff decides what must restart: a running program whose section changed.
         restarts = [Restart(p.name, reasons.get(p.name, ["settings changed"])) for p in programs if p.name in changed and p.name in running]
         restarting = {r.name for r in restarts}
-        for name in changed:
-            if name not in restarting:  # not running: nothing to restart, only a new section to load
-                self.client.replace(name)
-        for name in added:
-            self.client.add(name)
+        # Not running: nothing to restart, only a new section to load. All in one round-trip each
+        # (a long Procfile's edit may touch thousands of programs).
+        self.client.replace([name for name in changed if name not in restarting])
+        self.client.add(added)
         for restart in restarts:  # in start order: make_programs lists programs so
             reporter.note(restart.describe())
-            self.client.replace(restart.name)
+            self.client.replace([restart.name])
             start_in_order(self.client, project, [restart.name], data_dir, _Quieter(reporter, hide_already=None))
         # Every program now runs what it was rendered as: older scripts can go.
         self.daemon.prune_scripts(set(scripts))
         wanted = (names + [n for n in restarting if n not in names]) if names else []
         return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
 
-    def _loaded(self) -> dict[str, str]:
-        """The sections supervisord last read: programs.conf is only ever written by `apply`."""
+    def load(self, programs: list[Program], render: Callable[[dict[str, str]], str]) -> None:
+        """Give supervisord those of `programs` it does not hold yet (never started since it
+        started), leaving every section it holds as it is: `start` applies no Procfile change.
+        `render(kept)` renders `programs`, the sections in `kept` as they are."""
+        loaded = self.loaded()
+        scripts = {p.script_name: p.script for p in programs if p.name not in loaded}
+        if not scripts:
+            return
+        ours = {p.name for p in programs}
+        # Lines since removed from the Procfile stay loaded (and running) until the next `up`.
+        others = "".join(section for name, section in loaded.items() if name not in ours)
+        self.daemon.write_programs(render(loaded) + others, scripts)
+        added, _, _ = self.client.reload()
+        self.client.add(added)
+
+    def loaded(self) -> dict[str, str]:
+        """The sections supervisord last read: programs.conf is only ever written by `apply`
+        and `load`."""
         try:
             return read_sections(self.daemon.programs_path.read_text())
         except FileNotFoundError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from platform_cli.procman.watchplan import write_atomically
+from platform_cli.procman.atomicfile import write_atomic
 
 FILE_NAME = "samples.json"
 
@@ -21,7 +21,7 @@ def samples_path(data_dir: Path) -> Path:
 
 
 def write_samples(data_dir: Path, samples: dict[str, dict], now: float) -> None:
-    write_atomically(samples_path(data_dir), json.dumps({"written_at": now, "processes": samples}, sort_keys=True))
+    write_atomic(samples_path(data_dir), json.dumps({"written_at": now, "processes": samples}, sort_keys=True))
 
 
 def read_samples(data_dir: Path) -> dict[str, dict]:

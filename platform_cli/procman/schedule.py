@@ -137,12 +137,15 @@ class Scheduler:
                              "name": name, "from": "-", "to": to, "detail": reason})
 
     def _publish(self) -> None:
-        from platform_cli.procman.watchplan import write_atomically
+        from platform_cli.procman.atomicfile import write_atomic
 
         text = json.dumps({name: {"schedule": self.expressions[name], "next_run": at} for name, at in self.next_at.items()},
                           sort_keys=True)
         if text != self._published:  # only when a run is done or a plan changed, not every tick
-            write_atomically(self.run_dir / FILE_NAME, text)
+            try:
+                write_atomic(self.run_dir / FILE_NAME, text)
+            except OSError:
+                return  # a full or read-only data dir: status lacks the next run; tried again next tick
             self._published = text
 
 

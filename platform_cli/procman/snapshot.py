@@ -79,7 +79,8 @@ class ProcessStatus:
 
 
 def take_snapshot(client: SupervisorClient, project: Project, names: list[str], data_dir: Path, fresh: bool = False) -> list[ProcessStatus]:
-    infos = {p.name: p for p in client.processes()}
+    # Named processes: ask for those alone (a long Procfile's others would cost time, not news).
+    infos = client.infos(names) if names else {p.name: p for p in client.processes()}
     # Procfile order; then anything supervisord still runs that the Procfile no longer names.
     wanted = names or project.names + [n for n in infos if n not in project.processes]
     summary = _caught_up_summary(History(data_dir), [infos[n] for n in wanted if n in infos])
@@ -165,7 +166,8 @@ def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -
     record = summary.get(name, {})
     return ProcessStatus(
         name=name,
-        state=info.state if info else states.ABSENT,
+        # supervisord holds only the processes started at some point (`up NAME` loads no others).
+        state=info.state if info else (states.STOPPED if spec else states.ABSENT),
         pid=info.pid if info else None,
         uptime_s=info.uptime if info else None,
         restarts=record.get("restarts", 0),

@@ -8,11 +8,14 @@ STOPPED = "STOPPED"
 EXITED = "EXITED"
 FATAL = "FATAL"
 UNKNOWN = "UNKNOWN"
-# In the Procfile but not (yet) loaded into supervisord: `platform up` loads it.
+# In the Procfile but not loaded into supervisord, which holds only the processes started at some
+# point: `up`, `start` and `restart` load it (`status` shows it STOPPED, never started).
 ABSENT = "ABSENT"
 
 # States in which the process exists and supervisord expects it to stay up.
 ALIVE = frozenset({STARTING, RUNNING})
+# States in which a process still runs or may start again on its own: it must be stopped.
+STOPPABLE = frozenset({STARTING, RUNNING, BACKOFF, STOPPING})
 # A restart that supervisord made on its own, not one a person asked for.
 AUTOMATIC_RESTART_FROM = frozenset({EXITED, BACKOFF})
 

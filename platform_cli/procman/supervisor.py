@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli.errors import DaemonBusyError, DaemonDownError, NotReadyError, PlatformError
-from platform_cli.procman.states import LISTENER
+from platform_cli.procman.states import BACKOFF, LISTENER, STOPPABLE
 
 # supervisor.xmlrpc.Faults, by number: importing supervisor for the names alone costs time.
 BAD_NAME, SPAWN_ERROR, ALREADY_STARTED, NOT_RUNNING, ALREADY_ADDED = 10, 50, 60, 70, 90
@@ -56,7 +56,7 @@ class SupervisorClient:
     def __init__(self, socket_path: Path, timeout: float = 10.0):
         self.socket_path = socket_path
         self.timeout = timeout
-        self._proxy = None
+        self._proxy = self._system = None
         self._proxy_timeout = None
 
     # -- queries -------------------------------------------------------------------------------
@@ -71,18 +71,51 @@ class SupervisorClient:
         """Every program except the platform's own event listener."""
         return [ProcessInfo.from_rpc(i) for i in self._call("getAllProcessInfo") if i["group"] != LISTENER]
 
+    def listener_pid(self) -> int | None:
+        """The pid of the platform's own event listener, if it runs."""
+        info = self._call("getProcessInfo", LISTENER, tolerate=(BAD_NAME,))
+        return (info or {}).get("pid") or None
+
     def process(self, name: str) -> ProcessInfo:
         return ProcessInfo.from_rpc(self._call("getProcessInfo", name))
+
+    def infos(self, names: list[str]) -> dict[str, ProcessInfo]:
+        """Name -> ProcessInfo of each named program supervisord knows, in one round-trip: with a
+        long Procfile, far cheaper than every program's (the reply's size is what costs)."""
+        results = self._multicall([("getProcessInfo", (name,)) for name in names])
+        return {name: ProcessInfo.from_rpc(r) for name, r in zip(names, results, strict=True) if isinstance(r, dict) and "statename" in r}
+
+    def states(self, names: list[str]) -> dict[str, str]:
+        """Name -> state of each named program supervisord knows, in one round-trip."""
+        return {name: info.state for name, info in self.infos(names).items()}
 
     # -- control -------------------------------------------------------------------------------
 
     def start(self, name: str) -> None:
-        """Ask supervisord to spawn `name`; readiness is the caller's to wait for."""
-        self._call("startProcess", name, False, tolerate=(ALREADY_STARTED,))
+        """Ask supervisord to spawn `name`; readiness is the caller's to wait for.
 
-    def stop(self, name: str, stop_timeout: float) -> None:
-        """Stop `name` and wait until it is gone (supervisord escalates to SIGKILL after stop_timeout)."""
-        self._call("stopProcess", name, True, tolerate=(NOT_RUNNING,), timeout=stop_timeout + 10)
+        A process waiting out its backoff after crashes is started at once (someone asking has
+        likely fixed the cause). A process that dies before supervisord's reply is no fault here:
+        its exit shows in its state, the same as one that dies a moment later.
+        """
+        try:
+            self._call("startProcess", name, False, tolerate=(SPAWN_ERROR,))
+        except AlreadyStartedError:
+            if self.process(name).state == BACKOFF:
+                self._call("stopProcess", name, False, tolerate=(NOT_RUNNING,))
+                self._call("startProcess", name, False, tolerate=(ALREADY_STARTED, SPAWN_ERROR))
+
+    def stop_nowait(self, names: list[str]) -> None:
+        """Ask supervisord to stop every named program at once (one round-trip); do not wait."""
+        self._checked(self._multicall([("stopProcess", (name, False)) for name in names]), names, (NOT_RUNNING, BAD_NAME))
+
+    @staticmethod
+    def _checked(results: list, names: list[str], tolerate: tuple[int, ...]) -> list:
+        """A multicall's results, its first fault not in `tolerate` raised as the PlatformError it means."""
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, dict) and "faultCode" in result and result["faultCode"] not in tolerate:
+                raise _fault_error(xmlrpc.client.Fault(result["faultCode"], result.get("faultString", "")), (name,))
+        return results
 
     def reload(self) -> tuple[list[str], list[str], list[str]]:
         """Re-read the config, like `supervisorctl reread`: (added, changed, removed), applied by
@@ -90,18 +123,22 @@ class SupervisorClient:
         [[added, changed, removed]] = self._call("reloadConfig")
         return added, changed, removed
 
-    def add(self, name: str) -> None:
-        self._call("addProcessGroup", name, tolerate=(ALREADY_ADDED,))
+    def add(self, names: list[str]) -> None:
+        """Load the named programs' sections: one round-trip, not one per program (a 5,000-line
+        Procfile adds 5,000 groups, each round-trip a turn of supervisord's main loop)."""
+        self._checked(self._multicall([("addProcessGroup", (n,)) for n in names]), names, (ALREADY_ADDED,))
 
-    def remove(self, name: str) -> None:
-        """Stop the program (waiting for it) and forget it."""
-        self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
-        self._call("removeProcessGroup", name, tolerate=(BAD_NAME,))
+    def remove(self, names: list[str]) -> None:
+        """Stop the named programs (waiting for each that runs) and forget them, in one round-trip."""
+        for name, state in self.states(names).items():
+            if state in STOPPABLE:
+                self._call("stopProcessGroup", name, True, tolerate=(NOT_RUNNING, BAD_NAME), timeout=STOP_BUDGET_S)
+        self._checked(self._multicall([("removeProcessGroup", (n,)) for n in names]), names, (BAD_NAME,))
 
-    def replace(self, name: str) -> None:
-        """Stop the program and load its new config (it stays stopped until started)."""
-        self.remove(name)
-        self.add(name)
+    def replace(self, names: list[str]) -> None:
+        """Stop the programs and load their new config (they stay stopped until started)."""
+        self.remove(names)
+        self.add(names)
 
     def shutdown(self) -> None:
         self._call("shutdown", tolerate=(SHUTDOWN_STATE,))
@@ -109,8 +146,11 @@ class SupervisorClient:
     # -- transport -----------------------------------------------------------------------------
 
     def _call(self, method: str, *args, tolerate: tuple[int, ...] = (), timeout: float | None = None):
+        return self._call_on(None, method, *args, tolerate=tolerate, timeout=timeout)
+
+    def _call_on(self, proxy, method: str, *args, tolerate: tuple[int, ...] = (), timeout: float | None = None):
         try:
-            return getattr(self._server(timeout or self.timeout), method)(*args)
+            return getattr(proxy or self._server(timeout or self.timeout), method)(*args)
         except xmlrpc.client.Fault as fault:
             if fault.faultCode in tolerate:
                 return None
@@ -125,10 +165,19 @@ class SupervisorClient:
         except (OSError, xmlrpc.client.ProtocolError) as exc:
             raise DaemonDownError(f"cannot talk to supervisord on {self.socket_path}: {exc}") from None
 
+    def _multicall(self, calls: list[tuple[str, tuple]]) -> list:
+        """system.multicall: a list of results, a fault as a {faultCode, faultString} dict."""
+        if not calls:
+            return []
+        batch = [{"methodName": f"supervisor.{method}", "params": list(args)} for method, args in calls]
+        self._server(self.timeout)
+        return self._call_on(self._system, "multicall", batch)
+
     def _server(self, timeout: float):
         if self._proxy is None or self._proxy_timeout != timeout:
             transport = UnixTransport(str(self.socket_path), timeout)
-            self._proxy = xmlrpc.client.ServerProxy("http://localhost", transport=transport).supervisor
+            server = xmlrpc.client.ServerProxy("http://localhost", transport=transport)
+            self._proxy, self._system = server.supervisor, server.system
             self._proxy_timeout = timeout
         return self._proxy
 
@@ -160,8 +209,14 @@ class UnixTransport(xmlrpc.client.Transport):
         return UnixConnection("localhost", timeout=timeout)
 
 
+class AlreadyStartedError(PlatformError):
+    """startProcess on a process supervisord counts as started (STARTING, RUNNING, BACKOFF)."""
+
+
 def _fault_error(fault: xmlrpc.client.Fault, args: tuple) -> PlatformError:
     name = args[0] if args and isinstance(args[0], str) else "?"
+    if fault.faultCode == ALREADY_STARTED:
+        return AlreadyStartedError(f"{name} is already started")
     if fault.faultCode == SPAWN_ERROR:
         return NotReadyError(f"{name}: supervisord could not spawn it ({fault.faultString})")
     if fault.faultCode == BAD_NAME:

@@ -28,7 +28,7 @@ from pathlib import Path
 from honcho.export.base import percentescape
 
 from platform_cli.errors import ConfigError
-from platform_cli.procman.project import ProcessSpec, Project, address_keys
+from platform_cli.procman.project import ProcessSpec, Project
 
 SHELL = "/bin/sh"
 # Shell operators after which `exec` would change what the command does.
@@ -214,14 +214,21 @@ def task_command(command: str, success: tuple[int, ...], retries: int) -> str:
     )
 
 
-def make_programs(project: Project, data_dir: Path, path_prefix: str, inherited_path: str) -> list[Program]:
+def make_programs(
+    project: Project, data_dir: Path, path_prefix: str, inherited_path: str, names: list[str] | None = None
+) -> list[Program]:
+    """The programs of `names` and what they depend on (all when None), in start order.
+
+    A selection keeps a long Procfile's `up NAME` at the cost of what it touches: supervisord is
+    given only the programs that were started at some point (commands/lifecycle.py chooses).
+    """
     from platform_cli.procman.passwords import load_passwords
 
     passwords = load_passwords(project, data_dir, create=True)
     peers = project.peer_environment(passwords=passwords)
     depth: dict[str, int] = {}
     programs = []
-    for name in project.start_order():
+    for name in project.start_order(names):
         spec = project.processes[name]
         depth[name] = 1 + max((depth[d] for d in spec.depends_on), default=-1)
         needed = project.peer_environment(spec.depends_on, passwords)

@@ -9,10 +9,9 @@ the Procfile, platform.toml and .env itself (honcho and tomllib would cost it me
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from platform_cli.procman.atomicfile import write_atomic
 from platform_cli.procman.health import ProbeSpec
 from platform_cli.procman.probestate import WatchSettings
 
@@ -44,7 +43,7 @@ def write_plan(run_dir: Path, project) -> None:
         }
         for spec in project.processes.values()
     }
-    write_atomically(run_dir / FILE_NAME, json.dumps(plan, sort_keys=True))
+    write_atomic(run_dir / FILE_NAME, json.dumps(plan, sort_keys=True))
 
 
 class PlanEntry:
@@ -80,17 +79,3 @@ def load_plan(run_dir: Path) -> dict[str, PlanEntry]:
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
-
-def write_atomically(path: Path, text: str) -> None:
-    """A reader sees the old file or the new one, never half of one (unique temp name, then rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

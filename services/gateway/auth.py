@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -74,16 +73,12 @@ class UserStore:
         return _public(user)
 
     def apply_inbox(self, inbox: Path) -> list[str]:
-        """Staff accounts requested on this machine (`platform user add --staff`): the gateway is
-        the store's only owner, so the CLI leaves 0600 request files here instead of writing it."""
+        """Staff accounts requested on this machine (staff.py): the gateway is the store's only
+        owner, so `platform user add --staff` leaves requests there instead of writing it."""
+        from services.gateway.staff import pending
+
         applied = []
-        for path in sorted(inbox.glob("*.json")) if inbox.is_dir() else []:
-            try:
-                wanted = json.loads(path.read_text())
-                email, password_hash = check_email(wanted["email"]), wanted["password"]
-            except (OSError, ValueError, KeyError, ApiError):
-                path.rename(path.with_suffix(".rejected"))
-                continue
+        for path, email, password_hash in pending(inbox):
             with self.lock:
                 if self.table.get(Query().email == email):
                     self.table.update({"role": "staff", "password": password_hash}, Query().email == email)

@@ -3,7 +3,8 @@
 Redis holds `tts:entry:<id>` (a hash of the entry's metadata), `tts:lru` (ids scored by last
 use), `tts:bytes` (the files' total size), per account that made renderings (through the
 gateway) `tts:owned:<owner>` (their ids by age) and `tts:owned_bytes:<owner>` (so one account
-fills at most its share, TTS_OWNER_SHARE of the cache, and then pushes out only its own), and `tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
+fills at most its share, TTS_OWNER_SHARE of the cache, and then pushes out only its own), and
+`tts:name:[<owner>:]<name>` (the old API's names, per account). A file is
 written before its entry, and an evicted entry goes before its file, so an entry never points at
 a missing file; one found missing anyway (deleted by hand) is dropped and synthesised again.
 When Redis is down, speech is still made and served by id, and its entry waits beside the file

@@ -169,7 +169,8 @@ def stack(project):
          "tts": "python -m services.tts", "gateway": "python -m services.gateway"},
         {"redis": {"probe": "redis", "password": True},
          "orders": {"probe": "http:/health", "liveness": "http:/health/live", "depends_on": ["redis"]},
-         "delivery": {"probe": "http:/health", "liveness": "http:/health/live", "depends_on": ["redis"]}, "tts": {"probe": "http:/health", "depends_on": ["redis"]},
+         "delivery": {"probe": "http:/health", "liveness": "http:/health/live", "depends_on": ["redis"]},
+         "tts": {"probe": "http:/health", "depends_on": ["redis"]},
          "gateway": {"probe": "http:/health", "depends_on": ["orders", "delivery", "tts"]}},
         env="GTTS_TIMEOUT=1\n",
     )

@@ -23,7 +23,7 @@ def test_crash_looping_process_backs_off_exponentially_and_ends_fatal(project):
     events = project.wait_events("crasher", lambda found: found and found[-1]["to"] == "FATAL")
     starts = [datetime.fromisoformat(e["time"]) for e in events if e["to"] == "STARTING"]
     assert len(starts) == 4  # the first try and 3 retries, then FATAL
-    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
+    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
     # Waits of 1, 2 and 4 s (each plus the quick crash): supervisor's own backoff would be 1, 2, 3.
     assert gaps[0] >= 0.9 and gaps[1] >= 1.9 and gaps[2] >= 3.9, gaps
     human = project.run("status")

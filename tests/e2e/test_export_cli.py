@@ -74,7 +74,8 @@ def test_a_service_listens_on_bind_host_in_a_container_and_on_127_0_0_1_otherwis
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             listening = wait_until(
-                lambda: [c.laddr.ip for c in psutil.Process(proc.pid).net_connections("tcp") if c.status == "LISTEN" and c.laddr.port == port],
+                lambda proc=proc, port=port: [c.laddr.ip for c in psutil.Process(proc.pid).net_connections("tcp")
+                                              if c.status == "LISTEN" and c.laddr.port == port],
                 timeout=20, what=f"orders listening on {port}",
             )
             assert listening == [expected]

@@ -73,8 +73,15 @@ def test_the_cli_signs_up_logs_in_and_goes_through_the_gateway(stack, tmp_path):
     assert len(audio) == said["bytes"] and len(list(frames(audio))) > 10
     refused = project.run("delivery", "list", "received")
     assert refused.returncode == 9 and "needs the staff role" in refused.stderr
-    # A staff account, made on this machine only, then used.
-    project.ok("user", "add", "--staff", "boss@example.com", "--password-stdin", input="the boss's password 2\n")
+    # A staff account, made on this machine only (the gateway's own add-staff), then used; what the
+    # gateway's policy refuses is one error line, and no request is left.
+    for email, password, said in (("boss@example.com", "password1234", "error: password is too easy to guess"),
+                                  ("not-an-email", "the boss's password 2", "error: email must be an email address")):
+        refused = project.run("user", "add", "--staff", email, "--password-stdin", input=f"{password}\n{password}\n")
+        assert refused.returncode == 1 and refused.stderr.startswith(said) and refused.stderr.count("error:") == 1, refused.stderr
+    assert not list((project.data / "gateway" / "inbox").glob("*.json"))
+    added = project.ok("user", "add", "--staff", "Boss@Example.com", "--password-stdin", input="the boss's password 2\n")
+    assert "staff account for Boss@Example.com" in added.stdout
     project.ok("login", "boss@example.com", "--password-stdin", input="the boss's password 2\n")
     from tests.helpers import wait_until
 

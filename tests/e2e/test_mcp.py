@@ -77,16 +77,18 @@ def test_an_mcp_client_lists_tools_sees_the_processes_restarts_one_and_reads_its
 
 
 def test_mcp_stop_and_start_act_on_the_real_process(project):
-    project.write({"web": f"{WEB} # $PORT"}, {"web": {"probe": "http:/health"}})
-    project.ok("up")
+    project.write({"web": f"{WEB} # $PORT", "idle": "sleep 1000"}, {"web": {"probe": "http:/health"}})
+    project.ok("up", "web")  # idle is never started: supervisord does not hold it until it is
 
     async def steps(client):
         stopped = await client.call_tool("stop", {"name": "web"})
         seen = project.status()["web"]["state"]
         started = await client.call_tool("start", {"name": "web"})
-        return stopped, seen, started
+        first = await client.call_tool("start", {"name": "idle"})
+        return stopped, seen, started, first
 
-    stopped, seen_stopped, started = session(project, steps)
+    stopped, seen_stopped, started, first = session(project, steps)
+    assert not first.is_error and first.structured_content["pid"], first.content
     assert not stopped.is_error and stopped.structured_content["state"] == "STOPPED" and seen_stopped == "STOPPED"
     # start returns once web is ready: its probe passes (the state may still be supervisord's STARTING)
     assert not started.is_error and started.structured_content["health"]["status"] == "ok" and started.structured_content["pid"]

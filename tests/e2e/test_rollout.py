@@ -54,7 +54,7 @@ def test_a_dotenv_edit_restarts_each_process_once_the_one_before_it_is_ready(sta
         return down
 
     down = wait_until(lambda: spans(project.events()), what="every restart recorded")
-    assert all(a[1] <= b[0] for a, b in zip(down, down[1:])), down
+    assert all(a[1] <= b[0] for a, b in zip(down, down[1:], strict=False)), down
     # A stop that was asked for is no error: the service says so on stdout, never on stderr.
     assert "orders: stopped" in project.ok("logs", "orders", "-n", "100").stdout
     assert "stopped" not in project.ok("logs", "orders", "--err", "-n", "100").stdout

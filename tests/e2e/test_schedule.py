@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from tests.helpers import wait_until
 
 PY = sys.executable
 

@@ -39,7 +39,8 @@ def test_a_failing_task_fails_up_and_what_waits_on_it_never_starts(project):
 
 def test_a_task_with_restart_on_failure_is_retried_until_it_succeeds(project):
     # Fails on its first run, succeeds on its second.
-    flaky = f"{PY} -c \"import pathlib, sys; p = pathlib.Path('tries'); n = len(p.read_text()) if p.exists() else 0; p.write_text('x' * (n + 1)); sys.exit(0 if n else 2)\""
+    flaky = (f"{PY} -c \"import pathlib, sys; p = pathlib.Path('tries'); n = len(p.read_text()) if p.exists() else 0; "
+             "p.write_text('x' * (n + 1)); sys.exit(0 if n else 2)\"")
     project.write({"migrate": flaky}, {"migrate": {"kind": "task", "restart": "on_failure", "retries": 2}})
     project.ok("up")
     assert (project.root / "tries").read_text() == "xx"

@@ -11,6 +11,9 @@ import pytest
     (("order", "create", "--user", "alice", "--coffee", "latte", "--price", "free"),
      "error: Invalid value for '--price': 'free' is not a valid integer."),
     (("start",), "error: Invalid value: name the processes, or use --all"),
+    (("stop",), "error: Invalid value: name the processes, or use --all"),
+    (("restart",), "error: Invalid value: name the processes, or use --all"),
+    (("stop", "web", "--all"), "error: Invalid value: give process names or --all, not both"),
 ])
 def test_a_bad_command_line_is_one_error_line_and_exit_2(project, args, message):
     # No Procfile and no service here: an order that got past the parser would fail otherwise (exit 6, 10 or 11).

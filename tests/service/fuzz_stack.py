@@ -140,17 +140,14 @@ class Stack:
     # -- the stage: accounts, an order, a rendering ------------------------------------------------
 
     def set_stage(self) -> None:
-        from werkzeug.security import generate_password_hash
+        from services.gateway.staff import request_staff
 
         for who in ("customer", "other"):
             email, password = f"{who}-{uuid.uuid4().hex[:8]}@example.com", "a good password 1"
             assert call(self.port, "POST", "/auth/signup", {"email": email, "password": password})[0] == 201
             self.users[who] = {"email": email, "password": password}
         staff = {"email": "boss@example.com", "password": "the boss's password 2"}
-        inbox = self.data / "gateway" / "inbox"  # as `platform user add --staff` asks for one
-        inbox.mkdir(parents=True, exist_ok=True)
-        (inbox / "1.json").write_text(json.dumps({"email": staff["email"], "password": generate_password_hash(staff["password"]),
-                                                  "role": "staff"}))
+        request_staff(self.data, staff["email"], staff["password"])  # as `platform user add --staff` asks for one
         self.users["staff"] = staff
         for user in self.users.values():
             status, answer = call(self.port, "POST", "/auth/signin", {"email": user["email"], "password": user["password"]})

@@ -83,9 +83,9 @@ def build(tmp_path, **config):
 
 def as_staff(app):
     """A test client signed in as staff, who may reach every route."""
-    user = app.extensions["gateway.users"].add(f"staff{uuid.uuid4().hex[:6]}@example.com", "correct horse 1", role="staff")
+    user = app.extensions["gateway.store"].users.add(f"staff{uuid.uuid4().hex[:6]}@example.com", "correct horse 1", role="staff")
     client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + app.extensions["gateway.tokens"].issue(user)
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + app.extensions["gateway.store"].tokens.issue(user)
     return client
 
 
@@ -256,7 +256,7 @@ def test_staff_routes_refuse_customers(shop):
 def test_bad_tokens_are_a_401_with_www_authenticate(shop, make_token):
     user_id, _ = sign_up_in(shop)
     claims = {"sub": user_id, "role": "staff", "exp": int(time.time()) + 600}
-    token = make_token(shop.extensions["gateway.tokens"].secret, claims)
+    token = make_token(shop.extensions["gateway.store"].tokens.secret, claims)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = shop.test_client().get(f"/order-ms/{user_id}/orders", headers=headers)
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -285,4 +285,4 @@ def test_the_secret_is_generated_once_kept_0600_and_passwords_are_hashed(shop, t
     stored = "".join(p.read_text() for p in (tmp_path / "gateway" / "users").glob("*.json"))
     assert "carol's password 9" not in stored and "scrypt:" in stored
     again = build(tmp_path, UPSTREAMS={})
-    assert again.extensions["gateway.tokens"].secret == shop.extensions["gateway.tokens"].secret
+    assert again.extensions["gateway.store"].tokens.secret == shop.extensions["gateway.store"].tokens.secret

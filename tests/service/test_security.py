@@ -347,13 +347,11 @@ def test_health_all_names_internal_addresses_only_to_staff(stack):
 
 
 def stack_staff_token(stack: Stack) -> str:
-    """A staff account, asked for as `platform user add --staff` does (a 0600 file in the inbox)."""
-    from werkzeug.security import generate_password_hash
+    """A staff account, asked for as `platform user add --staff` does (the gateway's own add-staff)."""
+    from services.gateway.staff import request_staff
 
     email = f"boss-{uuid.uuid4().hex[:6]}@example.com"
-    inbox = stack.data / "gateway" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / f"{time.time_ns()}.json").write_text(json.dumps({"email": email, "password": generate_password_hash(PASSWORD)}))
+    request_staff(stack.data, email, PASSWORD)
     status, answer = call(stack.port, "POST", "/auth/signin", {"email": email, "password": PASSWORD})
     assert status == 200 and answer["role"] == "staff", answer
     return answer["token"]

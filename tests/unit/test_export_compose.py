@@ -34,7 +34,7 @@ def export(tmp_path, project=None, options=ExportOptions()):
 def test_the_repository_exports_a_compose_file_the_compose_schema_accepts(tmp_path):
     _, doc = export(tmp_path)
     validate(doc)
-    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway"]
+    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway", "dashboard"]
 
 
 def test_the_schema_check_can_fail(tmp_path):
@@ -135,7 +135,8 @@ def test_each_export_makes_a_fresh_password_never_the_local_one(tmp_path):
 
 def test_given_passwords_are_used_as_given(tmp_path):
     project = repo_project(tmp_path, DOTENV)
-    assert "REDIS_PASSWORD='chosen-for-this-test-0123456789'" in render_compose(project, DOTENV, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})[".env"].text
+    files = render_compose(project, DOTENV, "deploy", passwords={"redis": "chosen-for-this-test-0123456789"})
+    assert "REDIS_PASSWORD='chosen-for-this-test-0123456789'" in files[".env"].text
 
 
 def test_a_redis_password_in_dotenv_is_refused_rather_than_kept_as_a_second_way(tmp_path):

@@ -36,7 +36,7 @@ def test_the_image_installs_the_project_and_runs_as_a_non_root_user(tmp_path):
     _, files = write(tmp_path)
     lines = [line.strip() for line in files["Dockerfile"].text.splitlines()]
     assert any(line.startswith("FROM python:") and line.endswith("-slim") for line in lines)
-    assert "RUN pip install --no-cache-dir . \\" in lines
+    assert "RUN pip install --no-cache-dir \"./[services]\" \\" in lines  # the services run in it, not only the CLI
     assert "USER 10001" in lines
     assert 'ENTRYPOINT ["python", "-m", "platform_cli.procman.secretfiles"]' in lines
 

@@ -29,7 +29,7 @@ def verify(paths: list[Path]) -> subprocess.CompletedProcess:
 def test_systemd_analyze_verifies_every_unit(tmp_path):
     _, out = export(tmp_path)
     units = sorted(out.glob("*.service")) + sorted(out.glob("*.target"))
-    assert len(units) == 11
+    assert len(units) == 13
     run = verify(units)
     assert run.returncode == 0, run.stderr
 
@@ -44,7 +44,8 @@ def test_the_verification_can_fail(tmp_path):
 
 def test_one_target_for_the_platform_one_per_process_one_service_per_instance(tmp_path):
     files, _ = export(tmp_path)
-    assert "Wants=platform-redis.target platform-orders.target platform-delivery.target platform-tts.target platform-gateway.target" in files["platform.target"].text
+    wants = "Wants=platform-redis.target platform-orders.target platform-delivery.target platform-tts.target platform-gateway.target"
+    assert wants in files["platform.target"].text
     assert "Wants=platform-orders-1.service" in files["platform-orders.target"].text
     assert "PartOf=platform.target" in files["platform-orders.target"].text
 

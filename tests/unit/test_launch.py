@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pytest
 
 from platform_cli.errors import NotReadyError
 from platform_cli.procman import states
@@ -63,6 +62,10 @@ class FakeSupervisor:
             state, code = self._state(name)
             out.append(ProcessInfo(name, state, 1 if state in states.ALIVE else None, None, self.clock.now, code, "", ""))
         return out
+
+    def infos(self, names: list[str]):
+        """As SupervisorClient.infos: the named programs it holds, in one call."""
+        return {p.name: p for p in self.processes() if p.name in names}
 
     def start(self, name: str) -> None:
         self.calls.append(name)
@@ -187,3 +190,18 @@ def test_a_started_condition_does_not_wait_for_the_probe(tmp_path):
     fake, log, _, error = run(tmp_path, specs, {"worker": Script(healthy_after=5.0), "web": Script()})
     assert error is None and fake.calls == ["worker", "web"]
     assert fake.started["web"] - fake.started["worker"] < 0.1  # right after worker was started
+
+
+def test_a_command_the_shell_cannot_find_fails_at_once_as_not_found(tmp_path):
+    # sh's 127 (main's "not found" report) kept in the pure step, for services and tasks alike.
+    fake, _, clock, error = run(tmp_path, [spec("web", timeout=30.0)], {"web": Script(exits_after=0.5, code=127, healthy_after=None)})
+    assert error is not None and error.message == "web: not found: run" and clock.now - 1000.0 < 1.0
+    _, _, _, error = run(tmp_path, [spec("migrate", kind="task", restart="on_failure")], {"migrate": Script(exits_after=0.2, code=127)})
+    assert error is not None and error.message == "migrate: not found: run"
+
+
+def test_program_word_skips_leading_assignments():
+    from platform_cli.procman.launch import program_word
+
+    assert program_word("FOO=1 BAR=x ./serve --port 1") == "./serve"
+    assert program_word("'unclosed") == "'unclosed"

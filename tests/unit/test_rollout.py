@@ -17,7 +17,8 @@ def identities(tmp_path, procfile, options=DEPS, dotenv=None):
 
 def test_the_reason_names_what_changed(tmp_path):
     base = identities(tmp_path, "redis: r $PORT\nweb: w $PORT\n", dotenv={"SECRET": "a", "KEEP": "k"})
-    changed = identities(tmp_path, "redis: r $PORT\nweb: w --new $PORT\n", DEPS.replace("[redis]", "retries = 9\n[redis]"), dotenv={"SECRET": "hunter2-xyz", "KEEP": "k", "NEW": "1"})
+    changed = identities(tmp_path, "redis: r $PORT\nweb: w --new $PORT\n", DEPS.replace("[redis]", "retries = 9\n[redis]"),
+                         dotenv={"SECRET": "hunter2-xyz", "KEEP": "k", "NEW": "1"})
     assert describe_change(base["web"], changed["web"]) == ["command changed", "settings changed (retries)", ".env changed (NEW, SECRET)"]
     # The .env value itself is never written into the identity, only a digest of it.
     assert "hunter2" not in str(changed["web"]) and len(changed["web"]["env"]["SECRET"]) == 64
@@ -60,5 +61,5 @@ def test_adding_hello_to_the_repos_own_procfile_changes_none_of_its_services(tmp
 
     before = sections((repo / "Procfile").read_text())
     after = sections((repo / "Procfile").read_text() + "hello: python -m http.server $PORT\n")
-    assert set(before) == {"redis", "orders", "delivery", "tts", "gateway"}
+    assert set(before) == {"redis", "orders", "delivery", "tts", "gateway", "dashboard"}
     assert {n: after[n] for n in before} == before and "hello" in after

@@ -44,7 +44,7 @@ def test_every_row_is_one_line_within_the_width_with_nothing_cut(width):
     table = lines[:6]
     assert all(len(line) <= width for line in lines)
     assert "…" not in "".join(lines)
-    for line, row in zip(table[1:], _stack()):
+    for line, row in zip(table[1:], _stack(), strict=True):
         cells = line.split()
         assert cells[0] == row.name and cells[1] == row.state  # the state whole: no RUNN…
     assert [line.split()[0] for line in table] == ["name", "redis", "orders", "delivery", "tts", "gateway"]

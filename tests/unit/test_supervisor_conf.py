@@ -69,7 +69,7 @@ def test_a_changed_environment_is_a_changed_program(tmp_path):
 def test_an_invalid_variable_name_is_a_config_error(tmp_path):
     [program] = programs_for(tmp_path, "web: serve\n", dotenv={"BAD-NAME": "1"})
     with pytest.raises(ConfigError, match="'BAD-NAME' is not a valid environment variable name"):
-        program.script
+        _ = program.script
 
 
 @pytest.mark.parametrize(
@@ -197,3 +197,15 @@ def test_tty_runs_the_program_under_the_pty_relay_inside_the_stop_command_parent
     assert inner[-1] == "exec python app.py"
     with pytest.raises(ConfigError, match="tty must be true or false"):
         programs_for(tmp_path, "dbg: x\n", '[dbg]\ntty = "yes"\n')
+
+
+def test_a_selection_renders_those_processes_and_their_dependencies_as_the_whole_procfile_does(tmp_path):
+    (tmp_path / "Procfile").write_text("redis: r $PORT\nweb: serve $PORT\nworker: w\nother: o\n")
+    (tmp_path / "platform.toml").write_text('[redis]\nprobe = "redis"\n[web]\ndepends_on = ["redis"]\n')
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    everything = {p.name: p for p in make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin")}
+    selected = make_programs(project, tmp_path / "data", "/venv/bin", "/usr/bin", ["web", "worker"])
+    assert [p.name for p in selected] == ["redis", "worker", "web"]
+    # The same launch scripts and priorities: a process loaded later is not told apart from one loaded at once.
+    assert all((p.script_name, p.script, p.priority) == (everything[p.name].script_name, everything[p.name].script,
+                                                         everything[p.name].priority) for p in selected)

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from supervisor import dispatchers, events, process, supervisord
+from supervisor import dispatchers, events, http, process, supervisord
+from supervisor.medusa import asynchat_25
 from supervisor.states import ProcessStates
 from supervisor.tests.base import DummyOptions, DummyPConfig, DummyProcess
 
@@ -31,8 +32,11 @@ CHECKED = {
     "process.Subprocess._check_and_adjust_for_system_clock_rollback",
     "process.Subprocess.spawn",
     "supervisord.Supervisor.ordered_stop_groups_phase_1",
+    "supervisord.Supervisor.ordered_stop_groups_phase_2",
     "dispatchers.POutputDispatcher._log",
     "dispatchers.POutputDispatcher.close",
+    "dispatchers.POutputDispatcher._init_normallog",
+    "http.deferring_http_channel.ac_out_buffer_size",
     "event.get_extra_values",  # on every ProcessStateEvent subclass
 }
 
@@ -80,6 +84,11 @@ def test_runforever_polls_the_socket_map_it_hands_out():
     options.get_socket_map()[42] = Wakeup()  # what daemon_entry's runforever adds before the loop
     daemon.runforever()
     expect(name, Wakeup.read, "a readable dispatcher added to options.get_socket_map() is no longer served")
+    # daemon_entry becomes a child subreaper inside runforever: the flag is not inherited by the
+    # fork that daemonizes, so runforever must still run in the daemonized process.
+    run = inspect.getsource(supervisord.Supervisor.run)
+    expect(name, "daemonize()" in run and run.index("daemonize()") < run.index("runforever()"),
+           "Supervisor.run() no longer daemonizes before runforever(): the subreaper flag would be set in the wrong process")
 
 
 def test_reap_finishes_the_process_of_a_reaped_pid():
@@ -135,6 +144,13 @@ def test_finish_takes_the_raw_wait_status():
     proc.laststart = time.time() - 100
     proc.finish(99, 3 << 8)  # what os.waitpid gives for exit(3), which describe_exit decodes
     expect(name, proc.exitstatus == 3, f"finish() read wait status 768 as exit status {proc.exitstatus!r}, not 3")
+    # A quick crash: daemon_entry restores the exit code stock supervisord drops, once it is BACKOFF.
+    quick = _subprocess(options)
+    quick.spawn()
+    quick.state = ProcessStates.STARTING
+    quick.laststart = time.time()
+    quick.finish(99, 127 << 8)
+    expect(name, quick.state == ProcessStates.BACKOFF, f"a quick exit from STARTING now ends {quick.state!r}, not BACKOFF")
 
 
 def test_clock_check_still_shortens_a_long_backoff_delay():
@@ -207,3 +223,60 @@ def test_ordered_stop_groups_phase_1_and_the_listener_pool_state_the_drain_reads
     expect("supervisor.process.Subprocess.listener_state",
            "listener_state" in process.Subprocess.__dict__ or "listener_state" in process.Subprocess.__init__.__code__.co_names,
            "a listener process has no listener_state")
+
+
+def test_ordered_stop_groups_phase_2_pops_a_stopped_group_and_keeps_an_unstopped_one():
+    # daemon_entry change 8 pops every already-stopped group after the original: it relies on
+    # stop_groups being the queue, last first, and on get_unstopped_processes() telling done.
+    name = "supervisor.supervisord.Supervisor.ordered_stop_groups_phase_2"
+    expect_signature(name, supervisord.Supervisor.ordered_stop_groups_phase_2, "(self)")
+
+    class Group:
+        def __init__(self, unstopped):
+            self.unstopped = unstopped
+
+        def get_unstopped_processes(self):
+            return self.unstopped
+
+    daemon = supervisord.Supervisor(DummyOptions())
+    first, stopped, running = Group([]), Group([]), Group(["web"])
+    daemon.stop_groups = [first, stopped]
+    daemon.ordered_stop_groups_phase_2()
+    expect(name, daemon.stop_groups == [first], "a stopped last group is no longer popped from stop_groups")
+    daemon.stop_groups = [first, running]
+    daemon.ordered_stop_groups_phase_2()
+    expect(name, daemon.stop_groups == [first, running], "a last group still stopping is no longer kept in stop_groups")
+    expect(name, hasattr(process.ProcessGroup, "get_unstopped_processes"), "ProcessGroup.get_unstopped_processes is gone")
+
+
+def test_init_normallog_opens_the_log_file_in_init_and_raises_when_it_cannot(tmp_path):
+    # daemon_entry change 7 catches the OSError of a log file that cannot be opened (a read-only
+    # data dir) and runs the program unlogged: normallog None, which _log must tolerate.
+    name = "supervisor.dispatchers.POutputDispatcher._init_normallog"
+    expect_signature(name, dispatchers.POutputDispatcher._init_normallog, "(self)")
+    expect(name, "_init_normallog" in dispatchers.POutputDispatcher.__init__.__code__.co_names,
+           "__init__ no longer calls it")
+    expect(name, _dispatcher(tmp_path).normallog is not None, "it no longer sets normallog for a stdout_logfile")
+    options = DummyOptions()
+    config = DummyPConfig(options, "web", "/bin/web", stdout_logfile=str(tmp_path / "missing" / "web.log"))
+    with pytest.raises(OSError):
+        dispatchers.POutputDispatcher(DummyProcess(config), events.ProcessCommunicationStdoutEvent, 5)
+
+    class Unlogged(dispatchers.POutputDispatcher):
+        def _init_normallog(self):
+            self.normallog = None  # what daemon_entry leaves after the OSError
+
+    dispatcher = Unlogged(DummyProcess(config), events.ProcessCommunicationStdoutEvent, 5)
+    expect(name, dispatcher.childlog is None, "childlog is no longer normallog")
+    dispatcher._log(b"12.5 hello\n")  # must not raise with no log
+
+
+def test_the_http_channel_sends_replies_in_pieces_of_ac_out_buffer_size():
+    # daemon_entry change 9 raises deferring_http_channel.ac_out_buffer_size: it counts on the
+    # channel being an async_chat whose initiate_send refills and sends by that attribute.
+    name = "supervisor.http.deferring_http_channel.ac_out_buffer_size"
+    expect(name, isinstance(http.deferring_http_channel.__dict__.get("ac_out_buffer_size"), int),
+           "the class no longer sets its own ac_out_buffer_size")
+    expect(name, issubclass(http.deferring_http_channel, asynchat_25.async_chat), "the channel is no longer an async_chat")
+    expect(name, "ac_out_buffer_size" in asynchat_25.async_chat.initiate_send.__code__.co_names,
+           "async_chat.initiate_send no longer sends by ac_out_buffer_size")

@@ -7,11 +7,11 @@ secret can never be left world-readable or half-written.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from platform_cli.errors import PlatformError
+from platform_cli.procman.atomicfile import write_atomic
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,9 @@ def write_bundle(files: dict[str, ExportFile], out_dir: Path) -> list[Path]:
 
 
 def _write_atomic(path: Path, text: str, mode: int) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            os.fchmod(out.fileno(), mode)  # before the first byte: a secret is never readable by others
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text, mode)  # mode before the first byte: a secret is never readable by others
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise PlatformError(f"cannot write {path}: {exc.strerror}") from None
     return path

@@ -1,6 +1,8 @@
 """The one image compose and Kubernetes run every process from.
 
-A slim Python base, the project installed with `pip install .`, a non-root user owning /data
+A slim Python base, the project installed with its services' libraries (`pip install
+"./[services]"`: the image runs the services, not only the CLI; "./", since hadolint
+reads ".[services]" as an unpinned package), a non-root user owning /data
 (where PLATFORM_DATA_DIR points and volumes are mounted), and an entry point that turns compose
 secrets into variables (`procman/secretfiles.py`). Which process a container is comes from the
 engine's `command`, the Procfile line.
@@ -51,7 +53,7 @@ ENV PYTHONUNBUFFERED=1 \\
 
 WORKDIR /app
 COPY . /app
-RUN pip install --no-cache-dir . \\
+RUN pip install --no-cache-dir "./[services]" \\
     && useradd --system --uid {APP_UID} --no-create-home --home-dir /app app \\
     && mkdir -p /data \\
     && chown app /data

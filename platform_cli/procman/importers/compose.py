@@ -109,7 +109,9 @@ def _environment(value) -> dict[str, str]:
 def _port(service: dict, env: dict, command: str, process: ImportedProcess, notes: list[str]) -> None:
     port = env.get("PORT")
     if port is None:
-        match = re.search(r"--port[ =](\d+)", " ".join(map(str, service.get("command") or [])) if isinstance(service.get("command"), list) else str(service.get("command") or ""))
+        command = service.get("command")
+        words = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
+        match = re.search(r"--port[ =](\d+)", words)
         port = match.group(1) if match else None
     if port is not None:
         try:

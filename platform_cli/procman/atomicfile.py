@@ -1,6 +1,12 @@
-"""Private files and folders of the CLI's own: launch scripts (with the .env values), the login,
-staff requests, records, the Redis password. One way to write them, so each is whole and 0600
-from its first byte, and one way to make their folders, 0700.
+"""Files the CLI and the daemon write, each replaced whole: a reader, or a SIGKILL at any moment,
+sees the old bytes or the new, never half. The one way the platform_cli side writes a file:
+records in the data dir, launch scripts (with the .env values), the login, staff requests, the
+Redis password, the boot unit, exported bundles.
+
+The temporary copy gets a unique name (mkstemp: two `platform up` at once, or the daemon beside
+the CLI, must never share one), is 0600 from its first byte (or `mode`, set before any byte is
+written) and is removed when the write fails: on a full disk a half-written copy would hold the
+last free bytes. Folders of private files are made 0700.
 
 (services/common/atomicfile.py does the same on the services' side: the two never import each other.)
 """
@@ -13,15 +19,17 @@ import tempfile
 from pathlib import Path
 
 
-def write_private(path: Path, data: bytes | str, exclusive: bool = False) -> None:
-    """Write to a unique temporary file beside `path` (mkstemp: 0600, never a shared name),
-    fsync it, rename it over `path`, fsync the folder. exclusive: FileExistsError if `path`
-    exists (linked, not renamed, so two writers racing to make it never replace each other)."""
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bool = False) -> None:
+    """Write to a unique temporary file beside `path`, fsync it, rename it over `path`, fsync the
+    folder. exclusive: FileExistsError if `path` exists (linked, not renamed, so two writers racing
+    to make it never replace each other). Raises the OSError, with no temporary file left behind."""
     if isinstance(data, str):
         data = data.encode()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         try:
+            if mode != 0o600:  # mkstemp's own; another before the first byte, so never wider for a moment
+                os.fchmod(fd, mode)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -33,7 +41,7 @@ def write_private(path: Path, data: bytes | str, exclusive: bool = False) -> Non
         else:
             os.replace(tmp, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone once renamed; a read-only disk cannot remove it either
             os.unlink(tmp)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
