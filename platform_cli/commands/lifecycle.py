@@ -51,8 +51,11 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
 
     project, daemon = ws.project, ws.daemon
     project.check_names(names)
+    # Scheduled tasks are started by the daemon's scheduler, which needs supervisord to hold them:
+    # always loaded, started by `up` only when named.
+    scheduled = [n for n in project.enabled_names if project.processes[n].schedule]
     if not names and len(project.enabled_names) < len(project.names):
-        names = project.enabled_names  # enabled = false: only when named
+        names = [n for n in project.enabled_names if n not in scheduled]  # enabled = false: only when named
     daemon.prepare_dirs()
     # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock(), ProgressReporter(ws.out) as progress:
@@ -62,7 +65,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
         # depends on and what supervisord holds (still in the Procfile), not a long Procfile's
         # every line. A line gone from the Procfile is left out, so its process is removed.
         loaded = rollout.loaded() if running else {}
-        selection = [*names, *(n for n in loaded if n in project.processes)] if names else None
+        selection = [*names, *scheduled, *(n for n in loaded if n in project.processes)] if names else None
         programs, render = _programs(ws, selection)
         if not running:
             cleanup = daemon.clean_up_after_crash()

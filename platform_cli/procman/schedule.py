@@ -110,7 +110,12 @@ class Scheduler:
             if decision.fire or decision.skip:
                 self._record(name, SCHEDULED if decision.fire else SKIPPED, expression, now)
             if decision.fire:
-                self.client_factory().start(name)
+                try:
+                    self.client_factory().start(name)
+                except Exception as exc:  # one task's failure must not stop the others' schedules
+                    import sys
+
+                    print(f"platform-events: scheduler: {name}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             self.next_at[name] = decision.next_at
         self._publish()
         soonest = min(self.next_at.values(), default=now + 1.0)
