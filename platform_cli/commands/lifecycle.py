@@ -122,7 +122,7 @@ def shut_down(ws: Workspace) -> str:
         # Ports to see released: those our processes were listening on (another program's are not ours).
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
         try:
-            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, running):
+            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_wait for s in specs}, running):
                 pass
         except NotReadyError:
             pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it

@@ -35,6 +35,8 @@ and given to the others), any other is ready once it has stayed up for a second.
 
 from __future__ import annotations
 
+import math
+
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -95,6 +97,13 @@ class ProcessSpec:
     @property
     def is_task(self) -> bool:
         return self.kind == "task"
+
+    @property
+    def stop_wait(self) -> int:
+        """Seconds supervisord gives a stop before SIGKILL (its stopwaitsecs): with a stop_command,
+        the stopwrap parent's stop_timeout for the command, then stop_timeout after stop_signal."""
+        seconds = math.ceil(self.stop_timeout)
+        return 2 * seconds + 1 if self.stop_command else seconds
 
     @property
     def url(self) -> str | None:

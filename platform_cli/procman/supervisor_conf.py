@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import shlex
 import sys
@@ -137,10 +136,9 @@ class Program:
         the stopwrap parent alone, which gets stop_timeout for the command and the program's own
         exit, then stop_timeout after stop_signal; killasgroup still ends the whole group."""
         spec = self.spec
-        seconds = math.ceil(spec.stop_timeout)
         if spec.stop_command:
-            return {"stopsignal": "TERM", "stopwaitsecs": 2 * seconds + 1, "stopasgroup": "false"}
-        return {"stopsignal": spec.stop_signal, "stopwaitsecs": seconds, "stopasgroup": "true"}
+            return {"stopsignal": "TERM", "stopwaitsecs": spec.stop_wait, "stopasgroup": "false"}
+        return {"stopsignal": spec.stop_signal, "stopwaitsecs": spec.stop_wait, "stopasgroup": "true"}
 
     @property
     def script(self) -> str:

@@ -183,6 +183,8 @@ def test_stop_signal_is_supervisords_stopsignal_and_a_stop_command_wraps_the_pro
     wrapped = parsed["wrapped"]
     # supervisord's TERM reaches the stopwrap parent alone; it has 2 x stop_timeout + 1 before KILL.
     assert (wrapped.stopsignal, wrapped.stopasgroup, wrapped.killasgroup, wrapped.stopwaitsecs) == (signal.SIGTERM, False, True, 7)
+    # The stop waves (stopping.py) wait as long as supervisord does before its SIGKILL, not stop_timeout.
+    assert [p.spec.stop_wait for p in programs] == [parsed[p.name].stopwaitsecs for p in programs] == [10, 10, 7]
     last = programs[2].script.splitlines()[-1]
     assert shlex.split(last)[2:] == ["-m", "platform_cli.procman.stopwrap", "INT", "3", "./drain.sh", "--", "exec c --flag"]
     assert programs[2].identity["model"] == {"stop_signal": "INT", "stop_command": "./drain.sh"}
