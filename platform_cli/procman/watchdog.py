@@ -130,12 +130,15 @@ class Watchdog:
 
     def _restart_dependent(self, name: str, pid: int, reason: str) -> None:
         """Stop and start it through supervisord, as `platform restart` would (whatever its restart policy)."""
+        from platform_cli.procman.stopping import stop_in_waves
         from platform_cli.procman.supervisor import SupervisorClient
 
         self.record_restart(name, pid, reason)
         try:
             client = SupervisorClient(self.run_dir / "supervisord.sock", timeout=10)
-            client.stop(name, self.plan[name].stop_timeout)
+            # A deadline only (supervisord SIGKILLs at its stopwaitsecs): long enough for a stop_command's too.
+            for _ in stop_in_waves(client, {}, {name: 2 * self.plan[name].stop_timeout + 1}, [name]):
+                pass
             client.start(name)
         except Exception as exc:  # the daemon shutting down, say: nothing to restart any more
             _complain(f"watchdog: cannot restart {name} after its dependency: {type(exc).__name__}: {exc}")
