@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from platform_cli.commands import account, agents, delivery, events, export, lifecycle, logs, monit, order, run, scaling, startup, status, tts
+from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, machine, monit, order, run, scaling, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
 from platform_cli.workspace import ANYWHERE, Workspace
 
@@ -46,11 +46,14 @@ def root(
     data_dir: Optional[Path] = typer.Option(
         None, "--data-dir", help="Runtime files: logs, socket, records (env PLATFORM_DATA_DIR; default data/ beside the Procfile)", show_default=False
     ),
+    profile: Optional[str] = typer.Option(
+        None, "--env", help="An environment profile: .env.NAME layered over .env (env PLATFORM_ENV)", show_default=False, metavar="NAME"
+    ),
     version: bool = typer.Option(
         False, "--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True, expose_value=False
     ),
 ) -> None:
-    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE)
+    ctx.obj = Workspace(procfile, data_dir, anywhere=ctx.invoked_subcommand in ANYWHERE, profile=profile)
 
 
 app.command()(lifecycle.up)
@@ -68,6 +71,8 @@ app.command()(run.run)
 app.command()(startup.startup)
 app.command()(startup.unstartup)
 app.command()(agents.mcp)
+app.command()(attach.attach)
+app.command()(machine.ls)
 app.add_typer(order.app, name="order")
 app.add_typer(delivery.app, name="delivery")
 app.add_typer(tts.app, name="tts")

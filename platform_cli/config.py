@@ -29,6 +29,10 @@ class Settings:
     dotenv: dict[str, str]
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
     log_backups: int = DEFAULT_LOG_BACKUPS
+    profile: str | None = None  # --env NAME: .env.NAME layered over .env
+    # "setting" (PLATFORM_BASE_PORT), "remembered" (chosen for this data dir beside another
+    # clone's: procman/registry.py) or "default"; only a default may move.
+    base_port_source: str = "default"
 
     @property
     def project_dir(self) -> Path:
@@ -36,9 +40,11 @@ class Settings:
 
 
 def load_settings(
-    procfile: Path | None = None, data_dir: Path | None = None, environ=os.environ, cwd: Path | None = None, anywhere: bool = False
+    procfile: Path | None = None, data_dir: Path | None = None, environ=os.environ, cwd: Path | None = None, anywhere: bool = False,
+    profile: str | None = None,
 ) -> Settings:
-    """`anywhere`: with no Procfile here or above, use the project last logged in from."""
+    """`anywhere`: with no Procfile here or above, use the project last logged in from.
+    `profile` (--env, or PLATFORM_ENV): .env.<profile> layered over .env, its values winning."""
     from platform_cli.procman.procfile import load_dotenv
 
     remembered_data = None
@@ -55,6 +61,9 @@ def load_settings(
                 raise _no_procfile(here, anywhere)
             procfile, remembered_data = remembered
     dotenv = load_dotenv(procfile.parent / ".env")
+    profile = profile or environ.get("PLATFORM_ENV") or None
+    if profile is not None:
+        dotenv = {**dotenv, **_profile_values(procfile.parent, profile, load_dotenv)}
 
     def pick(key: str) -> str | None:
         return environ.get(key) or dotenv.get(key)
@@ -79,15 +88,40 @@ def load_settings(
         data = _absolute(procfile.parent / os.path.expanduser(dotenv["PLATFORM_DATA_DIR"]))
     else:
         data = procfile.parent / "data"
+    # The environment's PLATFORM_BASE_PORT is this run's own choice; .env's is the project's
+    # default, shared by every clone of it: that one moves when another clone already has it.
+    base_port, source = number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535), "setting"
+    if not environ.get("PLATFORM_BASE_PORT"):
+        from platform_cli.procman.registry import remembered_base_port
+
+        remembered = remembered_base_port(data)
+        if remembered:
+            base_port, source = remembered, "remembered"
+        else:
+            source = "default"
     return Settings(
         procfile=procfile,
         data_dir=data,
-        base_port=number("PLATFORM_BASE_PORT", DEFAULT_BASE_PORT, 1, 65535),
+        base_port=base_port,
+        base_port_source=source,
         dotenv=dotenv,
         # supervisor needs a file to reach some size before rotating; 1 KB keeps tests quick.
         log_max_bytes=number("PLATFORM_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES, 1024, 1 << 40),
         log_backups=number("PLATFORM_LOG_BACKUPS", DEFAULT_LOG_BACKUPS, 1, 100),
+        profile=profile,
     )
+
+
+def _profile_values(folder: Path, profile: str, load_dotenv) -> dict[str, str]:
+    """The values of .env.<profile>, the profile's name checked before it names a file."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", profile):
+        raise ConfigError(f"environment profile {profile!r} is not a name (letters, digits, - and _)")
+    path = folder / f".env.{profile}"
+    if not path.is_file():
+        raise ConfigError(f"no {path.name} in {folder} for --env {profile}", hint=f"create {path.name} (it is layered over .env)")
+    return load_dotenv(path)
 
 
 def find_procfile(folder: Path) -> Path | None:

@@ -14,14 +14,28 @@ ANYWHERE = frozenset({"order", "delivery", "tts", "signup", "login", "logout", "
 
 
 class Workspace:
-    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None, anywhere: bool = False):
+    def __init__(self, procfile: Path | None = None, data_dir: Path | None = None, anywhere: bool = False, profile: str | None = None):
         self._procfile = procfile
         self._data_dir = data_dir
         self._anywhere = anywhere
+        self._profile = profile
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere)
+        return load_settings(self._procfile, self._data_dir, anywhere=self._anywhere, profile=self._profile)
+
+    def settle_base_port(self) -> None:
+        """Before `up` or `run`: with the default base port taken by another running platform
+        (a second clone), choose a free block and remember it in the data dir (registry.py)."""
+        from platform_cli.procman.registry import choose_base_port, remember_base_port
+
+        if self.settings.base_port_source != "default":
+            return
+        chosen = choose_base_port(self.settings.data_dir, self.settings.base_port, max(1, len(self.project.processes)))
+        if chosen != self.settings.base_port:
+            remember_base_port(self.settings.data_dir, chosen)
+            for cached in ("settings", "project", "daemon"):
+                self.__dict__.pop(cached, None)
 
     def remember_project(self) -> None:
         """After a login: service commands run outside any project folder will use this one."""

@@ -22,8 +22,7 @@ def events(
     ws: Workspace = ctx.obj
     names = names or []
     if names:
-        ws.project.check_names(names)
-        names = ws.project.expand(names)
+        names = ws.project.expand(names)  # checked; @group and instances too
     found = History(ws.settings.data_dir).events(names, limit=lines)
     if as_json:
         from platform_cli.ui.events_view import events_json

@@ -14,10 +14,10 @@ from platform_cli.errors import ConfigError, NotReadyError
 from platform_cli.procman.supervisor import STOP_BUDGET_S
 from platform_cli.workspace import Workspace
 
-Names = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile (default: all).", show_default=False,
-                       autocompletion=process_names)
+Names = typer.Argument(None, metavar="[NAME]...", show_default=False, autocompletion=process_names,
+                       help="Process names from the Procfile, or @group (default: all); enabled = false ones only when named.")
 # start, stop and restart act on nothing by default: a bare `platform stop` is refused, not "all".
-Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile; name them or use --all.",
+Selected = typer.Argument(None, metavar="[NAME]...", help="Process names from the Procfile, or @group; name them or use --all.",
                           show_default=False, autocompletion=process_names)
 AllFlag = typer.Option(False, "--all", help="Every process in the Procfile (instead of names).")
 
@@ -32,7 +32,10 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names,
     table.
     """
     ws: Workspace = ctx.obj
-    order = bring_up(ws, names or [])
+    ws.settle_base_port()  # a second clone: its own ports
+    wanted = ws.project.expand(names or [])  # @group: its processes
+    order = bring_up(ws, wanted)
+    _register(ws)
     _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
     if watch:
         from platform_cli.commands.scaling import watch_and_reload
@@ -54,6 +57,11 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
     project, daemon = ws.project, ws.daemon
     project.check_names(names)
     names = project.expand(names)
+    # Scheduled tasks are started by the daemon's scheduler, which needs supervisord to hold them:
+    # always loaded, started by `up` only when named.
+    scheduled = [n for n in project.enabled_names if project.processes[n].schedule]
+    if not names and len(project.enabled_names) < len(project.names):
+        names = [n for n in project.enabled_names if n not in scheduled]  # enabled = false: only when named
     daemon.prepare_dirs()
     # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock(), ProgressReporter(ws.out) as progress:
@@ -69,7 +77,7 @@ def bring_up(ws: Workspace, names: list[str]) -> list[str]:
         # depends on and what supervisord holds (still in the Procfile), not a long Procfile's
         # every line. A line gone from the Procfile is left out, so its process is removed.
         loaded = rollout.loaded() if running else {}
-        selection = [*names, *(n for n in loaded if n in project.processes)] if names else None
+        selection = [*names, *scheduled, *(n for n in loaded if n in project.processes)] if names else None
         programs, render = _programs(ws, selection)
         if not running:
             cleanup = daemon.clean_up_after_crash()
@@ -130,7 +138,7 @@ def shut_down(ws: Workspace) -> str:
         # Ports to see released: those our processes were listening on (another program's are not ours).
         ports = [s.port for s in specs if s.port and not port_is_free(s.port)]
         try:
-            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, running):
+            for _ in stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_wait for s in specs}, running):
                 pass
         except NotReadyError:
             pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it
@@ -141,6 +149,9 @@ def shut_down(ws: Workspace) -> str:
         pid = daemon.stop(STOP_BUDGET_S)
         leftovers = adopted + find_orphans(daemon.data_dir)
         terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
+        from platform_cli.procman.registry import unregister
+
+        unregister(daemon.data_dir)  # off `platform ls`
     message = f"stopped {len(running)} process{'es' if len(running) != 1 else ''} and supervisord (pid {pid})"
     if leftovers:
         message += "; also stopped what had left its process group: " + ", ".join(f"{n} (pid {p})" for p, n in leftovers)
@@ -150,6 +161,14 @@ def shut_down(ws: Workspace) -> str:
     return message
 
 
+def _register(ws: Workspace) -> None:
+    """In the machine's list of running platforms (`platform ls`)."""
+    from platform_cli.procman.registry import PlatformEntry, register
+
+    ports = {n: s.port for n, s in ws.project.processes.items() if s.port is not None}
+    register(PlatformEntry(str(ws.project.dir), str(ws.settings.data_dir), ws.settings.base_port, ws.daemon.client().pid(), ports))
+
+
 def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
     from platform_cli.procman.control import start_processes
@@ -157,6 +176,8 @@ def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool 
 
     ws: Workspace = ctx.obj
     wanted = _selection(ws, names, all_)  # a bad command line is told before the project is even read
+    if all_:
+        wanted = ws.project.enabled_names  # enabled = false: started only when named
     with ProgressReporter(ws.out) as progress:
         start_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws))
 
@@ -193,8 +214,7 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
         raise typer.BadParameter("name the processes, or use --all")
     if all_:
         return ws.project.names
-    ws.project.check_names(names)
-    return ws.project.expand(names)
+    return ws.project.expand(names)  # @group: its processes
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:

@@ -40,8 +40,7 @@ def logs(
 
     ws: Workspace = ctx.obj
     names = names or ws.project.names
-    ws.project.check_names(names)
-    names = ws.project.expand(names)  # `orders` follows its instances too
+    names = ws.project.expand(names)  # checked; `orders` follows its instances too, @web its group
     streams = ("stderr",) if err else STREAMS
     since_stamp = make_stamp(time.time() - parse_duration(since)) if since else b""
     count = lines if lines is not None else (None if since else 15)

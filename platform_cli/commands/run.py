@@ -23,7 +23,7 @@ def run(
     stdout, with each start, exit and stop as a `system` line. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
     while the others keep running.
     """
-    from platform_cli.commands.lifecycle import bring_up, shut_down
+    from platform_cli.commands.lifecycle import _register, bring_up, shut_down
     from platform_cli.commands.logs import make_printer
     from platform_cli.procman.history import History
     from platform_cli.procman.logfollow import Follower, follow
@@ -34,7 +34,8 @@ def run(
             "platform is already running in the background for this data dir",
             hint="follow it with `platform logs -f`, or stop it with `platform down` first",
         )
-    names = names or []
+    ws.settle_base_port()  # a second clone: its own ports
+    names = ws.project.expand(names or []) or ws.project.enabled_names  # @group; enabled = false only when named
     selected = ws.project.start_order(names)
     received: list[int] = []
 
@@ -49,6 +50,7 @@ def run(
     follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True, events=History(ws.settings.data_dir).log_path)
     try:
         bring_up(ws, names)
+        _register(ws)
         follow(follower, printer.write_chunks)
     except (KeyboardInterrupt, BrokenPipeError):  # BrokenPipe: `platform run | head` has what it wanted
         pass

@@ -36,8 +36,7 @@ def status(
 
     ws: Workspace = ctx.obj
     names = names or []
-    ws.project.check_names(names)
-    names = ws.project.expand(names)  # `orders` shows its instances too
+    names = ws.project.expand(names)  # checked; `orders` shows its instances too, @web its group
     if watch:
         if as_json:
             raise typer.BadParameter("--watch shows the table; use --json without it", param_hint="--watch")

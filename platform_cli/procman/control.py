@@ -48,7 +48,7 @@ def restart_processes(daemon, project: Project, names: list[str], reporter: Repo
 
 def _stop(client, project: Project, names: list[str], on_stopped: Callable[[list[str]], None]) -> None:
     specs = project.processes.values()
-    waves = stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_timeout for s in specs}, names)
+    waves = stop_in_waves(client, {s.name: s.depends_on for s in specs}, {s.name: s.stop_wait for s in specs}, names)
     for wave in waves:
         on_stopped(wave)
 

@@ -1,24 +1,46 @@
-"""Readiness probes: small checks kept apart from process code (HTTP GET, TCP connect, Redis PING)."""
+"""Readiness probes: small checks kept apart from process code (HTTP GET, TCP connect, Redis PING,
+a command's exit status, a line in the process's log)."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import socket
+import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 HOST = "127.0.0.1"
-KINDS = ("http", "tcp", "redis", "none")
+KINDS = ("http", "tcp", "redis", "exec", "log", "none")
+NEEDS_PORT = frozenset({"http", "tcp", "redis"})  # exec and log probes reach no port
 
 
 @dataclass(frozen=True)
 class ProbeSpec:
     kind: str  # one of KINDS
-    path: str = "/health"  # for http
+    path: str = "/health"  # for http; the command for exec; the pattern for log
 
     def describe(self) -> str:
+        if self.kind == "exec":
+            return f"`{self.path}` exits 0"
+        if self.kind == "log":
+            return f"a log line matching {self.path!r}"
         return f"GET {self.path}" if self.kind == "http" else {"tcp": "TCP connect", "redis": "Redis PING"}.get(
             self.kind, "running"
         )
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What exec and log probes need beyond a port: where to run, whose log, since when."""
+
+    name: str
+    cwd: Path  # the project folder: an exec probe runs there
+    logs_dir: Path  # data/logs: a log probe reads <name>.log and <name>.err.log there
+    since: float | None = None  # the process's current start (unix time): older log lines do not count
+    port: int | None = None  # PORT for an exec probe's environment
 
 
 @dataclass(frozen=True)
@@ -36,10 +58,19 @@ NO_PROBE = HealthResult(None, None, "no probe")
 
 
 def parse_probe(text: str) -> ProbeSpec:
-    """`http`, `http:/path`, `tcp`, `redis` or `none`; ValueError otherwise."""
+    """`http`, `http:/path`, `tcp`, `redis`, `exec:COMMAND`, `log:PATTERN` or `none`; ValueError otherwise."""
     kind, _, path = text.partition(":")
     if kind not in KINDS:
-        raise ValueError(f"probe must be one of {', '.join(KINDS)} (or http:/path), not {text!r}")
+        raise ValueError(f"probe must be one of {', '.join(KINDS)} (http:/path, exec:COMMAND, log:PATTERN), not {text!r}")
+    if kind in ("exec", "log"):
+        if not path.strip():
+            raise ValueError(f"{kind} probe needs {'a command' if kind == 'exec' else 'a pattern'}: {kind}:...")
+        if kind == "log":
+            try:
+                re.compile(path)
+            except re.error as exc:
+                raise ValueError(f"log probe pattern {path!r} is not a regular expression: {exc}") from None
+        return ProbeSpec(kind, path)
     if kind == "http":
         path = path or "/health"
         if not path.startswith("/"):
@@ -50,10 +81,18 @@ def parse_probe(text: str) -> ProbeSpec:
     return ProbeSpec(kind)
 
 
-def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0, password: str | None = None) -> HealthResult:
-    """Run one probe against 127.0.0.1:port; never raises. password: a redis probe's AUTH."""
+def check(probe: ProbeSpec, port: int | None, timeout: float = 1.0, password: str | None = None,
+          context: ProbeContext | None = None) -> HealthResult:
+    """Run one probe against 127.0.0.1:port; never raises. password: a redis probe's AUTH;
+    context: what an exec or log probe needs (without one, they fail saying so)."""
     if probe.kind == "none":
         return NO_PROBE
+    if probe.kind in ("exec", "log"):
+        if context is None:
+            return HealthResult(False, None, f"{probe.kind} probe without a context")
+        started = time.perf_counter()
+        detail = _exec(probe, context, timeout) if probe.kind == "exec" else _log(probe, context)
+        return HealthResult(detail is None, round((time.perf_counter() - started) * 1000, 2), detail or "ok")
     if port is None:
         return HealthResult(False, None, "no port")
     started = time.perf_counter()
@@ -105,6 +144,47 @@ def _redis(probe: ProbeSpec, port: int, timeout: float, password: str | None = N
     if replies[-2:-1] == [b"+PONG"] or reply.startswith(b"+PONG"):
         return None
     return reply.decode("utf-8", "replace").strip() or "no reply"
+
+
+def _exec(probe: ProbeSpec, context: ProbeContext, timeout: float) -> str | None:
+    """The command, through the shell, in the project folder, with PORT and PLATFORM_PROCESS set;
+    its own session, so that a timeout ends whatever it started."""
+    env = {**os.environ, "PLATFORM_PROCESS": context.name}
+    if context.port is not None:
+        env["PORT"] = str(context.port)
+    try:
+        proc = subprocess.Popen(probe.path, shell=True, cwd=context.cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        return f"cannot run: {exc}"
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        return "timed out"
+    if proc.returncode == 0:
+        return None
+    last = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
+    return f"exit {proc.returncode}" + (f": {last[0][:200]}" if last else "")
+
+
+LOG_PROBE_LINES = 5000  # a log probe reads at most this many recent lines of each stream
+
+
+def _log(probe: ProbeSpec, context: ProbeContext) -> str | None:
+    from platform_cli.procman.logfiles import make_stamp
+    from platform_cli.procman.logtail import last_lines
+
+    since = make_stamp(context.since) if context.since else b""
+    pattern = re.compile(probe.path.encode("utf-8"))
+    for line in last_lines(context.logs_dir, [context.name], lines=LOG_PROBE_LINES, since=since):
+        if pattern.search(line.text):
+            return None
+    return "no matching line yet"
 
 
 _PROBES = {"http": _http, "tcp": _tcp, "redis": _redis}

@@ -40,9 +40,13 @@ class History:
         self._append(event)
         summary = self.summary()
         entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
+        if event["to"] == "SCHEDULED":  # schedule.py: the next start is a run, not a restart
+            entry["scheduled"] = True
         if event["to"] == STARTING:
             entry["started_at"] = event.get("ts")  # lets a reader tell whether this summary has caught up
-            if event["from"] in AUTOMATIC_RESTART_FROM:
+            if entry.pop("scheduled", False):
+                entry["runs"] = entry.get("runs", 0) + 1
+            elif event["from"] in AUTOMATIC_RESTART_FROM:
                 entry["restarts"] += 1
             else:  # started by a person (up, start, restart, run): both describe this run only, as
                 # a new pod's restart count and last state do in Kubernetes; `events` keeps the past.

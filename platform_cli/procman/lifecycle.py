@@ -28,12 +28,18 @@ def describe_event(event: dict) -> str | None:
     if to == STARTING:  # told when the fork is done (daemon_entry gives the event its pid)
         pid = event.get("pid")
         return f"{name} started" + (f" (pid {pid})" if pid else "")
-    if to == EXITED:  # every program restarts (autorestart): an exit is always followed by a start
+    if to == EXITED:
+        if event.get("expected") is True:
+            # An exit with a success code: a task is done, `restart = "on_failure"` or "no" leave it
+            # be; where the process is restarted all the same, the start line follows.
+            return f"{name} exited ({_exit(event)})"
         return f"{name} exited ({_exit(event)}), restarting"
     if to == BACKOFF:
         return f"{name} exited ({_exit(event)}) while starting, retrying"
     if to == FATAL:
         return f"{name} kept exiting while starting: given up (FATAL)"
+    if to in ("SCHEDULED", "SKIPPED"):  # schedule.py
+        return f"{name} {event.get('detail') or to.lower()}"
     if event.get("reason"):  # the watchdog's restart (watchdog.py): why, before the exit it causes
         pid = event.get("pid")
         return f"{name} {event['reason']}" + (f" (pid {pid})" if pid else "")

@@ -1,4 +1,5 @@
-"""supervisord event listener: records every PROCESS_STATE event, and runs the watchdog.
+"""supervisord event listener: records every PROCESS_STATE event, runs the watchdog and fires
+scheduled tasks (schedule.py).
 
 Run by supervisord (see supervisord.conf) as `python -m platform_cli.procman.listener`. The
 watchdog (watchdog.py: probes, CPU and memory, liveness and memory restarts) runs in threads of
@@ -64,6 +65,9 @@ def main() -> None:
 
     watchdog = Watchdog(data_dir, history)
     watchdog.start()
+    from platform_cli.procman.schedule import Scheduler
+
+    Scheduler(data_dir, history, watchdog.state_of).start()
     while True:
         headers, payload = wait(sys.stdin, sys.stdout)
         try:

@@ -3,7 +3,7 @@
 Per-process settings come from `platform.toml` beside the Procfile, one table per process:
 
     [web]
-    probe = "http:/health"     # http[:/path] | tcp | redis | none
+    probe = "http:/health"     # http[:/path] | tcp | redis | exec:COMMAND | log:PATTERN | none
     depends_on = ["redis"]
     start_timeout = 20         # seconds to become ready
     stop_timeout = 10          # seconds between SIGTERM and SIGKILL
@@ -18,6 +18,17 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     password = true            # a redis that takes a generated password (python -m services.redis)
     instances = 3              # processes running the same command (`platform scale web=3` at runtime)
     watch = ["services/web"]   # with `platform up --watch`: reload it when files under these change
+    kind = "task"              # runs to completion (a migration); default "service"
+    restart = "on_failure"     # always | on_failure | no (default: always, a task: no)
+    success_exit_codes = [0]   # exits that are no failure
+    depends_on = { migrate = "completed_successfully", redis = "healthy" }  # or started
+    stop_signal = "INT"        # instead of TERM
+    stop_command = "./drain.sh"  # run before stop_signal
+    schedule = "*/5 * * * *"   # a task run by the daemon on this cron schedule (not by `up`)
+    on_dependency_restart = "restart"  # restarted once a restarted or unhealthy dependency is ready again
+    group = "web"              # or a list: `platform up @web`, `restart @web`
+    enabled = false            # started only when named (or its group is)
+    tty = true                 # on a pseudo-terminal: `platform attach NAME` (a debugger's prompt)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
 a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
@@ -25,6 +36,8 @@ and given to the others), any other is ready once it has stayed up for a second.
 """
 
 from __future__ import annotations
+
+import math
 
 import re
 import tomllib
@@ -35,14 +48,16 @@ from pathlib import Path
 from honcho.environ import expand_processes
 
 from platform_cli.errors import ConfigError, UnknownProcessError
-from platform_cli.procman.health import HOST, ProbeSpec, parse_probe
+from platform_cli.procman.health import HOST, NEEDS_PORT, ProbeSpec, parse_probe
 from platform_cli.procman.procfile import load_procfile
+from platform_cli.procman.processmodel import MODEL_SETTINGS, dependencies as _dependencies, model_settings as _model_settings
+from platform_cli.procman.processmodel import typed_option as _typed
 
 OPTIONS_FILE = "platform.toml"
 DEFAULTS = {"start_timeout": 20.0, "stop_timeout": 10.0, "retries": 5}
 # What the daemon's watchdog does with a running process (procman/watchdog.py).
 WATCH_DEFAULTS = {"probe_interval": 5.0, "probe_timeout": 2.0, "failure_threshold": 1, "liveness_threshold": 3}
-SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", "instances", "watch")
+SETTINGS = ("probe", "depends_on", "port", "password", *DEFAULTS, *WATCH_DEFAULTS, "liveness", "max_memory", "instances", "watch", *MODEL_SETTINGS)
 # Instance k of a process listens on its port + k - 1: honcho spaces the Procfile's lines 100
 # ports apart, so 100 instances fill a line's block without reaching the next line's.
 MAX_INSTANCES = 100
@@ -78,10 +93,34 @@ class ProcessSpec:
     base: str = field(default="", repr=False)  # the Procfile name of an extra instance; "" for instance 1
     watch: tuple[Path, ...] = field(default=(), repr=False)  # absolute paths `up --watch` watches for it
 
+    kind: str = "service"  # or "task": runs to completion, ready once it exits with a success code
+    restart: str = "always"  # always | on_failure | no
+    success_exit_codes: tuple[int, ...] = (0,)
+    # depends_on's condition per dependency, where it is not "healthy" (the plain list's meaning)
+    conditions: dict[str, str] = field(default_factory=dict)
+    stop_signal: str = "TERM"  # supervisord's stopsignal, without SIG
+    stop_command: str | None = None  # run before stop_signal (procman/stopwrap.py)
+    schedule: str | None = None  # a task's cron schedule, fired by the daemon (procman/schedule.py)
+    on_dependency_restart: str = "ignore"  # "restart": follow depends_on while running (procman/following.py)
+    groups: tuple[str, ...] = ()  # `platform up @web` names every process of group "web"
+    enabled: bool = True  # False: started only when named (or its group is), or needed by one that is
+    tty: bool = False  # run on a pseudo-terminal that `platform attach` reaches (procman/ptyrelay.py)
+
     @property
     def family(self) -> str:
         """The Procfile name this process runs for: `orders` for orders and orders.2."""
         return self.base or self.name
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind == "task"
+
+    @property
+    def stop_wait(self) -> int:
+        """Seconds supervisord gives a stop before SIGKILL (its stopwaitsecs): with a stop_command,
+        the stopwrap parent's stop_timeout for the command, then stop_timeout after stop_signal."""
+        seconds = math.ceil(self.stop_timeout)
+        return 2 * seconds + 1 if self.stop_command else seconds
 
     @property
     def url(self) -> str | None:
@@ -99,18 +138,37 @@ class Project:
     def names(self) -> list[str]:
         return list(self.processes)
 
+    def expand(self, names: list[str]) -> list[str]:
+        """Names as a person means them, every one checked: `@group` is its processes, and a
+        Procfile name is all its instances (`orders` -> orders, orders.2, ...), so that every
+        filter by a Procfile name matches them all; `orders.2` alone is that instance only."""
+        found: list[str] = []
+        for name in names:
+            if name.startswith("@"):
+                members = [n for n, s in self.processes.items() if name[1:] in s.groups]
+                if not members:
+                    raise UnknownProcessError([name], [f"@{g}" for g in self.groups] + self.names)
+                found.extend(members)
+            else:
+                found.extend([n for n, s in self.processes.items() if n == name or s.base == name] or [name])
+        found = list(dict.fromkeys(found))
+        self.check_names(found)
+        return found
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(g for s in self.processes.values() for g in s.groups))
+
+    @property
+    def enabled_names(self) -> list[str]:
+        """What `up` with no names starts: every process but those with enabled = false."""
+        return [n for n, s in self.processes.items() if s.enabled]
+
     def check_names(self, names: list[str]) -> None:
         unknown = [n for n in names if n not in self.processes]
         if unknown:
             raise UnknownProcessError(unknown, self.names)
 
-    def expand(self, names: list[str]) -> list[str]:
-        """The named processes with the extra instances of each (`orders` -> orders, orders.2, ...),
-        so that every filter by a Procfile name matches all its instances."""
-        found: list[str] = []
-        for name in names:
-            found.extend(n for n, s in self.processes.items() if n == name or s.base == name)
-        return list(dict.fromkeys(found))
 
     def by_procfile(self) -> "Project":
         """One spec per Procfile line (extra instances left out; each keeps its `instances`):
@@ -258,23 +316,25 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
                project_dir: Path = Path(".")) -> ProcessSpec:
     where = f"{OPTIONS_FILE} [{name}]"
     uses_port = bool(_USES_PORT.search(command))
+    model = _model_settings(options, where)
     try:
-        probe = parse_probe(_typed(options, "probe", str, where, "http" if uses_port else "none"))
+        probe = parse_probe(_typed(options, "probe", str, where, "http" if uses_port and model["kind"] == "service" else "none"))
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    if model["kind"] == "task" and probe.kind != "none":
+        raise ConfigError(f"{where}: a task has no probe: it is ready once it exits with a success code",
+                          hint="remove `probe`, or make it a service (kind = \"service\")")
     port = _typed(options, "port", int, where, None)
     if port is not None and not 1 <= port <= 65535:
         raise ConfigError(f"{where}: port must be 1-65535, not {port}")
-    if port is None and (uses_port or probe.kind != "none"):
+    if port is None and (uses_port or probe.kind in NEEDS_PORT):
         port = int(env["PORT"])
         if port > 65535:
             raise ConfigError(f"{name} would get port {port}, past 65535", hint="lower PLATFORM_BASE_PORT, or set `port` in platform.toml")
     # Every process gets a PORT, as under honcho, foreman and Heroku: programs read it themselves
     # (gunicorn, Rails, most PaaS-ready apps), whether or not the command line mentions it.
     env = {**env, "PORT": str(port if port is not None else env["PORT"])}
-    depends_on = _typed(options, "depends_on", list, where, [])
-    if not all(isinstance(d, str) for d in depends_on):
-        raise ConfigError(f"{where}: depends_on must be a list of process names")
+    depends_on, conditions = _dependencies(options, where)
     timeouts = {k: float(_typed(options, k, (int, float), where, DEFAULTS[k])) for k in ("start_timeout", "stop_timeout")}
     if min(timeouts.values()) <= 0:
         raise ConfigError(f"{where}: timeouts must be positive seconds")
@@ -296,7 +356,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
         raise ConfigError(f"{where}: instances need a port (a command that reads $PORT, or a probe)")
     return ProcessSpec(name, command, port, probe, tuple(depends_on), retries=retries, env=env, password=password, **timeouts,
                        instances=instances, watch=_watched_paths(options, where, project_dir),
-                       **_watch_settings(options, where, probe.kind != "none"))
+                       **_watch_settings(options, where, probe.kind != "none", probe.kind), **model, conditions=conditions)
 
 
 def _watched_paths(options: dict, where: str, project_dir: Path) -> tuple[Path, ...]:
@@ -314,7 +374,7 @@ def _watched_paths(options: dict, where: str, project_dir: Path) -> tuple[Path, 
     return tuple(found)
 
 
-def _watch_settings(options: dict, where: str, probed: bool) -> dict:
+def _watch_settings(options: dict, where: str, probed: bool, kind: str = "") -> dict:
     found = {k: float(_typed(options, k, (int, float), where, WATCH_DEFAULTS[k])) for k in ("probe_interval", "probe_timeout")}
     if min(found.values()) <= 0:
         raise ConfigError(f"{where}: probe_interval and probe_timeout must be positive seconds")
@@ -322,13 +382,19 @@ def _watch_settings(options: dict, where: str, probed: bool) -> dict:
         found[key] = _typed(options, key, int, where, WATCH_DEFAULTS[key])
         if found[key] < 1:
             raise ConfigError(f"{where}: {key} must be 1 or more")
-    liveness = options.get("liveness", probed)
+    # A log probe says when a process became ready, not whether it still is: no liveness from it.
+    liveness = options.get("liveness", probed and kind != "log")
+    if kind == "log" and liveness is True:
+        raise ConfigError(f"{where}: a log probe cannot tell a hung process: liveness needs a probe of its own",
+                          hint='e.g. liveness = "http:/health" or "exec:./alive.sh"')
     if isinstance(liveness, str):  # a probe of its own, e.g. "http:/live"
         try:
             found["liveness_probe"] = parse_probe(liveness)
         except ValueError as exc:
             raise ConfigError(f"{where}: liveness: {exc}") from None
         found["liveness"] = found["liveness_probe"].kind != "none"
+        if found["liveness_probe"].kind == "log":
+            raise ConfigError(f"{where}: liveness cannot be a log probe (it says when a process became ready, not whether it still is)")
     elif isinstance(liveness, bool):
         found["liveness"] = liveness
     else:
@@ -357,19 +423,18 @@ def parse_size(value) -> int:
     return int(float(match.group(1)) * 1024 ** "BKMGT".index(match.group(2).upper() or "B"))
 
 
-def _typed(options: dict, key: str, kind, where: str, default):
-    value = options.get(key, default)
-    # bool is an int in Python; `port = true` is still a mistake.
-    if value is not default and ((isinstance(value, bool) and kind is not bool) or not isinstance(value, kind)):
-        raise ConfigError(f"{where}: {key} has the wrong type ({type(value).__name__})")
-    return value
-
-
 def _check_dependencies(project: Project, path: Path) -> None:
     for spec in project.processes.values():
         missing = [d for d in spec.depends_on if d not in project.processes]
         if missing:
             raise ConfigError(f"{path}: [{spec.name}] depends on unknown process {', '.join(missing)}")
+        scheduled = [d for d in spec.depends_on if project.processes[d].schedule]
+        if scheduled:
+            raise ConfigError(f"{path}: [{spec.name}] depends on {scheduled[0]}, which runs on its schedule: nothing waits for it")
+        for dep, condition in spec.conditions.items():
+            if condition == "completed_successfully" and not project.processes[dep].is_task:
+                raise ConfigError(f"{path}: [{spec.name}] waits for {dep} to complete, but {dep} is a service",
+                                  hint=f'set kind = "task" under [{dep}], or depend on it being "healthy" or "started"')
     try:
         TopologicalSorter({n: s.depends_on for n, s in project.processes.items()}).prepare()
     except CycleError as exc:

@@ -9,12 +9,12 @@ from typing import Protocol
 from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
+from platform_cli.procman.launch import READY, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
 from platform_cli.procman.logtail import recent_output
 from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
-NOT_FOUND_EXIT = 127  # what sh exits with when it cannot find the command
 POLL_S = 0.02  # probes: a service is seen ready within 20 ms of answering
 STATES_EVERY_S = 0.1  # supervisord's view: asking it costs CPU that booting services need (bench/compare)
 
@@ -48,72 +48,68 @@ def start_in_order(
     names: list[str] | None,
     data_dir: Path,
     reporter: Reporter = QuietReporter(),
+    clock=time.monotonic,
+    sleep=time.sleep,
+    prober=None,
 ) -> list[str]:
-    """Start `names` (all when empty) and their dependencies; return once all are ready."""
+    """Start `names` (all when empty) and their dependencies; return once all are ready.
+
+    The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
+    decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are
+    injected so that a unit test drives this against a fake supervisord (prober: (spec, password,
+    started_at) -> HealthResult, started_at being supervisord's start time of the process)."""
     order = project.start_order(names)
     passwords = load_passwords(project, data_dir)
-    started: dict[str, float] = {}  # name -> monotonic time we started (or found) it
-    already: set[str] = set()
-    ready: set[str] = set()
-    told_waiting: set[str] = set()
-    last_health: dict[str, health.HealthResult] = {}
+    prober = prober or (lambda spec, password, since: probe_process(spec, project.dir, data_dir, password, since))
+    # A scheduled task runs when its schedule says (the daemon fires it), unless named here.
+    launches = {name: Launch(name, phase=READY) if project.processes[name].schedule and name not in (names or ())
+                else Launch(name) for name in order}
     infos, asked = {}, None
-    while len(ready) < len(order):
-        now = time.monotonic()
+    # When we asked for each start, to the microsecond: a log probe counts lines from then, while
+    # supervisord's own start time is whole seconds (a line of the run before could pass).
+    asked_start: dict[str, float] = {}
+    while any(launch.phase != READY for launch in launches.values()):
+        now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
             infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
         for name in order:
-            if name in ready:
-                continue
             spec = project.processes[name]
-            state = infos[name].state if name in infos else states.ABSENT
-            if name not in started:
-                blockers = [d for d in spec.depends_on if d not in ready]
-                if blockers:
-                    if name not in told_waiting:
-                        reporter.waiting(name, blockers)
-                        told_waiting.add(name)
-                    continue
-                if state in states.ALIVE:
-                    already.add(name)
-                else:
-                    if spec.port is not None and not health.port_is_free(spec.port):
-                        raise _port_in_use(name, spec.port)
-                    client.start(name)
-                    reporter.starting(name, spec.probe.describe())
-                    asked = None  # its new state, on the next pass
-                started[name] = now
-                continue
-            if state == states.FATAL:
-                raise _not_ready(name, f"{name} kept exiting and is FATAL", data_dir)
-            if state in (states.BACKOFF, states.EXITED, states.FATAL) and infos[name].exit_status == NOT_FOUND_EXIT:
-                # The shell found no such command: retrying cannot help, say so now, every time.
-                raise _not_ready(name, f"{name}: not found: {program_word(spec.command)}", data_dir, not_found=True)
-            if state in states.ALIVE:
-                result = health.check(spec.probe, spec.port, timeout=0.5, password=passwords.get(name))
-                last_health[name] = result
-                if result.ok or (result.ok is None and state == states.RUNNING):
-                    ready.add(name)
-                    reporter.ready(name, now - started[name], name in already)
-                    continue
-            if now - started[name] > spec.start_timeout:
-                probe = last_health.get(name)
-                why = f"{spec.probe.describe()}: {probe.detail}" if probe and probe.ok is False else f"state {state}"
-                raise _not_ready(name, f"{name} was not ready within {spec.start_timeout:g}s ({why})", data_dir)
-        if len(ready) < len(order):
-            time.sleep(POLL_S)
+            info = infos.get(name)
+            state = info.state if info else states.ABSENT
+            since = asked_start.get(name) or (info.started_at if info else None)
+            probe = prober(spec, passwords.get(name), since) if wants_probe(launches[name], spec, state) else None
+            seen = Observation(now, state, info.exit_status if info else None, probe)
+            launch, action = step_launch(launches[name], spec, seen, {d: launches[d] for d in spec.depends_on})
+            launches[name] = launch
+            if isinstance(action, Waiting):
+                reporter.waiting(name, list(action.on))
+            elif isinstance(action, Start):
+                if spec.port is not None and not health.port_is_free(spec.port):
+                    raise _port_in_use(name, spec.port)
+                asked_start[name] = time.time()
+                client.start(name)
+                reporter.starting(name, _describe(spec))
+                asked = None  # its new state, on the next pass
+            elif isinstance(action, Ready):
+                reporter.ready(name, action.seconds, action.already)
+            elif isinstance(action, Failed):
+                raise _not_ready(name, action.message, data_dir, not_found=action.not_found)
+        if any(launch.phase != READY for launch in launches.values()):
+            sleep(POLL_S)
     return order
 
 
-def program_word(command: str) -> str:
-    """The program a Procfile command runs: its first word that is not a `VAR=value`."""
-    import shlex
+def probe_process(spec, project_dir: Path, data_dir: Path, password: str | None, since: float | None,
+                  timeout: float = 0.5) -> health.HealthResult:
+    """One readiness probe of a process. Network probes get `timeout` (short: they are repeated
+    every 20 ms); a command gets its probe_timeout, as it would under the watchdog."""
+    context = health.ProbeContext(spec.name, project_dir, data_dir / "logs", since, spec.port)
+    wait = spec.probe_timeout if spec.probe.kind == "exec" else timeout
+    return health.check(spec.probe, spec.port, timeout=wait, password=password, context=context)
 
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    return next((w for w in words if not ("=" in w and w.split("=", 1)[0].isidentifier())), command)
+
+def _describe(spec) -> str:
+    return "until it completes" if getattr(spec, "kind", "service") == "task" else spec.probe.describe()
 
 
 def _port_in_use(name: str, port: int) -> PortInUseError:

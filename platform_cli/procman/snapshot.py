@@ -37,12 +37,26 @@ class ProcessStatus:
     last_restart: dict | None = None  # the watchdog's latest: {time, reason}
     log_tail: list[str] = field(default_factory=list)
     via_gateway: str | None = None  # the gateway's /health/all view of this service, when there is one
+    completed: bool = False  # a task that exited with one of its success codes: done, not down
+    next_run: float | None = None  # a scheduled task's next run (unix time)
+    # Not running is no fault for it: enabled = false (started only when named) or a scheduled
+    # task between runs; `status` exits 0 all the same.
+    may_rest: bool = False
 
     @property
     def healthy(self) -> bool:
+        if self.completed:
+            return True
+        if self.may_rest and self.state in (states.STOPPED, states.ABSENT, states.EXITED) and not self.last_exit_failed:
+            return True
         if self.state == states.STARTING:  # still inside startsecs, but a passing probe says it is up
             return self.health.ok is True
         return self.state == states.RUNNING and self.health.ok is not False
+
+    @property
+    def last_exit_failed(self) -> bool:
+        """EXITED with a code outside its success codes (known only for a task: see completed)."""
+        return self.state == states.EXITED and not self.completed
 
     def to_json(self) -> dict:
         return {
@@ -59,6 +73,8 @@ class ProcessStatus:
             "last_restart": self.last_restart,
             "log_tail": self.log_tail,
             "via_gateway": self.via_gateway,
+            "completed": self.completed,
+            "next_run": self.next_run,
         }
 
 
@@ -82,11 +98,21 @@ def take_snapshot(client: SupervisorClient, project: Project, names: list[str], 
                 continue
         if project.processes[row.name].probe.kind != "none":
             unprobed.append(row)
-    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {})
+    _probe_now(unprobed, project, load_passwords(project, data_dir) if unprobed else {}, data_dir)
+    next_runs = _next_runs(project, data_dir)
     for row in rows:
-        if row.state in (states.FATAL, states.BACKOFF, states.EXITED):
+        row.next_run = next_runs.get(row.name)
+        if row.state in (states.FATAL, states.BACKOFF, states.EXITED) and not row.completed:
             row.log_tail = recent_output(data_dir, row.name, 10)
     return rows
+
+
+def _next_runs(project: Project, data_dir: Path) -> dict[str, float]:
+    if not any(spec.schedule for spec in project.processes.values()):
+        return {}  # no file to read: `status` stays one RPC and two files
+    from platform_cli.procman.schedule import read_next_runs
+
+    return read_next_runs(data_dir)
 
 
 def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:
@@ -100,10 +126,12 @@ def _use_sampled_health(row: ProcessStatus, sample: dict, now: float) -> bool:
     return True
 
 
-def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str]) -> None:
+def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str, str], data_dir: Path) -> None:
     def probe(row: ProcessStatus) -> None:
         spec = project.processes[row.name]
-        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name))
+        since = time.time() - row.uptime_s if row.uptime_s is not None else None
+        context = health.ProbeContext(row.name, project.dir, data_dir / "logs", since, row.port)
+        row.health = health.check(spec.probe, row.port, spec.probe_timeout, passwords.get(row.name), context)
         row.health_age_s = 0.0
 
     threads = [threading.Thread(target=probe, args=(row,)) for row in rows[1:]]
@@ -146,4 +174,6 @@ def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -
         port=spec.port if spec else None,
         last_exit=record.get("last_exit"),
         last_restart=record.get("last_restart"),
+        completed=bool(spec and spec.is_task and info and info.state == states.EXITED and info.exit_status in spec.success_exit_codes),
+        may_rest=bool(spec and (not spec.enabled or spec.schedule)),
     )

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,16 +66,85 @@ class Program:
                 "stop_timeout": spec.stop_timeout,
                 "retries": spec.retries,
             },
+            **self._model_identity(),
             "env": {k: _digest(f"{k}={v}") for k, v in sorted(essential.items())},
             "dotenv": sorted(set(spec.env) - _OWN_KEYS),
             "needs": dict(self.needs),
         }
 
+    def _model_identity(self) -> dict:
+        """kind, restart, exit codes and conditions, only where not the default: a project that
+        sets none of them keeps the identities (and running processes) it had before them."""
+        spec, found = self.spec, {}
+        if spec.is_task:
+            found["kind"] = spec.kind
+        if spec.restart != ("no" if spec.is_task else "always"):
+            found["restart"] = spec.restart
+        if spec.success_exit_codes != (0,):
+            found["success_exit_codes"] = list(spec.success_exit_codes)
+        if spec.conditions:
+            found["conditions"] = dict(sorted(spec.conditions.items()))
+        if spec.stop_signal != "TERM":
+            found["stop_signal"] = spec.stop_signal
+        if spec.stop_command:
+            found["stop_command"] = spec.stop_command
+        if spec.tty:
+            found["tty"] = True
+        return {"model": found} if found else {}
+
+    @property
+    def autorestart(self) -> str:
+        """supervisord's autorestart for `restart`: `unexpected` restarts only on an exit code
+        outside exitcodes. A task retries in its launch script instead (see task_command)."""
+        if self.spec.is_task:
+            return "false"
+        return {"always": "true", "on_failure": "unexpected", "no": "false"}[self.spec.restart]
+
+    @property
+    def exitcodes(self) -> str:
+        return ",".join(str(c) for c in self.spec.success_exit_codes)
+
+    @property
+    def startsecs(self) -> int:
+        # A task may finish in a millisecond: with startsecs=1 supervisord would call that a
+        # crash ("exited too quickly") whatever its exit code.
+        return 0 if self.spec.is_task else 1
+
+    @property
+    def command_line(self) -> str:
+        """The launch script's last line: the Procfile command, exec'd, inside what its settings
+        ask for: a task's retry loop, then the pty relay (tty), then the stop_command parent."""
+        spec = self.spec
+        line = make_shell_command(spec.command)
+        if spec.is_task and spec.restart == "on_failure":
+            line = task_command(spec.command, spec.success_exit_codes, spec.retries)
+        if spec.tty:
+            # On a pseudo-terminal that `platform attach` reaches through a socket in the data dir.
+            from platform_cli.procman.attach import socket_path
+
+            where = socket_path(Path(self.env["PLATFORM_DATA_DIR"]), spec.name)
+            line = _exec_wrapped([sys.executable, "-m", "platform_cli.procman.ptyrelay", str(where), "--"], line)
+        if spec.stop_command:
+            # supervisord signals only this parent (TERM); it runs stop_command, then stop_signal.
+            line = _exec_wrapped([sys.executable, "-m", "platform_cli.procman.stopwrap", spec.stop_signal, f"{spec.stop_timeout:g}",
+                                  spec.stop_command, "--"], line)
+        return line
+
+    @property
+    def stop_section(self) -> dict:
+        """stopsignal, stopwaitsecs and stopasgroup: with a stop_command, supervisord's TERM goes to
+        the stopwrap parent alone, which gets stop_timeout for the command and the program's own
+        exit, then stop_timeout after stop_signal; killasgroup still ends the whole group."""
+        spec = self.spec
+        if spec.stop_command:
+            return {"stopsignal": "TERM", "stopwaitsecs": spec.stop_wait, "stopasgroup": "false"}
+        return {"stopsignal": spec.stop_signal, "stopwaitsecs": spec.stop_wait, "stopasgroup": "true"}
+
     @property
     def script(self) -> str:
         header = f"# Rendered by `platform up` for {self.name}. Do not edit: edit the Procfile or .env."
         identity = IDENTITY_MARK + json.dumps(self.identity, sort_keys=True)
-        return "\n".join([header, identity, *self._exports(self.env), make_shell_command(self.spec.command)]) + "\n"
+        return "\n".join([header, identity, *self._exports(self.env), self.command_line]) + "\n"
 
     @property
     def script_name(self) -> str:
@@ -118,6 +188,28 @@ def make_shell_command(command: str) -> str:
     if tokens and "=" in tokens[0] and _ENV_NAME.fullmatch(tokens[0].split("=", 1)[0]):
         return command  # `FOO=1 app`: `exec FOO=1 app` would try to run a program named FOO=1
     return f"exec {command}"
+
+
+def _exec_wrapped(parent: list[str], line: str) -> str:
+    """`exec PARENT... 'LINE'`: a small parent that runs LINE through /bin/sh."""
+    return "exec " + " ".join(shlex.quote(part) for part in parent) + " " + shlex.quote(line)
+
+
+def task_command(command: str, success: tuple[int, ...], retries: int) -> str:
+    """A task with restart = "on_failure", retried by its launch script: up to `retries` more
+    runs, 1, 2, 4 ... 16 s apart. supervisord cannot: with startsecs=0 (which a task needs) it
+    respawns an unexpected exit at once, with no backoff and no limit."""
+    codes = " ".join(str(c) for c in success)
+    return (
+        "platform_try=0; platform_wait=1\n"
+        "while :; do\n"
+        f"  ( {command}\n  ); platform_code=$?\n"
+        f"  for ok in {codes}; do [ \"$platform_code\" = \"$ok\" ] && exit \"$platform_code\"; done\n"
+        f"  platform_try=$((platform_try + 1)); [ \"$platform_try\" -gt {retries} ] && exit \"$platform_code\"\n"
+        "  echo \"exited $platform_code; run $((platform_try + 1)) in ${platform_wait}s\" >&2\n"
+        "  sleep \"$platform_wait\" & wait $!; [ \"$platform_wait\" -lt 16 ] && platform_wait=$((platform_wait * 2))\n"
+        "done"
+    )
 
 
 def make_programs(

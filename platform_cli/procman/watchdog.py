@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from platform_cli.procman import health, states
+from platform_cli.procman.following import Follow, step_follow
 from platform_cli.procman.history import History
 from platform_cli.procman.passwords import password_path
 from platform_cli.procman.pids import PidRecord, alive
@@ -50,6 +51,7 @@ class Watchdog:
         self._plan_stamp = None
         self._wake = threading.Event()
         self._dirty = False
+        self.follow = Follow()
 
     def start(self) -> None:
         # The state of each program when this listener (re)started: its latest recorded event.
@@ -73,6 +75,11 @@ class Watchdog:
                 self.samples[name] = sample
             self._dirty = True
         self._wake.set()
+
+    def state_of(self, name: str) -> str | None:
+        """supervisord's state of `name`, from its latest event (the scheduler asks)."""
+        with self.lock:
+            return self.states.get(name)
 
     def is_running(self, name: str, pid: int) -> bool:
         with self.lock:
@@ -104,6 +111,37 @@ class Watchdog:
                     watch = ProcessWatch(self, name, pid, self.plan[name])
                     self.watches[name] = watch
                     watch.start()
+            restarts = self._follow_dependencies(running)
+        for name, reason in restarts:
+            threading.Thread(target=self._restart_dependent, args=(name, running[name], reason), daemon=True).start()
+
+    def _follow_dependencies(self, running: dict[str, int]) -> list[tuple[str, str]]:
+        """Dependents to restart now (following.py); under self.lock."""
+        followers = {n: e.follows for n, e in self.plan.items() if e.follows}
+        if not followers:
+            return []
+        ready = {}
+        for name in running:
+            entry = self.plan[name]
+            status = (self.samples.get(name) or {}).get("health", {}).get("status")
+            ready[name] = (not entry.settings.probed) or (status == "ok" and self.samples[name].get("pid") == running[name])
+        self.follow, restarts = step_follow(self.follow, followers, running, ready)
+        return restarts
+
+    def _restart_dependent(self, name: str, pid: int, reason: str) -> None:
+        """Stop and start it through supervisord, as `platform restart` would (whatever its restart policy)."""
+        from platform_cli.procman.stopping import stop_in_waves
+        from platform_cli.procman.supervisor import SupervisorClient
+
+        self.record_restart(name, pid, reason)
+        try:
+            client = SupervisorClient(self.run_dir / "supervisord.sock", timeout=10)
+            # A deadline only (supervisord SIGKILLs at its stopwaitsecs): long enough for a stop_command's too.
+            for _ in stop_in_waves(client, {}, {name: 2 * self.plan[name].stop_timeout + 1}, [name]):
+                pass
+            client.start(name)
+        except Exception as exc:  # the daemon shutting down, say: nothing to restart any more
+            _complain(f"watchdog: cannot restart {name} after its dependency: {type(exc).__name__}: {exc}")
 
     def _reload_plan(self) -> None:
         try:
@@ -146,6 +184,12 @@ class ProcessWatch:
         # A redis with `password = true` answers a PING without AUTH with NOAUTH: read, not probed,
         # it would be taken for a hung one and restarted in a loop.
         self.password = _read_password(dog.data_dir, name) if entry.password else None
+        # exec probes run in the project folder; a log probe reads this run's lines only (from
+        # the start the listener recorded). A log probe, once passed, stays passed for this pid:
+        # it says the process became ready, and is never a liveness probe (project.py).
+        started = (dog.history.summary().get(name) or {}).get("started_at")
+        self.context = health.ProbeContext(name, Path(entry.cwd or "."), dog.data_dir / "logs", started, entry.port)
+        self._log_passed: health.HealthResult | None = None
         self._stop = threading.Event()
         self.cpu_percent: float | None = None
         self.memory_bytes: int | None = None
@@ -168,7 +212,7 @@ class ProcessWatch:
                 reason = None
             if reason and not self._stop.is_set() and self.dog.is_running(self.name, self.pid):
                 self.dog.record_restart(self.name, self.pid, reason)
-                restart_group(self.pid, self.entry.stop_timeout)
+                restart_group(self.pid, self.entry.stop_timeout, getattr(signal, f"SIG{self.entry.stop_signal}", signal.SIGTERM))
                 return
             # On the interval from the start of this round: a probe that took its timeout does not
             # stretch the cadence.
@@ -177,10 +221,12 @@ class ProcessWatch:
     def _round(self) -> str | None:
         settings, reason = self.entry.settings, None
         if settings.probed:
-            result = health.check(self.entry.probe, self.entry.port, settings.timeout, self.password)
+            result = self._log_passed or health.check(self.entry.probe, self.entry.port, settings.timeout, self.password, self.context)
+            if self.entry.probe.kind == "log" and result.ok:
+                self._log_passed = result
             live = None
             if self.entry.liveness_probe is not None and settings.liveness:
-                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout, self.password).ok)
+                live = bool(health.check(self.entry.liveness_probe, self.entry.port, settings.timeout, self.password, self.context).ok)
             self.state, reason = step_probe(self.state, bool(result.ok), result.latency_ms, result.detail, self.dog.clock(),
                                             settings, live_ok=live)
         self.cpu_percent, self.memory_bytes = self.sampler.sample()
@@ -213,11 +259,12 @@ def _read_password(data_dir: Path, name: str) -> str | None:
         return None  # none made yet: the probe fails and says why (NOAUTH), as `status` would
 
 
-def restart_group(pid: int, stop_timeout: float) -> bool:
-    """End the process group led by `pid` so that supervisord restarts it: TERM and CONT, then KILL
+def restart_group(pid: int, stop_timeout: float, stop_signal: int = signal.SIGTERM) -> bool:
+    """End the process group led by `pid` so that supervisord restarts it: its stop_signal (TERM
+    unless platform.toml says otherwise) and CONT, then KILL
     after `stop_timeout` s to whatever of the group is left (a shell may die on TERM while the
     program it started ignores it). Returns True once the whole group is gone."""
-    for sig in (signal.SIGTERM, signal.SIGCONT):
+    for sig in (stop_signal, signal.SIGCONT):
         _signal_group(pid, sig)
     if _wait_group_gone(pid, stop_timeout):
         return True

@@ -35,6 +35,11 @@ def write_plan(run_dir: Path, project) -> None:
             "stop_timeout": spec.stop_timeout,
             # Whether its probe authenticates: the password itself stays in data/secrets (passwords.py).
             "password": spec.password,
+            "cwd": str(project.dir),  # where an exec probe runs
+            "stop_signal": spec.stop_signal,  # how the watchdog ends a hung process
+            "schedule": spec.schedule,  # fired by the listener's scheduler (schedule.py)
+            # The dependencies whose restarts restart this process (following.py).
+            "follows": list(spec.depends_on) if spec.on_dependency_restart == "restart" else [],
         }
         for spec in project.processes.values()
     }
@@ -52,6 +57,10 @@ class PlanEntry:
         self.port = raw["port"]
         self.stop_timeout = float(raw["stop_timeout"])
         self.password = bool(raw.get("password"))
+        self.cwd = raw.get("cwd")
+        self.stop_signal = raw.get("stop_signal") or "TERM"
+        self.schedule = raw.get("schedule")
+        self.follows = tuple(raw.get("follows") or ())
         self.settings = WatchSettings(
             interval=float(raw["interval"]), timeout=float(raw["timeout"]), failure_threshold=int(raw["failure_threshold"]),
             liveness=bool(raw["liveness"]), liveness_threshold=int(raw["liveness_threshold"]), max_memory=raw["max_memory"],

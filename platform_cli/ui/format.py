@@ -4,6 +4,7 @@ from __future__ import annotations
 
 STATE_STYLES = {
     "RUNNING": "green",
+    "COMPLETED": "green",
     "STARTING": "yellow",
     "BACKOFF": "yellow",
     "STOPPING": "yellow",

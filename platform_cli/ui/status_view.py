@@ -32,6 +32,7 @@ NARROWING = (
     ("short", "health"),  # without the age of the daemon's probe
     ("drop", "uptime"),
     ("drop", "gateway"),
+    ("drop", "next run"),
     ("drop", "last exit"),
     ("drop", "restarts"),
 )
@@ -111,6 +112,8 @@ def _cells(rows) -> dict[str, list[tuple[Text, Text]]]:
     column("health", ((_health(r.health, r.health_age_s), _health(r.health)) for r in rows))
     if gateway:
         column("gateway", (Text(r.via_gateway or "-", style="green" if r.via_gateway == "ok" else "red") for r in rows))
+    if any(getattr(r, "next_run", None) for r in rows):  # scheduled tasks (procman/schedule.py)
+        column("next run", (Text(_clock(r.next_run)) for r in rows))
     if crashed:
         column("last exit", ((Text(_exit(r, True)), Text(_exit(r, False))) if _shows_exit(r) else Text("")
                              for r in rows))
@@ -123,7 +126,20 @@ def _state(row) -> str:
     # `--json` keeps supervisord's own word.
     if row.state == "STARTING" and row.health.ok:
         return "RUNNING"
+    if getattr(row, "completed", False):  # a task that exited with a success code: done, not down
+        return "COMPLETED"
     return row.state
+
+
+def _clock(at: float | None) -> str:
+    """A next run as the local time of day (with the date when it is not today)."""
+    if not at:
+        return "-"
+    import time
+
+    local = time.localtime(at)
+    same_day = time.strftime("%Y-%m-%d", local) == time.strftime("%Y-%m-%d")
+    return time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M", local)
 
 
 def _shows_exit(row) -> bool:

@@ -43,6 +43,13 @@ class Background:
         return code
 
 
+def _toml_value(value) -> str:
+    """JSON is TOML for strings, numbers, booleans and lists; a dict becomes an inline table."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
 class Project:
     def __init__(self, root: Path):
         self.root = root
@@ -61,7 +68,7 @@ class Project:
                 table.setdefault("port", free_port())
                 self.ports[name] = table["port"]
             if table:
-                tables.append(f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items()))
+                tables.append(f"[{name}]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in table.items()))
         (self.root / "platform.toml").write_text("\n".join(tables))
         if env:
             (self.root / ".env").write_text(env)

@@ -85,3 +85,14 @@ def test_service_commands_fall_back_to_the_project_last_logged_in_from(tmp_path)
     # A project folder here wins over the remembered one.
     (elsewhere / "Procfile").write_text("web: serve\n")
     assert load_settings(environ=environ, cwd=elsewhere, anywhere=True).procfile == elsewhere / "Procfile"
+
+
+def test_an_env_profile_layers_its_file_over_dotenv(tmp_path):
+    from platform_cli.config import load_settings
+
+    (tmp_path / "Procfile").write_text("a: run\n")
+    (tmp_path / ".env").write_text("A=1\nB=2\n")
+    (tmp_path / ".env.production").write_text("B=3\n")
+    settings = load_settings(tmp_path / "Procfile", environ={}, profile="production")
+    assert (settings.dotenv, settings.profile) == ({"A": "1", "B": "3"}, "production")
+    assert load_settings(tmp_path / "Procfile", environ={"PLATFORM_ENV": "production"}).dotenv["B"] == "3"

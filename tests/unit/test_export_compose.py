@@ -199,3 +199,22 @@ def test_each_service_allows_its_own_service_name_as_host_so_peers_and_healthche
     for name in ("orders", "delivery", "tts", "gateway"):
         assert doc["services"][name]["environment"]["PLATFORM_ALLOWED_HOSTS"] == f"{name},api.example.com", name
     assert "PLATFORM_ALLOWED_HOSTS" not in (doc["services"]["redis"].get("environment") or {})
+
+
+
+def test_restart_policy_stop_signal_and_task_conditions_carry_over_to_compose(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("migrate: python -m migrate\nweb: python -m web $PORT\nworker: python -m worker\n")
+    (tmp_path / "platform.toml").write_text(
+        '[migrate]\nkind = "task"\n[web]\nstop_signal = "INT"\ndepends_on = { migrate = "completed_successfully", worker = "started" }\n'
+        '[worker]\nrestart = "on_failure"\nprobe = "exec:./alive.sh"\n')
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    _, doc = export(tmp_path, project)
+    validate(doc)
+    services = doc["services"]
+    assert (services["migrate"]["restart"], services["worker"]["restart"], services["web"]["restart"]) == ("no", "on-failure", "unless-stopped")
+    assert services["web"]["stop_signal"] == "SIGINT" and "stop_signal" not in services["worker"]
+    assert services["web"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"},
+                                             "worker": {"condition": "service_started"}}
+    assert services["worker"]["healthcheck"]["test"] == ["CMD-SHELL", "./alive.sh"]

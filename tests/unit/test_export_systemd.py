@@ -115,3 +115,17 @@ def test_each_export_makes_a_fresh_password_never_the_local_one(tmp_path):
     local = load_passwords(project, tmp_path / "data", create=True)["redis"]
     texts = [render_systemd(project, {}, tmp_path / "u", tmp_path / "data", sys.executable, None)["platform.env"].text for _ in range(2)]
     assert local not in texts[0] and local not in texts[1] and texts[0] != texts[1]
+
+
+def test_stop_signal_and_restart_policy_become_killsignal_and_restart(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m web\nmigrate: python -m migrate\n")
+    (tmp_path / "platform.toml").write_text('[web]\nstop_signal = "INT"\n[migrate]\nkind = "task"\n')
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    files = render_systemd(project, {}, tmp_path / "units", tmp_path / "data", sys.executable, None)
+    units = {name: f.text for name, f in files.items() if name.endswith(".service")}
+    web = next(text for name, text in units.items() if "web" in name)
+    migrate = next(text for name, text in units.items() if "migrate" in name)
+    assert "KillSignal=SIGINT" in web and "Restart=always" in web
+    assert "KillSignal" not in migrate and "Restart=no" in migrate

@@ -21,6 +21,8 @@ NOW = 1_700_000_000.25  # 2023-11-14T22:13:20.250000Z
     [
         ({"name": "orders", "from": "RUNNING", "to": "EXITED", "exit": "SIGKILL", "expected": False}, "orders exited (SIGKILL), restarting"),
         ({"name": "orders", "from": "RUNNING", "to": "EXITED", "exit": "1"}, "orders exited (code 1), restarting"),
+        ({"name": "migrate", "from": "RUNNING", "to": "EXITED", "exit": "0", "expected": True}, "migrate exited (code 0)"),
+        ({"name": "tick", "from": "-", "to": "SCHEDULED", "detail": "run by its schedule (* * * * *)"}, "tick run by its schedule (* * * * *)"),
         ({"name": "orders", "from": "EXITED", "to": "STARTING", "pid": 42}, "orders started (pid 42)"),
         ({"name": "orders", "from": "STARTING", "to": "RUNNING", "pid": 42}, None),
         ({"name": "orders", "from": "STOPPING", "to": "STOPPED", "exit": "SIGTERM"}, "orders stopped"),

@@ -170,3 +170,75 @@ def test_a_redis_password_in_dotenv_is_refused_with_the_one_way_in_the_hint(tmp_
         load_project(tmp_path / "Procfile", 5000, {"REDIS_PASSWORD": "from-an-older-export"})
     assert "password = true` under [redis]" in caught.value.hint
     assert load_project(tmp_path / "Procfile", 5000, {"WEB_PASSWORD": "not a redis's"}).processes["redis"]
+
+
+def test_a_task_defaults_to_no_restart_and_no_probe_even_when_it_mentions_port(tmp_path):
+    project = make(tmp_path, "migrate: run $PORT\nweb: serve $PORT\n",
+                   '[migrate]\nkind = "task"\n[web]\ndepends_on = { migrate = "completed_successfully" }\nrestart = "on_failure"\n'
+                   "success_exit_codes = [130, 0]\n")
+    migrate, web = project.processes["migrate"], project.processes["web"]
+    assert (migrate.kind, migrate.restart, migrate.probe.kind, migrate.liveness) == ("task", "no", "none", False)
+    assert web.depends_on == ("migrate",) and web.conditions == {"migrate": "completed_successfully"}
+    assert (web.restart, web.success_exit_codes) == ("on_failure", (0, 130))
+    assert project.start_order(["web"]) == ["migrate", "web"]
+
+
+@pytest.mark.parametrize("options, message", [
+    ('[a]\nkind = "job"\n', "kind must be one of service, task"),
+    ('[a]\nrestart = "sometimes"\n', "restart must be one of always, on_failure, no"),
+    ('[a]\nkind = "task"\nrestart = "always"\n', "would run a task for ever"),
+    ('[a]\nkind = "task"\nprobe = "tcp"\n', "a task has no probe"),
+    ("[a]\nsuccess_exit_codes = []\n", "success_exit_codes must be a non-empty list"),
+    ("[a]\nsuccess_exit_codes = [256]\n", "success_exit_codes must be a non-empty list"),
+    ('[b]\ndepends_on = { a = "done" }\n', "depends_on.a must be one of started, healthy, completed_successfully"),
+    ('[b]\ndepends_on = { a = "completed_successfully" }\n', "waits for a to complete, but a is a service"),
+])
+def test_process_model_settings_are_validated(tmp_path, options, message):
+    with pytest.raises(ConfigError) as caught:
+        make(tmp_path, "a: run\nb: run\n", options)
+    assert message in caught.value.message
+
+
+def test_exec_and_log_probes_need_no_port_and_a_log_probe_is_no_liveness_probe(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\n", '[a]\nprobe = "exec:./check.sh"\n[b]\nprobe = "log:ready"\n')
+    a, b = project.processes["a"], project.processes["b"]
+    assert (a.port, a.liveness) == (None, True) and (b.port, b.liveness) == (None, False)
+    with pytest.raises(ConfigError, match="a log probe cannot tell a hung process"):
+        make(tmp_path, "a: run\n", '[a]\nprobe = "log:ready"\nliveness = true\n')
+    with pytest.raises(ConfigError, match="liveness cannot be a log probe"):
+        make(tmp_path, "a: run\n", '[a]\nprobe = "tcp"\nliveness = "log:x"\n')
+
+
+@pytest.mark.parametrize("options, message", [
+    ('[a]\nstop_signal = "STOP"\n', "stop_signal must be one of TERM, INT"),
+    ('[a]\nstop_signal = 2\n', "stop_signal has the wrong type"),
+    ('[a]\nstop_command = ""\n', "stop_command must be one non-empty line"),
+])
+def test_stop_settings_are_validated(tmp_path, options, message):
+    with pytest.raises(ConfigError, match=message):
+        make(tmp_path, "a: run\n", options)
+
+
+def test_on_dependency_restart_is_validated_and_needs_depends_on(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\n", '[b]\ndepends_on = ["a"]\non_dependency_restart = "restart"\n')
+    assert project.processes["b"].on_dependency_restart == "restart" and project.processes["a"].on_dependency_restart == "ignore"
+    with pytest.raises(ConfigError, match='must be "restart" or "ignore"'):
+        make(tmp_path, "a: run\nb: run\n", '[b]\ndepends_on = ["a"]\non_dependency_restart = "hold"\n')
+    with pytest.raises(ConfigError, match="needs depends_on"):
+        make(tmp_path, "a: run\n", '[a]\non_dependency_restart = "restart"\n')
+    with pytest.raises(ConfigError, match="max_concurrent can only be 1"):
+        make(tmp_path, "a: run\n", '[a]\nkind = "task"\nschedule = "* * * * *"\nmax_concurrent = 2\n')
+    with pytest.raises(ConfigError, match="schedule needs kind"):
+        make(tmp_path, "a: run\n", '[a]\nschedule = "* * * * *"\n')
+
+
+def test_groups_expand_in_procfile_order_and_enabled_false_is_left_out_of_all(tmp_path):
+    project = make(tmp_path, "a: run\nb: run\nc: run\n", '[a]\ngroup = ["web", "x"]\n[c]\ngroup = "web"\nenabled = false\n')
+    assert project.expand(["@web", "b", "a"]) == ["a", "c", "b"]
+    assert project.enabled_names == ["a", "b"] and project.groups == ["web", "x"]
+    with pytest.raises(UnknownProcessError):
+        project.expand(["@none"])
+    with pytest.raises(ConfigError, match="group must be a name"):
+        make(tmp_path, "a: run\n", '[a]\ngroup = "../x"\n')
+    with pytest.raises(ConfigError, match="enabled must be true or false"):
+        make(tmp_path, "a: run\n", '[a]\nenabled = "no"\n')

@@ -135,6 +135,72 @@ def test_watchdog_settings_do_not_rename_the_launch_script(tmp_path):
     assert names[0] == names[1]
 
 
+def test_restart_policies_and_tasks_map_onto_autorestart_exitcodes_and_startsecs(tmp_path):
+    from supervisor.datatypes import RestartUnconditionally, RestartWhenExitUnexpected
+
+    programs = programs_for(
+        tmp_path, "web: serve\nworker: work\nonce: go\nmigrate: m\n",
+        '[worker]\nrestart = "on_failure"\nsuccess_exit_codes = [0, 130]\n[once]\nrestart = "no"\n[migrate]\nkind = "task"\n',
+    )
+    (tmp_path / "logs").mkdir()
+    parsed = parse(render_programs(programs, tmp_path / "s", tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+    assert parsed["web"].autorestart is RestartUnconditionally and parsed["web"].startsecs == 1
+    assert parsed["worker"].autorestart is RestartWhenExitUnexpected and parsed["worker"].exitcodes == [0, 130]
+    assert parsed["once"].autorestart is False
+    assert parsed["migrate"].autorestart is False and parsed["migrate"].startsecs == 0
+
+
+def test_the_default_process_model_leaves_identities_as_they_were(tmp_path):
+    # A project setting none of kind/restart/exit codes keeps its scripts, so `up` restarts nothing.
+    plain = programs_for(tmp_path, "web: serve\n")[0]
+    assert "model" not in plain.identity
+    task = programs_for(tmp_path, "web: serve\n", '[web]\nkind = "task"\nrestart = "on_failure"\n')[0]
+    assert task.identity["model"] == {"kind": "task", "restart": "on_failure"}
+    assert task.script_name != plain.script_name
+
+
+def test_a_task_retried_on_failure_runs_in_a_bounded_loop(tmp_path):
+    import subprocess
+
+    from platform_cli.procman.supervisor_conf import task_command
+
+    tries = tmp_path / "tries"
+    script = task_command(f"echo x >> {tries}; exit 2", (0,), retries=1)
+    result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2 and tries.read_text().count("x") == 2  # the run and 1 retry
+    assert "exited 2; run 2 in 1s" in result.stderr
+
+
+def test_stop_signal_is_supervisords_stopsignal_and_a_stop_command_wraps_the_program(tmp_path):
+    programs = programs_for(tmp_path, "plain: a\nint: b\nwrapped: c --flag\n",
+                            '[int]\nstop_signal = "SIGINT"\n[wrapped]\nstop_signal = "INT"\nstop_command = "./drain.sh"\nstop_timeout = 3\n')
+    (tmp_path / "logs").mkdir()
+    parsed = parse(render_programs(programs, tmp_path / "s", tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+    import signal
+
+    assert (parsed["plain"].stopsignal, parsed["plain"].stopasgroup) == (signal.SIGTERM, True)
+    assert parsed["int"].stopsignal == signal.SIGINT
+    wrapped = parsed["wrapped"]
+    # supervisord's TERM reaches the stopwrap parent alone; it has 2 x stop_timeout + 1 before KILL.
+    assert (wrapped.stopsignal, wrapped.stopasgroup, wrapped.killasgroup, wrapped.stopwaitsecs) == (signal.SIGTERM, False, True, 7)
+    # The stop waves (stopping.py) wait as long as supervisord does before its SIGKILL, not stop_timeout.
+    assert [p.spec.stop_wait for p in programs] == [parsed[p.name].stopwaitsecs for p in programs] == [10, 10, 7]
+    last = programs[2].script.splitlines()[-1]
+    assert shlex.split(last)[2:] == ["-m", "platform_cli.procman.stopwrap", "INT", "3", "./drain.sh", "--", "exec c --flag"]
+    assert programs[2].identity["model"] == {"stop_signal": "INT", "stop_command": "./drain.sh"}
+
+
+def test_tty_runs_the_program_under_the_pty_relay_inside_the_stop_command_parent(tmp_path):
+    programs = programs_for(tmp_path, "dbg: python app.py\n", '[dbg]\ntty = true\nstop_command = "true"\n')
+    line = shlex.split(programs[0].script.splitlines()[-1])
+    assert line[2:4] == ["-m", "platform_cli.procman.stopwrap"]
+    inner = shlex.split(line[-1])
+    assert inner[2:5] == ["-m", "platform_cli.procman.ptyrelay", str(tmp_path / "data" / "attach" / "dbg.sock")]
+    assert inner[-1] == "exec python app.py"
+    with pytest.raises(ConfigError, match="tty must be true or false"):
+        programs_for(tmp_path, "dbg: x\n", '[dbg]\ntty = "yes"\n')
+
+
 def test_a_selection_renders_those_processes_and_their_dependencies_as_the_whole_procfile_does(tmp_path):
     (tmp_path / "Procfile").write_text("redis: r $PORT\nweb: serve $PORT\nworker: w\nother: o\n")
     (tmp_path / "platform.toml").write_text('[redis]\nprobe = "redis"\n[web]\ndepends_on = ["redis"]\n')

@@ -29,7 +29,7 @@ def test_status_json_has_the_documented_fields():
         "name": "web", "state": "RUNNING", "pid": 12, "uptime_s": 61.3, "restarts": 1, "cpu_percent": None,
         "memory_bytes": None, "port": 5000, "health": {"status": "ok", "latency_ms": 1.5, "detail": "ok", "age_s": 2.0},
         "last_exit": {"exit": "SIGKILL", "time": "2026-01-01T10:11:12.000+00:00"}, "last_restart": None, "log_tail": [],
-        "via_gateway": None,
+        "via_gateway": None, "completed": False, "next_run": None,
     }
 
 
@@ -81,3 +81,11 @@ def test_a_process_still_healthy_after_one_failed_probe_shows_ok_without_a_laten
     row = ProcessStatus("web", "RUNNING", pid=12, port=5000, health=HealthResult(True, None, "timed out"), health_age_s=3.2)
     render_status([row], Console(file=out, width=200))
     assert "ok 3s ago" in out.getvalue()
+
+
+def test_a_disabled_or_scheduled_process_at_rest_is_no_fault_but_a_failed_run_is():
+    assert ProcessStatus("debugger", "STOPPED", may_rest=True).healthy
+    assert ProcessStatus("tick", "ABSENT", may_rest=True).healthy
+    assert not ProcessStatus("tick", "EXITED", may_rest=True).healthy  # not completed: its run failed
+    assert ProcessStatus("tick", "EXITED", may_rest=True, completed=True).healthy
+    assert not ProcessStatus("web", "STOPPED").healthy

@@ -121,10 +121,7 @@ def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
     if owns_store:
         service["volumes"] = [f"{spec.name}-data:{'/data' if is_redis(spec) else CONTAINER_DATA_DIR}"]
     if spec.depends_on:
-        service["depends_on"] = {
-            dep: {"condition": "service_started" if project.processes[dep].probe.kind == "none" else "service_healthy"}
-            for dep in spec.depends_on
-        }
+        service["depends_on"] = {dep: {"condition": _condition(spec, project.processes[dep])} for dep in spec.depends_on}
     healthcheck = _healthcheck(spec)
     if healthcheck:
         service["healthcheck"] = healthcheck
@@ -140,14 +137,30 @@ def _common(spec: ProcessSpec, project: Project, owns_store: bool) -> dict:
     if deploy:
         service["deploy"] = deploy
     service["stop_grace_period"] = _duration(spec.stop_timeout)
-    service["restart"] = "unless-stopped"  # platform restarts every process that exits
+    # platform.toml's restart: "always" is unless-stopped, so that a `docker compose stop` holds.
+    service["restart"] = {"always": "unless-stopped", "on_failure": "on-failure", "no": "no"}[spec.restart]
+    if spec.stop_signal != "TERM":
+        service["stop_signal"] = f"SIG{spec.stop_signal}"
     return service
 
 
+def _condition(spec: ProcessSpec, dep: ProcessSpec) -> str:
+    """compose's condition for a depends_on entry: platform.toml's, where compose can check it."""
+    wanted = spec.conditions.get(dep.name, "healthy")
+    if wanted == "completed_successfully" or dep.is_task:
+        return "service_completed_successfully"
+    if wanted == "started" or _healthcheck(dep) is None:
+        return "service_started"
+    return "service_healthy"
+
+
 def _healthcheck(spec: ProcessSpec) -> dict | None:
-    if spec.probe.kind == "none" or spec.port is None:
+    # A log probe has no compose equivalent (a healthcheck cannot read the container's log).
+    if spec.probe.kind in ("none", "log") or (spec.port is None and spec.probe.kind != "exec"):
         return None
-    if is_redis(spec) and spec.password:
+    if spec.probe.kind == "exec":
+        test = ["CMD-SHELL", spec.probe.path]
+    elif is_redis(spec) and spec.password:
         # redis-cli takes the password from REDISCLI_AUTH, never its command line; grep, since
         # a refused AUTH is printed, not always an exit status.
         test = ["CMD-SHELL", f'REDISCLI_AUTH="$(cat {_secret_file(spec)})" redis-cli -p {spec.port} ping | grep -q PONG']

@@ -208,7 +208,8 @@ def _redis_container(spec: ProcessSpec) -> dict:
 
 
 def _probes(spec: ProcessSpec) -> dict:
-    if spec.probe.kind == "none" or spec.port is None:
+    # A log probe has no Kubernetes equivalent: the kubelet cannot read the container's log.
+    if spec.probe.kind in ("none", "log") or (spec.port is None and spec.probe.kind != "exec"):
         return {}
     action = _probe_action(spec, spec.probe)
     # The watchdog's settings (platform.toml), as the kubelet takes them: whole seconds.
@@ -227,6 +228,8 @@ def _probes(spec: ProcessSpec) -> dict:
 def _probe_action(spec: ProcessSpec, probe) -> dict:
     if is_redis(spec) and probe.kind == "redis":
         return {"exec": {"command": ["redis-cli", "-p", str(spec.port), "ping"]}}
+    if probe.kind == "exec":
+        return {"exec": {"command": ["sh", "-c", probe.path]}}
     if probe.kind == "http":
         # The kubelet sends the pod's IP as Host, which the services refuse (hosts.py): name one they serve.
         return {"httpGet": {"path": probe.path, "port": spec.port, "httpHeaders": [{"name": "Host", "value": PROBE_HOST}]}}
