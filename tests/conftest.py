@@ -55,8 +55,10 @@ def readme_cited_skips(reports) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
     for report in reports:
         path = report.nodeid.split("::")[0]
-        if path in cited:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        # test_readme's NOT_RUN lines (`make up`, `make test`) are skipped on purpose, each with its
+        # reason, and a test of that file checks the list: no claim goes unchecked there.
+        if path in cited and "(by design)" not in reason:
             count, _ = found.get(path, (0, ""))
             found[path] = (count + 1, reason.removeprefix("Skipped: "))
     return found
