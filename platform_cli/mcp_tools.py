@@ -106,20 +106,20 @@ def _stop(ws, name: str) -> None:
 
 def _start_ready(ws, name: str) -> None:
     """What `platform start NAME` does, without its progress lines (stdout is the protocol's)."""
-    from platform_cli.commands.lifecycle import load_programs
+    from platform_cli.procman.orchestrator import load_programs
     from platform_cli.procman.control import start_processes
 
     ws.project.check_names([name])
-    start_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws))
+    start_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws.daemon, ws.project, ws.settings))
 
 
 def _restart(ws, name: str) -> None:
     """What `platform restart NAME` does, without its progress lines."""
-    from platform_cli.commands.lifecycle import load_programs
+    from platform_cli.procman.orchestrator import load_programs
     from platform_cli.procman.control import restart_processes
 
     ws.project.check_names([name])
-    restart_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws))
+    restart_processes(ws.daemon, ws.project, ws.project.expand([name]), load=partial(load_programs, ws.daemon, ws.project, ws.settings))
 
 
 def _row(ws, name: str) -> dict[str, Any]:

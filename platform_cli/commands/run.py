@@ -23,10 +23,11 @@ def run(
     stdout, with each start, exit and stop as a `system` line. Ctrl-C (exit 130) or SIGTERM (exit 0) stops everything. A crashing process is restarted
     while the others keep running.
     """
-    from platform_cli.commands.lifecycle import _register, bring_up, shut_down
     from platform_cli.commands.logs import make_printer
     from platform_cli.procman.history import History
     from platform_cli.procman.logfollow import Follower, follow
+    from platform_cli.procman.orchestrator import bring_up, register_running, shut_down
+    from platform_cli.ui.progress import ProgressReporter
 
     ws: Workspace = ctx.obj
     if ws.daemon.is_running():
@@ -49,8 +50,9 @@ def run(
     # each start, exit and stop as a lifecycle line.
     follower = Follower(ws.settings.data_dir / "logs", selected, from_end=True, events=History(ws.settings.data_dir).log_path)
     try:
-        bring_up(ws, names)
-        _register(ws)
+        with ProgressReporter(ws.out) as progress:
+            bring_up(ws.daemon, ws.project, ws.settings, names, progress)
+        register_running(ws.daemon, ws.project, ws.settings)
         follow(follower, printer.write_chunks)
     except (KeyboardInterrupt, BrokenPipeError):  # BrokenPipe: `platform run | head` has what it wanted
         pass
@@ -60,7 +62,7 @@ def run(
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            message = shut_down(ws)
+            message = shut_down(ws.daemon, lambda: ws.project)
         finally:
             try:
                 printer.write_chunks(follower.poll())  # what the processes said while stopping

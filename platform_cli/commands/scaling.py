@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
@@ -110,27 +109,11 @@ def reload(
 
 
 def make_stage(ws: Workspace, scale: dict[str, int]):
-    """The project with `scale` over the instance counts in force, its programs and their renderer.
+    """The project with `scale` over the instance counts in force, its programs and their renderer
+    (procman/orchestrator.py)."""
+    from platform_cli.procman.orchestrator import make_stage
 
-    As `up` does (commands/lifecycle.py), only what supervisord holds (still in the Procfile) and
-    the instances of the processes in `scale` are rendered, not a long Procfile's every line."""
-    from platform_cli.procman.instances import load_scale
-    from platform_cli.procman.project import load_project
-    from platform_cli.procman.rolling import Stage
-    from platform_cli.procman.rollout import Rollout
-    from platform_cli.procman.supervisor_conf import make_programs, render_programs
-
-    s, daemon = ws.settings, ws.daemon
-    project = load_project(s.procfile, s.base_port, s.dotenv, {**load_scale(s.data_dir), **scale})
-    loaded = Rollout(daemon, daemon.client()).loaded()
-    selection = [n for n in loaded if n in project.processes] + project.expand(list(scale))
-    programs = make_programs(project, s.data_dir, os.path.dirname(sys.executable), os.environ.get("PATH", ""), selection or None)
-
-    def render(kept: dict[str, str]) -> str:
-        return render_programs(programs, daemon.scripts_dir, project.dir, s.data_dir / "logs", s.procfile,
-                               s.log_max_bytes, s.log_backups, kept=kept)
-
-    return Stage(project, programs, render)
+    return make_stage(ws.daemon, ws.settings, scale)
 
 
 def _running_daemon(ws: Workspace):
