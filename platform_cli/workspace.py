@@ -62,19 +62,11 @@ class Workspace:
         return self.daemon.client()
 
     def service(self, name: str):
-        """The HTTP client for one of the Procfile's services: through the gateway, with the
-        login's token, when the Procfile has a gateway; else straight at the service."""
-        from platform_cli.clients.services import ServiceClient
-        from platform_cli.errors import ConfigError
+        """The HTTP client for one of the Procfile's services (clients/services.py chooses the
+        address); kept here as wiring so each command asks its workspace, not three modules."""
+        from platform_cli.clients.services import make_service_client
 
-        gateway = self.project.processes.get("gateway")
-        if gateway is not None and gateway.url is not None:
-            login = self.session.load()
-            return ServiceClient(name, gateway.url, token=login["token"] if login else None, via="gateway")
-        spec = self.project.processes.get(name)
-        if spec is None or spec.url is None:
-            raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")
-        return ServiceClient(name, spec.url)
+        return make_service_client(self.project, self.session, name)
 
     @cached_property
     def session(self):
@@ -83,15 +75,10 @@ class Workspace:
         return Session(self.settings.data_dir)
 
     def user(self, given: str | None) -> str:
-        """The --user given, else the logged-in user's id."""
-        if given:
-            return given
-        login = self.session.load()
-        if login:
-            return login["user_id"]
-        from platform_cli.errors import LoginNeededError
+        """The --user given, else the logged-in user's id (clients/session.py)."""
+        from platform_cli.clients.session import resolve_user
 
-        raise LoginNeededError("which user? give --user, or log in", hint="log in with `platform login EMAIL`")
+        return resolve_user(self.session, given)
 
     @cached_property
     def out(self):

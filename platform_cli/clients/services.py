@@ -7,7 +7,7 @@ import http.client
 import json
 from urllib.parse import quote, urlencode, urlsplit
 
-from platform_cli.errors import LoginNeededError, ServiceDownError, ServiceError
+from platform_cli.errors import ConfigError, LoginNeededError, ServiceDownError, ServiceError
 
 
 # The gateway's answers when the service behind it is down (503) or too slow (504): the service,
@@ -80,6 +80,20 @@ class ServiceClient:
                 hint = f"allowed next: {', '.join(error['allowed']) or 'none'}"
             raise ServiceError(f"{self.name}: {message}", hint=hint)
         return data
+
+
+def make_service_client(project, session, name: str) -> ServiceClient:
+    """The client for one of the Procfile's services: through the gateway, with the login's token,
+    when the Procfile has a gateway; else straight at the service. Here, beside the client, so
+    that the choice of address is made where the calls are made, not by the CLI's wiring."""
+    gateway = project.processes.get("gateway")
+    if gateway is not None and gateway.url is not None:
+        login = session.load()
+        return ServiceClient(name, gateway.url, token=login["token"] if login else None, via="gateway")
+    spec = project.processes.get(name)
+    if spec is None or spec.url is None:
+        raise ConfigError(f"the Procfile has no {name} service with a port", hint=f"add a `{name}:` line to the Procfile")
+    return ServiceClient(name, spec.url)
 
 
 def _start_hint(name: str) -> str:

@@ -34,6 +34,18 @@ class Session:
         return True
 
 
+def resolve_user(session: Session, given: str | None) -> str:
+    """The --user given, else the logged-in user's id."""
+    if given:
+        return given
+    login = session.load()
+    if login:
+        return login["user_id"]
+    from platform_cli.errors import LoginNeededError
+
+    raise LoginNeededError("which user? give --user, or log in", hint="log in with `platform login EMAIL`")
+
+
 def request_staff(data_dir: Path, project_dir: Path, email: str, password: str) -> None:
     """Ask the gateway, the only owner of its user store and of its inbox's format, for a staff
     account: run its own entry point (`python -m services.gateway add-staff`) with this Python,
