@@ -218,7 +218,7 @@ def make_programs(
     """The programs of `names` and what they depend on (all when None), in start order.
 
     A selection keeps a long Procfile's `up NAME` at the cost of what it touches: supervisord is
-    given only the programs that were started at some point (commands/lifecycle.py chooses).
+    given only the programs that were started at some point (procman/orchestrator.py chooses).
     """
     from platform_cli.procman.passwords import load_passwords
 
