@@ -4,6 +4,7 @@ with the test run: shared by every test layer."""
 from __future__ import annotations
 
 import ctypes
+import random
 import signal
 import socket
 import sys
@@ -22,10 +23,43 @@ def wait_until(condition, timeout: float = 10.0, interval: float = 0.05, what: s
     raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last value: {last!r})")
 
 
-def free_port() -> int:
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(span: int = 8) -> int:
+    """A free port with the next `span - 1` free too, below the kernel's ephemeral range.
+
+    Why not bind to port 0: the kernel hands that out from the ephemeral range, where every
+    outgoing connection (a service's Redis client, a probe) also takes its local port, and
+    instances live at port + k - 1: a surge instance at P + 1 then meets "address in use"
+    by chance (seen in CI: tts.2 on an even port just taken by a client socket). Below the
+    range, only a listener can hold a port, and we never hand out the same one twice."""
+    top = _ephemeral_low() - span
+    for _ in range(2000):
+        port = random.randrange(20000, top)
+        series = range(port, port + span)
+        if any(p in _HANDED_OUT for p in series) or not all(_bindable(p) for p in series):
+            continue
+        _HANDED_OUT.update(series)
+        return port
+    raise AssertionError("no free port series below the ephemeral range")
 
 
 def port_is_listening(port: int) -> bool:
