@@ -44,6 +44,7 @@ class History:
             entry["scheduled"] = True
         if event["to"] == STARTING:
             entry["started_at"] = event.get("ts")  # lets a reader tell whether this summary has caught up
+            entry["pid"] = event.get("pid")  # and surely so: supervisord's own start time is in whole seconds
             if entry.pop("scheduled", False):
                 entry["runs"] = entry.get("runs", 0) + 1
             elif event["from"] in AUTOMATIC_RESTART_FROM:

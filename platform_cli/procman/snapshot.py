@@ -154,11 +154,23 @@ def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float
     deadline = time.monotonic() + wait_s
     while True:
         summary = history.summary()
-        # An entry with no start recorded needs no wait: it says 0 restarts and no exit, as a reset would.
-        behind = [i for i in infos if i.pid and i.started_at and (summary.get(i.name, {}).get("started_at") or i.started_at) < i.started_at]
+        behind = [i for i in infos if i.pid and _behind(summary.get(i.name) or {}, i)]
         if not behind or time.monotonic() >= deadline:
             return summary
         time.sleep(0.02)
+
+
+def _behind(entry: dict, info: ProcessInfo) -> bool:
+    """Whether the summary has not yet recorded the start of the run `info` describes.
+
+    The pid of the recorded start tells surely. Comparing start times alone is not enough:
+    supervisord gives its start time in whole seconds, so a run begun within the same second as
+    the one before (`down` then `up` on a fast machine) looked recorded (a CI failure: the last
+    run's restart count shown after `up`). An entry with no start recorded needs no wait: it says
+    0 restarts and no exit, as a reset would."""
+    if entry.get("pid"):
+        return entry["pid"] != info.pid
+    return bool(info.started_at and (entry.get("started_at") or info.started_at) < info.started_at)
 
 
 def _row(name: str, info: ProcessInfo | None, project: Project, summary: dict) -> ProcessStatus:

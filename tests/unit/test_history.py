@@ -126,3 +126,22 @@ def test_status_waits_for_the_listener_to_record_the_current_runs_start(tmp_path
     stale.record(event("web", "EXITED", "STARTING") | {"ts": 100.5})  # and no listener to record the new start
     assert _caught_up_summary(stale, [current], wait_s=0.05)["web"]["restarts"] == 1  # bounded: it gives up
     assert _caught_up_summary(History(tmp_path / "none"), [current], wait_s=60) == {}  # nothing recorded: nothing to wait for
+
+
+def test_status_waits_even_when_the_new_run_began_within_the_same_second(tmp_path):
+    """supervisord's start time is in whole seconds: a run begun at 200.9, after one recorded at
+    200.3, reads 200 there, which the recorded start alone would take for caught up."""
+    import threading
+
+    from platform_cli.procman.snapshot import _caught_up_summary
+    from platform_cli.procman.supervisor import ProcessInfo
+
+    history = make(tmp_path)
+    history.record(event("web", "RUNNING", "EXITED", exit="SIGKILL") | {"ts": 200.1})
+    history.record(event("web", "EXITED", "STARTING") | {"ts": 200.3, "pid": 6})  # the run before, restarted
+    current = ProcessInfo(name="web", state="RUNNING", pid=7, started_at=200.0, now=201.0, exit_status=None, spawn_error="", description="")
+    late = threading.Timer(0.2, lambda: history.record(event("web", "STOPPED", "STARTING") | {"ts": 200.9, "pid": 7}))
+    late.start()
+    summary = _caught_up_summary(history, [current], wait_s=5)
+    late.join()
+    assert (summary["web"]["restarts"], summary["web"]["last_exit"], summary["web"]["pid"]) == (0, None, 7)
