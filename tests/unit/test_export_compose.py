@@ -218,3 +218,15 @@ def test_restart_policy_stop_signal_and_task_conditions_carry_over_to_compose(tm
     assert services["web"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"},
                                              "worker": {"condition": "service_started"}}
     assert services["worker"]["healthcheck"]["test"] == ["CMD-SHELL", "./alive.sh"]
+
+
+def test_an_inferred_http_probe_is_exported_taking_any_answer_below_500_and_a_written_one_is_not(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m http.server $PORT\napi: python -m api $PORT\n")
+    (tmp_path / "platform.toml").write_text('[api]\nprobe = "http:/health"\n')
+    _, doc = export(tmp_path, load_project(tmp_path / "Procfile", 5000, {}))
+    validate(doc)
+    check = ["CMD", "python", "-m", "platform_cli.procman.healthcheck", "http:/health"]
+    assert doc["services"]["web"]["healthcheck"]["test"] == [*check, "5000", "--any-answer"]
+    assert doc["services"]["api"]["healthcheck"]["test"] == [*check, "5100"]

@@ -129,3 +129,12 @@ def test_stop_signal_and_restart_policy_become_killsignal_and_restart(tmp_path):
     migrate = next(text for name, text in units.items() if "migrate" in name)
     assert "KillSignal=SIGINT" in web and "Restart=always" in web
     assert "KillSignal" not in migrate and "Restart=no" in migrate
+
+
+def test_an_inferred_http_probe_waits_for_any_answer_below_500(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m http.server $PORT\n")
+    files = render_systemd(load_project(tmp_path / "Procfile", 5000, {}), {}, tmp_path / "units", tmp_path / "data", sys.executable, None)
+    assert f"ExecStartPost={sys.executable} -m platform_cli.procman.healthcheck http:/health --any-answer 5000 --wait 20\n" \
+        in files["platform-web-1.service"].text

@@ -168,6 +168,8 @@ def _healthcheck(spec: ProcessSpec) -> dict | None:
         test = ["CMD", "redis-cli", "-p", str(spec.port), "ping"]
     else:
         test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, _probe_text(spec.probe), str(spec.port)]
+        if spec.probe.inferred:
+            test.append("--any-answer")  # the probe platform inferred from $PORT: any answer below 500
     # start_period: time to become ready (start_timeout); start_interval: probe often meanwhile.
     # interval, timeout, retries: the watchdog's probe_interval, probe_timeout, failure_threshold
     # (compose marks a container unhealthy; it restarts none: liveness has no compose equivalent).

@@ -82,7 +82,11 @@ def _loopback(project: Project) -> dict[str, str]:
 
 
 def _probe(spec: ProcessSpec) -> str:
-    return f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind
+    """The healthcheck's arguments before the port: the probe, and for one platform inferred
+    from $PORT, that any answer below 500 passes."""
+    if spec.probe.kind != "http":
+        return spec.probe.kind
+    return f"http:{spec.probe.path}" + (" --any-answer" if spec.probe.inferred else "")
 
 
 def _template_env():
