@@ -34,7 +34,8 @@ def export(tmp_path, project=None, options=ExportOptions()):
 def test_the_repository_exports_a_compose_file_the_compose_schema_accepts(tmp_path):
     _, doc = export(tmp_path)
     validate(doc)
-    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway", "dashboard"]
+    # Not the dashboard: it shows a platform's supervisord, which a container does not run.
+    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway"]
 
 
 def test_the_schema_check_can_fail(tmp_path):
@@ -230,3 +231,15 @@ def test_an_inferred_http_probe_is_exported_taking_any_answer_below_500_and_a_wr
     check = ["CMD", "python", "-m", "platform_cli.procman.healthcheck", "http:/health"]
     assert doc["services"]["web"]["healthcheck"]["test"] == [*check, "5000", "--any-answer"]
     assert doc["services"]["api"]["healthcheck"]["test"] == [*check, "5100"]
+
+
+def test_platforms_own_dashboard_is_not_exported_whatever_its_name_and_nothing_waits_for_it(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m web $PORT\nboard: python -m platform_cli.dashboard\n"
+                                       "mine: python -m platform_cli.dashboards_of_mine $PORT\n")
+    (tmp_path / "platform.toml").write_text('[board]\nprobe = "http:/health"\n[web]\ndepends_on = ["board"]\n')
+    _, doc = export(tmp_path, load_project(tmp_path / "Procfile", 5000, {}))
+    validate(doc)
+    assert list(doc["services"]) == ["web", "mine"]
+    assert "depends_on" not in doc["services"]["web"] and "BOARD_URL" not in doc["services"]["web"]["environment"]

@@ -172,3 +172,10 @@ def test_an_inferred_http_probe_runs_platforms_check_taking_any_answer_below_500
     # The kubelet's httpGet wants 2xx/3xx: a 404 on /health would never be ready.
     check = {"exec": {"command": ["python", "-m", "platform_cli.procman.healthcheck", "http:/health", "5000", "--any-answer"]}}
     assert web["readinessProbe"]["exec"] == check["exec"] and web["livenessProbe"]["exec"] == check["exec"]
+
+
+def test_the_dashboard_gets_no_manifest(tmp_path):
+    files, docs = export(tmp_path)
+    assert ("StatefulSet", "dashboard") not in docs and ("Service", "dashboard") not in docs
+    assert not [name for name in files if "dashboard" in name]
+    assert "DASHBOARD_URL" not in files["configmap.yaml"].text

@@ -38,6 +38,7 @@ from platform_cli.procman.export.environment import (
     max_memory,
     memory_quantity,
 )
+from platform_cli.procman.export.selection import exported
 from platform_cli.procman.project import Project, ProcessSpec
 
 COMPOSE_FILE = "compose.yaml"
@@ -60,6 +61,7 @@ def render_compose(
     """
     from platform_cli.procman.passwords import new_passwords
 
+    project = exported(project)  # not platform's own dashboard (selection.py)
     secrets = export_secrets(project, dotenv, new_passwords(project) if passwords is None else passwords)
     owners = store_owners(project, options)
     context = os.path.relpath(".", out_rel)  # compose resolves it from compose.yaml's directory

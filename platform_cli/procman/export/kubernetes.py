@@ -41,6 +41,7 @@ from platform_cli.procman.export.environment import (
     max_memory,
     memory_quantity,
 )
+from platform_cli.procman.export.selection import exported
 from platform_cli.procman.project import Project, ProcessSpec
 
 # The version the manifests are written for and validated against (tests: kubernetes-validate).
@@ -72,6 +73,7 @@ def render_kubernetes(
     """passwords: {redis process: password} for `password = true` (default: fresh ones)."""
     from platform_cli.procman.passwords import new_passwords
 
+    project = exported(project)  # not platform's own dashboard (selection.py)
     bad = [name for name in project.names if not _DNS_LABEL.fullmatch(name)]
     if bad:
         raise ConfigError(
