@@ -180,8 +180,9 @@ class Project:
         return [n for n, s in self.processes.items() if s.family == name]
 
     def start_order(self, names: list[str] | None = None) -> list[str]:
-        """The named processes (all when None) plus what they depend on, dependencies first."""
-        wanted = self._closure(names if names else self.names)
+        """The named processes (all when None; none when empty) plus what they depend on,
+        dependencies first."""
+        wanted = self._closure(self.names if names is None else names)
         position = {name: i for i, name in enumerate(self.processes)}
         sorter = TopologicalSorter({n: self.processes[n].depends_on for n in wanted})
         sorter.prepare()  # cycles were rejected at load time
