@@ -1,9 +1,10 @@
 """Which processes an export carries: every one but platform's own dashboard.
 
-The dashboard (`python -m platform_cli.dashboard`) shows a platform's supervisord: its
-processes, their logs, restart buttons. Under compose, Kubernetes or systemd no supervisord of
-platform's runs, so an exported dashboard would show nothing and fail its probe; exports leave it
-out, drop it from the others' `depends_on`, and the command says so (NOTE).
+The dashboard (the Procfile line running the package in platform_cli/dashboard/, never imported
+here) shows a platform's supervisord: its processes, their logs, restart buttons. Under compose,
+Kubernetes or systemd no supervisord of platform's runs, so an exported dashboard would show
+nothing and fail its probe; exports leave it out, drop it from the others' `depends_on`, and the
+command says so (NOTE).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import replace
 from platform_cli.procman.project import Project, ProcessSpec
 
 NOTE = "is not exported: the dashboard shows a platform's supervisord, which {engine} does not run"
-# The module's name as a word of the command (`python -m platform_cli.dashboard`), not a prefix of another.
+# The package's dotted name (or its path) as a word of the command, not a prefix of another's.
 _DASHBOARD = re.compile(r"(?<![\w.])platform_cli[./]dashboard(?![\w.])")
 
 
