@@ -45,6 +45,19 @@ class Workspace:
 
     @cached_property
     def project(self):
+        return self._load_project()
+
+    def live_project(self):
+        """For the views that stay open (monit, the dashboard): the project loaded again whenever
+        `scale` or an edit changes what it is made of (procman/liveproject.py)."""
+        from platform_cli.procman.instances import SCALE_FILE
+        from platform_cli.procman.liveproject import LiveProject
+        from platform_cli.procman.project import OPTIONS_FILE
+
+        s = self.settings
+        return LiveProject(self._load_project, [s.procfile, s.project_dir / OPTIONS_FILE, s.data_dir / "supervisor" / SCALE_FILE])
+
+    def _load_project(self):
         from platform_cli.procman.instances import load_scale
         from platform_cli.procman.project import load_project
 

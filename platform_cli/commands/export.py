@@ -99,6 +99,7 @@ def _export(ws: Workspace, engine: str, output: Optional[Path], render, next_ste
     import os
 
     from platform_cli.procman.export.bundle import write_bundle
+    from platform_cli.procman.export.selection import NOTE, left_out
 
     out = _out_dir(ws, output, engine)
     rel = os.path.relpath(out, ws.settings.project_dir)
@@ -106,6 +107,8 @@ def _export(ws: Workspace, engine: str, output: Optional[Path], render, next_ste
     written = write_bundle(files, out)
     for path, file in zip(written, files.values(), strict=True):
         typer.echo(f"wrote {os.path.relpath(path)}" + ("  (secret values, 0600: keep it out of git)" if file.secret else ""))
+    for name in left_out(ws.project.by_procfile()):
+        typer.echo(f"note: {name} " + NOTE.format(engine={"kubernetes": "Kubernetes"}.get(engine, engine)))
     typer.echo("next: " + next_step.format(dir=os.path.relpath(out)))
 
 

@@ -22,10 +22,11 @@ def monit(ctx: typer.Context) -> None:
     from platform_cli.ui.monit_app import MonitApp
 
     data_dir = ws.settings.data_dir
+    live = ws.live_project()  # instances `platform scale` adds or removes show at the next refresh
     MonitApp(
         # A client per call: the refresh and an action run in threads of their own, and an
         # XML-RPC proxy is not shared between threads.
-        take=lambda: take_snapshot(ws.client(), ws.project, [], data_dir),
-        act=lambda verb, name: act_on(ws.client(), ws.project, verb, name),
+        take=lambda: take_snapshot(ws.client(), live.current(), [], data_dir),
+        act=lambda verb, name: act_on(ws.client(), live.current(), verb, name),
         read_log=lambda name, lines: recent_output(data_dir, name, lines),
     ).run()

@@ -35,14 +35,21 @@ def status(
     from platform_cli.procman.datadir import describe_trouble
 
     ws: Workspace = ctx.obj
-    names = names or []
-    names = ws.project.expand(names)  # checked; `orders` shows its instances too, @web its group
+    asked = names or []
+    names = ws.project.expand(asked)  # checked; `orders` shows its instances too, @web its group
     if watch:
         if as_json:
             raise typer.BadParameter("--watch shows the table; use --json without it", param_hint="--watch")
         from platform_cli.ui.status_watch import watch_status
 
-        watch_status(lambda: collect_rows(ws, names, fresh=probe), ws.out)
+        live = ws.live_project()  # instances `platform scale` adds or removes show at the next frame
+
+        def take():
+            project = live.current()
+            shown = [n for n in asked if n in project.processes or n.startswith("@")]
+            return collect_rows(ws, project.expand(shown) if asked else [], fresh=probe, project=project)
+
+        watch_status(take, ws.out)
     rows = collect_rows(ws, names, fresh=probe)
     if as_json:
         from platform_cli.ui.status_view import status_json
@@ -74,19 +81,21 @@ def _failed_reloads(ws: Workspace, names: list[str]) -> list[str]:
             for name, f in found.items() if (not names or name in names) and name in ws.project.processes]
 
 
-def collect_rows(ws: Workspace, names: list[str], fresh: bool = False):
+def collect_rows(ws: Workspace, names: list[str], fresh: bool = False, project=None):
     """The rows of the status table, the gateway's view included: what `status` and `up` show.
-    fresh: probe every process now rather than read the daemon's latest probe."""
+    fresh: probe every process now rather than read the daemon's latest probe; project: the
+    workspace's unless given (--watch passes the project as it is now)."""
     from platform_cli.procman.snapshot import take_snapshot
 
-    rows = take_snapshot(ws.client(), ws.project, names, ws.settings.data_dir, fresh=fresh)
-    _add_gateway_view(ws, rows)
+    project = project or ws.project
+    rows = take_snapshot(ws.client(), project, names, ws.settings.data_dir, fresh=fresh)
+    _add_gateway_view(project, rows)
     return rows
 
 
-def _add_gateway_view(ws: Workspace, rows) -> None:
+def _add_gateway_view(project, rows) -> None:
     """Beside each service's process state, how the gateway sees it (GET /health/all)."""
-    gateway = ws.project.processes.get("gateway")
+    gateway = project.processes.get("gateway")
     if gateway is None or gateway.url is None or not any(r.name == "gateway" and r.healthy for r in rows):
         return
     from platform_cli.clients.services import ServiceClient

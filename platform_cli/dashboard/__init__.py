@@ -16,7 +16,8 @@ from flask import Flask, jsonify
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """config: GATEWAY_URL, REDIS_URL (to hear of order changes), DATA_DIR, PROJECT (a procman Project),
+    """config: GATEWAY_URL, REDIS_URL (to hear of order changes), DATA_DIR, PROJECT (a procman LiveProject: the
+    instances `platform scale` adds show at the next refresh),
     SOCKET (supervisord's), ALLOWED_HOSTS (a set of names)."""
     from platform_cli.dashboard import feed, hosts, session, views
     from platform_cli.dashboard.errors import DashboardError

@@ -29,7 +29,9 @@ def main() -> int:
     data_dir = os.environ.get("PLATFORM_DATA_DIR")
     try:
         ws = Workspace(data_dir=Path(data_dir) if data_dir else None)
-        app = create_app({"GATEWAY_URL": gateway_url, "REDIS_URL": os.environ.get("REDIS_URL"), "DATA_DIR": ws.settings.data_dir, "PROJECT": ws.project,
+        project = ws.live_project()
+        project.current()  # a broken Procfile: one error line now, not a failing page later
+        app = create_app({"GATEWAY_URL": gateway_url, "REDIS_URL": os.environ.get("REDIS_URL"), "DATA_DIR": ws.settings.data_dir, "PROJECT": project,
                           "SOCKET": ws.daemon.socket_path, "ALLOWED_HOSTS": allowed_hosts()})
     except PlatformError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

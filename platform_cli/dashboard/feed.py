@@ -30,7 +30,7 @@ def process_rows(app) -> list[dict]:
     cache = app.extensions.setdefault("dashboard.snapshot", {"at": 0.0, "rows": [], "lock": threading.Lock()})
     with cache["lock"]:
         if time.monotonic() - cache["at"] >= SNAPSHOT_TTL_S:
-            rows = take_snapshot(SupervisorClient(app.config["SOCKET"]), app.config["PROJECT"], [], app.config["DATA_DIR"])
+            rows = take_snapshot(SupervisorClient(app.config["SOCKET"]), app.config["PROJECT"].current(), [], app.config["DATA_DIR"])
             cache["rows"] = [{**row.to_json(), "healthy": row.healthy} for row in rows]
             cache["at"] = time.monotonic()
         return cache["rows"]
@@ -98,7 +98,7 @@ def _log_follower(app):
 def _backlog(app) -> list[dict]:
     from platform_cli.procman.logtail import last_lines
 
-    names = app.config["PROJECT"].names
+    names = app.config["PROJECT"].current().names
     return [_line(line) for line in last_lines(app.config["DATA_DIR"] / "logs", names, lines=LOG_BACKLOG)]
 
 

@@ -80,7 +80,7 @@ def act(name: str, verb: str):
 
     if verb not in VERBS:
         raise DashboardError(404, "not_found", f"no action {verb}; one of {', '.join(VERBS)}")
-    project = current_app.config["PROJECT"]
+    project = current_app.config["PROJECT"].current()
     if name not in project.processes:
         raise DashboardError(404, "not_found", f"no process {name}")
     try:

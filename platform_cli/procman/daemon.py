@@ -20,6 +20,23 @@ from platform_cli.procman.supervisor import SupervisorClient
 CONF_NAME = "supervisord.conf"
 # sockaddr_un holds 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
+# supervisord first binds `<socket>.<its pid>` and then hard-links that to the socket's name
+# (supervisor/http.py, supervisor_af_unix_http_server): the temporary name, longer by a dot and
+# the pid, must fit as well. Pids stay below /proc/sys/kernel/pid_max; 2**22 is Linux's ceiling.
+PID_MAX_LIMIT = 1 << 22
+
+
+def socket_path_fits(path: Path, pid_max: int) -> bool:
+    """Whether supervisord can bind `path` and the temporary `<path>.<pid>` beside it, for any
+    pid below pid_max (bytes, as the kernel counts them: a non-ASCII folder name takes more)."""
+    return len(os.fsencode(path)) + len(f".{pid_max - 1}") <= MAX_SOCKET_PATH
+
+
+def read_pid_max() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/pid_max").read_text())
+    except (OSError, ValueError):
+        return PID_MAX_LIMIT
 
 
 @dataclass
@@ -64,8 +81,9 @@ class Daemon:
     def client(self, timeout: float = 10.0) -> SupervisorClient:
         return SupervisorClient(self.socket_path, timeout)
 
-    def prepare_dirs(self) -> None:
-        if len(str(self.socket_path)) > MAX_SOCKET_PATH:
+    def prepare_dirs(self, pid_max: int | None = None) -> None:
+        """pid_max: the kernel's (read from /proc when not given)."""
+        if not socket_path_fits(self.socket_path, pid_max or read_pid_max()):
             raise ConfigError(
                 f"the data dir path is too long for supervisord's unix socket ({self.socket_path})",
                 hint="use a shorter --data-dir",

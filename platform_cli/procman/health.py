@@ -21,6 +21,10 @@ NEEDS_PORT = frozenset({"http", "tcp", "redis"})  # exec and log probes reach no
 class ProbeSpec:
     kind: str  # one of KINDS
     path: str = "/health"  # for http; the command for exec; the pattern for log
+    # An http probe platform chose itself (the command names $PORT, platform.toml names no probe):
+    # any answer below 500 means "it listens, so it is up", as under honcho or PM2, so that
+    # `python -m http.server $PORT` (a 404 on /health) is ready. A probe the user wrote wants 2xx/3xx.
+    inferred: bool = False
 
     def describe(self) -> str:
         if self.kind == "exec":
@@ -115,7 +119,7 @@ def _http(probe: ProbeSpec, port: int, timeout: float) -> str | None:
         raise ValueError(f"bad HTTP response ({type(exc).__name__})") from exc
     finally:
         conn.close()
-    return None if 200 <= status < 400 else f"HTTP {status}"
+    return None if (status < 500 if probe.inferred else 200 <= status < 400) else f"HTTP {status}"
 
 
 def _tcp(probe: ProbeSpec, port: int, timeout: float) -> str | None:

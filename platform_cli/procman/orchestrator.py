@@ -34,8 +34,11 @@ def bring_up(daemon: Daemon, project: Project, settings: Settings, names: list[s
     # Scheduled tasks are started by the daemon's scheduler, which needs supervisord to hold them:
     # always loaded, started by `up` only when named.
     scheduled = [n for n in project.enabled_names if project.processes[n].schedule]
+    # What to start: None for every process (a plain `up` with none disabled), else a list, which
+    # may be empty: with `enabled = false` on all but scheduled tasks, a plain `up` starts nothing.
+    wanted: list[str] | None = names or None
     if not names and len(project.enabled_names) < len(project.names):
-        names = [n for n in project.enabled_names if n not in scheduled]  # enabled = false: only when named
+        wanted = [n for n in project.enabled_names if n not in scheduled]  # enabled = false: only when named
     daemon.prepare_dirs()
     # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock():
@@ -50,7 +53,7 @@ def bring_up(daemon: Daemon, project: Project, settings: Settings, names: list[s
         # depends on and what supervisord holds (still in the Procfile), not a long Procfile's
         # every line. A line gone from the Procfile is left out, so its process is removed.
         loaded = rollout.loaded() if running else {}
-        selection = [*names, *scheduled, *(n for n in loaded if n in project.processes)] if names else None
+        selection = [*wanted, *scheduled, *(n for n in loaded if n in project.processes)] if wanted is not None else None
         programs, render = _programs(daemon, project, settings, selection)
         if not running:
             cleanup = daemon.clean_up_after_crash()
@@ -58,7 +61,7 @@ def bring_up(daemon: Daemon, project: Project, settings: Settings, names: list[s
                 reporter.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
             daemon.write_programs(render({}), {p.script_name: p.script for p in programs})
             reporter.note(f"started supervisord (pid {daemon.start()})")
-        started = rollout.apply(project, programs, render, names, settings.data_dir, reporter)
+        started = rollout.apply(project, programs, render, wanted, settings.data_dir, reporter)
         from platform_cli.procman.instances import make_registry, write_registry
 
         write_registry(settings.data_dir, make_registry(project))  # where the gateway finds each instance

@@ -31,8 +31,9 @@ Per-process settings come from `platform.toml` beside the Procfile, one table pe
     tty = true                 # on a pseudo-terminal: `platform attach NAME` (a debugger's prompt)
 
 A plain Procfile needs none of it. Every process gets `PORT` in its environment, as under honcho;
-a command that mentions $PORT is taken to listen on it (`probe = "http:/health"`, its address shown
-and given to the others), any other is ready once it has stayed up for a second.
+a command that mentions $PORT is taken to listen on it (probed with `GET /health`, where any answer
+below 500 will do; its address shown and given to the others), any other is ready once it has
+stayed up for a second.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import math
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -179,8 +180,9 @@ class Project:
         return [n for n, s in self.processes.items() if s.family == name]
 
     def start_order(self, names: list[str] | None = None) -> list[str]:
-        """The named processes (all when None) plus what they depend on, dependencies first."""
-        wanted = self._closure(names if names else self.names)
+        """The named processes (all when None; none when empty) plus what they depend on,
+        dependencies first."""
+        wanted = self._closure(self.names if names is None else names)
         position = {name: i for i, name in enumerate(self.processes)}
         sorter = TopologicalSorter({n: self.processes[n].depends_on for n in wanted})
         sorter.prepare()  # cycles were rejected at load time
@@ -321,6 +323,8 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
         probe = parse_probe(_typed(options, "probe", str, where, "http" if uses_port and model["kind"] == "service" else "none"))
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    if "probe" not in options and probe.kind == "http":
+        probe = replace(probe, inferred=True)  # taken from $PORT: any answer below 500 will do (health.py)
     if model["kind"] == "task" and probe.kind != "none":
         raise ConfigError(f"{where}: a task has no probe: it is ready once it exits with a success code",
                           hint="remove `probe`, or make it a service (kind = \"service\")")

@@ -52,7 +52,7 @@ def start_in_order(
     sleep=time.sleep,
     prober=None,
 ) -> list[str]:
-    """Start `names` (all when empty) and their dependencies; return once all are ready.
+    """Start `names` (all when None, none when empty) and their dependencies; return once all are ready.
 
     The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
     decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are

@@ -80,13 +80,13 @@ class Rollout:
         project: Project,
         programs: list[Program],
         render: Callable[[dict[str, str]], str],
-        names: list[str],
+        names: list[str] | None,
         data_dir: Path,
         reporter: Reporter,
         hold: frozenset[str] = frozenset(),
     ) -> list[str]:
-        """Load the new programs, restart what changed, start `names` (all when empty); return
-        the processes started or found running, in start order.
+        """Load the new programs, restart what changed, start `names` (all when None; none but
+        the restarted when empty); return the processes started or found running, in start order.
 
         hold: running programs left as they are even if changed (a rolling reload replaces them
         one at a time: procman/rolling.py); their launch scripts are kept."""
@@ -124,7 +124,8 @@ class Rollout:
             start_in_order(self.client, project, [restart.name], data_dir, _Quieter(reporter, hide_already=None))
         # Every program now runs what it was rendered as: older scripts can go.
         self.daemon.prune_scripts(set(scripts) | {script_of(kept[n], n) for n in hold if n in kept} - {None})
-        wanted = (names + [n for n in restarting if n not in names]) if names else []
+        # An empty selection starts nothing (disabled processes stay down): only None means all.
+        wanted = None if names is None else names + [r.name for r in restarts if r.name not in names]
         return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
 
     def stale(self, programs: list[Program]) -> set[str]:

@@ -22,13 +22,13 @@ def write_plan(run_dir: Path, project) -> None:
     """One entry per process of `project` (a procman.project.Project), written atomically."""
     plan = {
         spec.name: {
-            "probe": [spec.probe.kind, spec.probe.path],
+            "probe": [spec.probe.kind, spec.probe.path, spec.probe.inferred],
             "port": spec.port,
             "interval": spec.probe_interval,
             "timeout": spec.probe_timeout,
             "failure_threshold": spec.failure_threshold,
             "liveness": spec.liveness and spec.probe.kind != "none",
-            "liveness_probe": [spec.liveness_probe.kind, spec.liveness_probe.path] if spec.liveness_probe else None,
+            "liveness_probe": [spec.liveness_probe.kind, spec.liveness_probe.path, spec.liveness_probe.inferred] if spec.liveness_probe else None,
             "liveness_threshold": spec.liveness_threshold,
             "max_memory": spec.max_memory,
             "start_grace": spec.start_timeout,
@@ -50,8 +50,8 @@ class PlanEntry:
     """One process's entry, as the watchdog uses it."""
 
     def __init__(self, raw: dict):
-        kind, path = raw["probe"]
-        self.probe = ProbeSpec(kind, path)
+        kind, path, *inferred = raw["probe"]  # a plan written before `inferred` has two fields
+        self.probe = ProbeSpec(kind, path, bool(inferred and inferred[0]))
         own = raw.get("liveness_probe")
         self.liveness_probe = ProbeSpec(*own) if own else None  # None: the readiness probe serves
         self.port = raw["port"]

@@ -20,6 +20,8 @@ def test_export_writes_every_engine_into_deploy_with_secrets_0600(project):
     for engine in ("compose", "kubernetes", "systemd"):
         out = project.ok("export", engine).stdout
         assert f"deploy/{engine}/" in out and "next: " in out
+        assert "note: dashboard is not exported: the dashboard shows a platform's supervisord" in out, out
+        assert not list((project.root / "deploy" / engine).glob("*dashboard*"))
     deploy = project.root / "deploy"
     assert (deploy / "compose" / "compose.yaml").exists() and (deploy / "kubernetes" / "orders.yaml").exists()
     secret_files = {p.relative_to(deploy).as_posix() for p in deploy.rglob("*") if p.is_file() and SECRET in p.read_text()}
@@ -32,9 +34,12 @@ def test_export_then_import_compose_round_trips_through_the_cli(project):
     project.ok("export", "compose", "-o", "out")
     result = project.ok("import", "compose", "out/compose.yaml", "-o", "back")
     assert "notes:" in result.stdout and SECRET not in result.stdout
-    assert load_procfile(project.root / "back" / "Procfile") == load_procfile(REPO / "Procfile")
+    # The same Procfile but for the dashboard, which is not exported (it shows a platform's supervisord).
+    assert load_procfile(project.root / "back" / "Procfile") == {n: c for n, c in load_procfile(REPO / "Procfile").items() if n != "dashboard"}
     # The same settings, table for table (comments aside).
-    assert tomllib.loads((project.root / "back" / "platform.toml").read_text()) == tomllib.loads((REPO / "platform.toml").read_text())
+    settings = tomllib.loads((REPO / "platform.toml").read_text())
+    del settings["dashboard"]
+    assert tomllib.loads((project.root / "back" / "platform.toml").read_text()) == settings
 
 
 def test_import_never_replaces_a_procfile_without_force(project):

@@ -43,3 +43,19 @@ def test_an_env_profile_is_layered_over_dotenv(project):
     assert missing.returncode == 6 and missing.stderr.startswith("error: no .env.staging in"), missing.stderr
     bad = project.run("--env", "../etc", "status")
     assert bad.returncode == 6 and "is not a name" in bad.stderr
+
+
+def test_a_plain_up_with_only_disabled_processes_and_a_scheduled_task_starts_none_of_them(project):
+    # Nothing to start by default: an empty selection is nothing, not "everything" (as it once was).
+    project.write({"debugger": SLEEPER, "console": SLEEPER, "nightly": f"{PY} -c pass"},
+                  {"debugger": {"enabled": False}, "console": {"enabled": False},
+                   "nightly": {"kind": "task", "schedule": "0 3 * * *"}})
+    project.ok("up")
+    states = _states(project)
+    assert states["debugger"] in ("STOPPED", "ABSENT") and states["console"] in ("STOPPED", "ABSENT"), states
+    assert states["nightly"] in ("STOPPED", "ABSENT"), states  # its schedule starts it, not `up`
+    assert project.run("status").returncode == 0  # all at rest, as they should be
+    project.ok("start", "--all")  # every enabled process: the scheduled task, run now as `start` does
+    states = _states(project)
+    assert states["debugger"] in ("STOPPED", "ABSENT") and states["console"] in ("STOPPED", "ABSENT"), states
+    assert not [e for e in project.events() if e["name"] in ("debugger", "console") and e["to"] == "STARTING"]

@@ -97,6 +97,24 @@ def test_monit_shows_every_process_and_restart_changes_pid(project, terminal, si
     assert _wait(term.ended, 10), "monit did not exit on q"
 
 
+def test_monit_shows_the_instances_scale_adds_and_drops_those_it_removes_without_reopening(project, terminal):
+    project.write({"api": f"{WEB} # $PORT", "worker": "while true; do echo tick; sleep 0.5; done"},
+                  {"api": FAST, "worker": {"probe_interval": 1}})
+    project.ok("up")
+    term = terminal(160, 45)
+    start_monit(project, term)
+    term.wait_for(lambda s: "2/2 healthy" in s, what="both healthy")
+    project.ok("scale", "api=2")
+    # With its port and its probe's result: monit knows it as a process of the project, not only as a program.
+    second = str(project.ports["api"] + 1)
+    term.wait_for(lambda s: "3/3 healthy" in s and second in row_of(s, "api.2") and "ok " in row_of(s, "api.2"),
+                  what="api.2 on screen with its port, healthy")
+    project.ok("scale", "api=1")
+    term.wait_for(lambda s: "2/2 healthy" in s and not re.search(r"^\W*api\.2\s", s, re.M), what="api.2 gone from the screen")
+    term.keys("q")
+    assert _wait(term.ended, 10), "monit did not exit on q"
+
+
 def test_monit_idles_under_5_percent_of_a_core(project, terminal):
     project.write({"api": f"{WEB} # $PORT", "worker": "sleep 1000"}, {"api": FAST})
     project.ok("up")

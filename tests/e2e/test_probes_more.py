@@ -55,3 +55,36 @@ def test_the_watchdog_probes_with_exec_and_marks_the_process_failing(project):
     (project.root / "ok").unlink()
     wait_until(lambda: project.status()["worker"]["health"]["status"] == "failing", 10, what="worker failing")
     assert project.status()["worker"]["health"]["detail"] == "exit 1"
+
+
+def test_a_port_command_without_a_probe_is_up_once_it_answers_http_even_a_404(project):
+    """`python -m http.server $PORT` answers /health with a 404: it listens, so it is up (as under
+    honcho or PM2). A small start_timeout: were the 404 a failure, `up` would exit 5 after it, and
+    the watchdog (liveness_threshold 1) would restart it at its first probe."""
+    from platform_cli.procman.samples import read_samples
+
+    project.write({"web": f"{PY} -m http.server $PORT --bind 127.0.0.1"},
+                  {"web": {"start_timeout": 3, "probe_interval": 0.5, "probe_timeout": 0.5, "liveness_threshold": 1}})
+    assert "probe =" not in (project.root / "platform.toml").read_text()
+    project.ok("up")
+    pid = project.status()["web"]["pid"]
+    seen = []
+
+    def watched_for_2_seconds():
+        sample = read_samples(project.data).get("web") or {}
+        seen.append((sample.get("pid"), (sample.get("health") or {}).get("status")))
+        if sample.get("pid") != pid or not sample.get("probed_at"):
+            return False
+        first.setdefault("at", sample["probed_at"])
+        return sample["probed_at"] - first["at"] >= 2.0
+
+    first: dict = {}
+    wait_until(watched_for_2_seconds, timeout=15, what="the watchdog's probes of web over 2 s")
+    assert {status for p, status in seen if p == pid} == {"ok"}, seen
+    assert project.status()["web"]["restarts"] == 0
+    # A probe written in platform.toml keeps wanting 2xx/3xx: the same 404 is not ready.
+    project.write({"web": f"{PY} -m http.server $PORT --bind 127.0.0.1"},
+                  {"web": {"probe": "http:/health", "start_timeout": 2, "port": project.ports["web"]}})
+    project.ok("down")
+    failed = project.run("up")
+    assert failed.returncode == 5 and "HTTP 404" in failed.stdout + failed.stderr, failed.stdout + failed.stderr

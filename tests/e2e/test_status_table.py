@@ -59,3 +59,25 @@ def test_status_at_80_columns_fits_and_cuts_nothing(project):
     assert table["web"][1] == "RUNNING" and table["a-rather-long-worker-name"][1] == "RUNNING"
     assert table["down"][1] == "STOPPED"
     assert "ok" in table["web"]  # health on the row itself
+
+
+def test_status_watch_shows_the_instances_scale_adds_and_drops_those_it_removes(project):
+    import signal
+
+    project.write({"web": f"{WEB} # $PORT"}, {"web": {"probe": "http:/health"}})
+    project.ok("up")
+    watch = project.spawn("status", "web", "--watch")  # `web` stands for all its instances, in every frame
+
+    def last_frame(lines: list[str]) -> list[str]:
+        starts = [i for i, line in enumerate(lines) if "healthy  (every 1s" in line]
+        return lines[starts[-2]:starts[-1]] if len(starts) >= 2 else []  # the last complete frame
+
+    watch.wait_for(lambda lines: any(line.startswith("web ") for line in last_frame(lines)), timeout=15, what="a frame")
+    project.ok("scale", "web=2")
+    second = str(project.ports["web"] + 1)
+    watch.wait_for(lambda lines: any(line.startswith("web.2 ") and second in line and "RUNNING" in line for line in last_frame(lines)),
+                   timeout=15, what="web.2 with its port in a frame")
+    project.ok("scale", "web=1")
+    watch.wait_for(lambda lines: (frame := last_frame(lines)) and not any(line.startswith("web.2 ") for line in frame)
+                   and "1/1 healthy" in frame[0], timeout=15, what="a frame without web.2")
+    assert watch.stop(signal.SIGINT) == 130

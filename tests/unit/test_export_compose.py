@@ -34,7 +34,8 @@ def export(tmp_path, project=None, options=ExportOptions()):
 def test_the_repository_exports_a_compose_file_the_compose_schema_accepts(tmp_path):
     _, doc = export(tmp_path)
     validate(doc)
-    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway", "dashboard"]
+    # Not the dashboard: it shows a platform's supervisord, which a container does not run.
+    assert list(doc["services"]) == ["redis", "orders", "delivery", "tts", "gateway"]
 
 
 def test_the_schema_check_can_fail(tmp_path):
@@ -218,3 +219,27 @@ def test_restart_policy_stop_signal_and_task_conditions_carry_over_to_compose(tm
     assert services["web"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"},
                                              "worker": {"condition": "service_started"}}
     assert services["worker"]["healthcheck"]["test"] == ["CMD-SHELL", "./alive.sh"]
+
+
+def test_an_inferred_http_probe_is_exported_taking_any_answer_below_500_and_a_written_one_is_not(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m http.server $PORT\napi: python -m api $PORT\n")
+    (tmp_path / "platform.toml").write_text('[api]\nprobe = "http:/health"\n')
+    _, doc = export(tmp_path, load_project(tmp_path / "Procfile", 5000, {}))
+    validate(doc)
+    check = ["CMD", "python", "-m", "platform_cli.procman.healthcheck", "http:/health"]
+    assert doc["services"]["web"]["healthcheck"]["test"] == [*check, "5000", "--any-answer"]
+    assert doc["services"]["api"]["healthcheck"]["test"] == [*check, "5100"]
+
+
+def test_platforms_own_dashboard_is_not_exported_whatever_its_name_and_nothing_waits_for_it(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m web $PORT\nboard: python -m platform_cli.dashboard\n"
+                                       "mine: python -m platform_cli.dashboards_of_mine $PORT\n")
+    (tmp_path / "platform.toml").write_text('[board]\nprobe = "http:/health"\n[web]\ndepends_on = ["board"]\n')
+    _, doc = export(tmp_path, load_project(tmp_path / "Procfile", 5000, {}))
+    validate(doc)
+    assert list(doc["services"]) == ["web", "mine"]
+    assert "depends_on" not in doc["services"]["web"] and "BOARD_URL" not in doc["services"]["web"]["environment"]

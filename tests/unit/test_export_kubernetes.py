@@ -159,3 +159,23 @@ def test_without_dotenv_secrets_the_redis_password_alone_makes_the_secret(tmp_pa
     secret = yaml.safe_load(files["secret.yaml"].text.split("\n", 1)[1])
     assert secret["stringData"] == {"REDIS_PASSWORD": "chosen-for-this-test-0123456789"}
     assert files["secret.yaml"].secret
+
+
+def test_an_inferred_http_probe_runs_platforms_check_taking_any_answer_below_500(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m http.server $PORT\n")
+    _, docs = export(tmp_path, load_project(tmp_path / "Procfile", 5000, {}))
+    (kind, name), = [key for key in docs if key[1] == "web" and key[0] != "Service"]
+    validate(docs[(kind, name)])
+    web = docs[(kind, name)]["spec"]["template"]["spec"]["containers"][0]
+    # The kubelet's httpGet wants 2xx/3xx: a 404 on /health would never be ready.
+    check = {"exec": {"command": ["python", "-m", "platform_cli.procman.healthcheck", "http:/health", "5000", "--any-answer"]}}
+    assert web["readinessProbe"]["exec"] == check["exec"] and web["livenessProbe"]["exec"] == check["exec"]
+
+
+def test_the_dashboard_gets_no_manifest(tmp_path):
+    files, docs = export(tmp_path)
+    assert ("StatefulSet", "dashboard") not in docs and ("Service", "dashboard") not in docs
+    assert not [name for name in files if "dashboard" in name]
+    assert "DASHBOARD_URL" not in files["configmap.yaml"].text

@@ -29,7 +29,7 @@ def verify(paths: list[Path]) -> subprocess.CompletedProcess:
 def test_systemd_analyze_verifies_every_unit(tmp_path):
     _, out = export(tmp_path)
     units = sorted(out.glob("*.service")) + sorted(out.glob("*.target"))
-    assert len(units) == 13
+    assert len(units) == 11  # platform.target, and a target and a unit for each process but the dashboard
     run = verify(units)
     assert run.returncode == 0, run.stderr
 
@@ -129,3 +129,18 @@ def test_stop_signal_and_restart_policy_become_killsignal_and_restart(tmp_path):
     migrate = next(text for name, text in units.items() if "migrate" in name)
     assert "KillSignal=SIGINT" in web and "Restart=always" in web
     assert "KillSignal" not in migrate and "Restart=no" in migrate
+
+
+def test_an_inferred_http_probe_waits_for_any_answer_below_500(tmp_path):
+    from platform_cli.procman.project import load_project
+
+    (tmp_path / "Procfile").write_text("web: python -m http.server $PORT\n")
+    files = render_systemd(load_project(tmp_path / "Procfile", 5000, {}), {}, tmp_path / "units", tmp_path / "data", sys.executable, None)
+    assert f"ExecStartPost={sys.executable} -m platform_cli.procman.healthcheck http:/health --any-answer 5000 --wait 20\n" \
+        in files["platform-web-1.service"].text
+
+
+def test_the_dashboard_gets_no_unit(tmp_path):
+    files, _ = export(tmp_path)
+    assert not [name for name in files if "dashboard" in name]
+    assert "dashboard" not in files["platform.target"].text

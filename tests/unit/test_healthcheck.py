@@ -52,3 +52,40 @@ def test_secret_files_named_like_variables_become_variables(tmp_path):
     assert load_secret_files(tmp_path) == {"GATEWAY_JWT_SECRET": "abc"}
     assert load_secret_files(tmp_path / "missing") == {}
 
+
+
+def _status_server(codes: dict[str, int]):
+    from http.server import BaseHTTPRequestHandler
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(codes.get(self.path, 404))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    return LocalServer(Handler)
+
+
+def test_an_inferred_http_probe_takes_any_answer_below_500_and_a_written_one_wants_2xx_or_3xx():
+    from platform_cli.procman.health import ProbeSpec, check
+
+    server = _status_server({"/broken": 500})
+    try:
+        port = server.server.server_address[1]
+        assert check(ProbeSpec("http", "/health", inferred=True), port).ok is True  # a 404: it listens
+        assert check(ProbeSpec("http", "/health"), port).detail == "HTTP 404"
+        assert check(ProbeSpec("http", "/broken", inferred=True), port).detail == "HTTP 500"
+    finally:
+        server.close()
+
+
+def test_the_command_takes_any_answer_below_500_only_with_any_answer(capsys):
+    server = _status_server({})
+    try:
+        port = str(server.server.server_address[1])
+        assert main(["http:/health", port]) == 1
+        assert main(["http:/health", port, "--any-answer"]) == 0
+    finally:
+        server.close()

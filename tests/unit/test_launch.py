@@ -205,3 +205,11 @@ def test_program_word_skips_leading_assignments():
 
     assert program_word("FOO=1 BAR=x ./serve --port 1") == "./serve"
     assert program_word("'unclosed") == "'unclosed"
+
+
+def test_an_empty_selection_starts_nothing_and_none_starts_all(tmp_path):
+    specs = [spec("redis"), spec("api", ["redis"])]
+    fake, log, _, error = run(tmp_path, specs, {n: Script() for n in ("redis", "api")}, names=[])
+    assert error is None and fake.calls == [] and log.lines == []
+    fake, _, _, error = run(tmp_path, specs, {n: Script() for n in ("redis", "api")}, names=None)
+    assert error is None and fake.calls == ["redis", "api"]

@@ -63,6 +63,7 @@ def test_start_order_puts_dependencies_first_and_keeps_procfile_order_otherwise(
     )
     assert project.start_order() == ["redis", "orders", "delivery", "gateway"]
     assert project.start_order(["orders"]) == ["redis", "orders"]
+    assert project.start_order([]) == []  # nothing selected is nothing: only None means all
 
 
 def test_unknown_names_list_the_known_ones(tmp_path):

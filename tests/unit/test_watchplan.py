@@ -48,3 +48,18 @@ def test_the_plan_says_whose_probe_authenticates_but_never_holds_the_password(tm
 
     secret = load_passwords(project, tmp_path / "data", create=True)["redis"]
     assert secret not in (run_dir / "watch.json").read_text()
+
+
+def test_the_plan_keeps_whether_an_http_probe_was_inferred_from_port_or_written(tmp_path):
+    (tmp_path / "Procfile").write_text("web: serve $PORT\napi: serve $PORT\n")
+    (tmp_path / "platform.toml").write_text('[api]\nprobe = "http:/health"\n')
+    project = load_project(tmp_path / "Procfile", 5000, {})
+    assert project.processes["web"].probe.inferred and not project.processes["api"].probe.inferred
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_plan(run_dir, project)
+    plan = load_plan(run_dir)
+    assert plan["web"].probe.inferred is True and plan["api"].probe.inferred is False
+    # A plan an older `up` wrote (two fields) still loads, as a written probe.
+    (run_dir / "watch.json").write_text((run_dir / "watch.json").read_text().replace(", true]", "]"))
+    assert load_plan(run_dir)["web"].probe.inferred is False

@@ -38,6 +38,7 @@ from platform_cli.procman.export.environment import (
     max_memory,
     memory_quantity,
 )
+from platform_cli.procman.export.selection import exported
 from platform_cli.procman.project import Project, ProcessSpec
 
 COMPOSE_FILE = "compose.yaml"
@@ -60,6 +61,7 @@ def render_compose(
     """
     from platform_cli.procman.passwords import new_passwords
 
+    project = exported(project)  # not platform's own dashboard (selection.py)
     secrets = export_secrets(project, dotenv, new_passwords(project) if passwords is None else passwords)
     owners = store_owners(project, options)
     context = os.path.relpath(".", out_rel)  # compose resolves it from compose.yaml's directory
@@ -168,6 +170,8 @@ def _healthcheck(spec: ProcessSpec) -> dict | None:
         test = ["CMD", "redis-cli", "-p", str(spec.port), "ping"]
     else:
         test = ["CMD", "python", "-m", HEALTHCHECK_MODULE, _probe_text(spec.probe), str(spec.port)]
+        if spec.probe.inferred:
+            test.append("--any-answer")  # the probe platform inferred from $PORT: any answer below 500
     # start_period: time to become ready (start_timeout); start_interval: probe often meanwhile.
     # interval, timeout, retries: the watchdog's probe_interval, probe_timeout, failure_threshold
     # (compose marks a container unhealthy; it restarts none: liveness has no compose equivalent).

@@ -20,7 +20,7 @@ import re
 
 from platform_cli.errors import ConfigError
 from platform_cli.procman.export.bundle import ExportFile
-from platform_cli.procman.export.compose import dump_yaml
+from platform_cli.procman.export.compose import HEALTHCHECK_MODULE, dump_yaml
 from platform_cli.procman.export.containers import (
     REDIS_IMAGE,
     ExportOptions,
@@ -41,6 +41,7 @@ from platform_cli.procman.export.environment import (
     max_memory,
     memory_quantity,
 )
+from platform_cli.procman.export.selection import exported
 from platform_cli.procman.project import Project, ProcessSpec
 
 # The version the manifests are written for and validated against (tests: kubernetes-validate).
@@ -72,6 +73,7 @@ def render_kubernetes(
     """passwords: {redis process: password} for `password = true` (default: fresh ones)."""
     from platform_cli.procman.passwords import new_passwords
 
+    project = exported(project)  # not platform's own dashboard (selection.py)
     bad = [name for name in project.names if not _DNS_LABEL.fullmatch(name)]
     if bad:
         raise ConfigError(
@@ -230,6 +232,9 @@ def _probe_action(spec: ProcessSpec, probe) -> dict:
         return {"exec": {"command": ["redis-cli", "-p", str(spec.port), "ping"]}}
     if probe.kind == "exec":
         return {"exec": {"command": ["sh", "-c", probe.path]}}
+    if probe.kind == "http" and probe.inferred:
+        # The kubelet's httpGet wants 2xx/3xx; platform's inferred probe takes any answer below 500.
+        return {"exec": {"command": ["python", "-m", HEALTHCHECK_MODULE, f"http:{probe.path}", str(spec.port), "--any-answer"]}}
     if probe.kind == "http":
         # The kubelet sends the pod's IP as Host, which the services refuse (hosts.py): name one they serve.
         return {"httpGet": {"path": probe.path, "port": spec.port, "httpHeaders": [{"name": "Host", "value": PROBE_HOST}]}}

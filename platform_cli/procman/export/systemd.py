@@ -17,6 +17,7 @@ from honcho.environ import ProcessParams
 
 from platform_cli.procman.export.bundle import ExportFile
 from platform_cli.procman.export.environment import ALLOWED_HOSTS, instances, peer_environment, split_dotenv
+from platform_cli.procman.export.selection import exported
 from platform_cli.procman.project import Project, ProcessSpec, address_keys
 
 APP = "platform"
@@ -37,6 +38,7 @@ def render_systemd(
     from platform_cli.procman.passwords import new_passwords
     from platform_cli.procman.supervisor_conf import make_shell_command
 
+    project = exported(project)  # not platform's own dashboard (selection.py)
     passwords = new_passwords(project) if passwords is None else passwords
     # As under platform, a redis's password is inside its <NAME>_URL (services.redis reads it
     # there, and so do its clients); that URL goes to the 0600 platform.env, not into the units.
@@ -82,7 +84,11 @@ def _loopback(project: Project) -> dict[str, str]:
 
 
 def _probe(spec: ProcessSpec) -> str:
-    return f"http:{spec.probe.path}" if spec.probe.kind == "http" else spec.probe.kind
+    """The healthcheck's arguments before the port: the probe, and for one platform inferred
+    from $PORT, that any answer below 500 passes."""
+    if spec.probe.kind != "http":
+        return spec.probe.kind
+    return f"http:{spec.probe.path}" + (" --any-answer" if spec.probe.inferred else "")
 
 
 def _template_env():
