@@ -131,9 +131,12 @@ def _path(value: str | None) -> Path | None:
 
 def _console_shape(environ, stream) -> tuple[int, bool] | None:
     """The width and colour (on or off) rich would give workspace._console(stderr=False), or None
-    where the environment makes rich decide more than that (see RICH_ENVIRONMENT, a dumb terminal)."""
+    where the environment makes rich decide more than that (RICH_ENVIRONMENT, a dumb terminal, an
+    output that is not UTF-8)."""
     if any(name in environ for name in RICH_ENVIRONMENT) or sys.platform == "win32":
         return None
+    if (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8":
+        return None  # ↺ may not encode: rich words that error its own way
     columns = environ.get("COLUMNS")
     given = int(columns) if columns and columns.isdigit() and int(columns) > 0 else None
     if not stream.isatty():

@@ -92,8 +92,9 @@ def test_shell_completion_goes_to_the_typer_app():
 
 
 class _Stream:
-    def __init__(self, tty: bool):
+    def __init__(self, tty: bool, encoding: str = "utf-8"):
         self.tty = tty
+        self.encoding = encoding
 
     def isatty(self) -> bool:
         return self.tty
@@ -111,3 +112,8 @@ class _Stream:
 ])
 def test_the_console_shape_is_what_rich_would_choose_or_none(environ, tty, shape):
     assert _console_shape(environ, _Stream(tty)) == shape
+
+
+def test_an_output_that_is_not_utf8_is_left_to_rich():
+    assert _console_shape({}, _Stream(False, "ascii")) is None
+    assert _console_shape({}, _Stream(False, "UTF-8")) == (160, False)
