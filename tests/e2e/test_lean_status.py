@@ -97,20 +97,30 @@ def test_errors_without_a_daemon_or_a_procfile_are_the_same(project):
     assert bad.returncode == 6 and bad.stderr.startswith("error: platform.toml [web]")
 
 
+def _imported(project, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """`platform ARGS` run as a user runs it, and every module it imported (python -X importtime)."""
+    env = project.environ()
+    env["COLUMNS"] = "80"  # the narrow table too: the short ↺ header, the note on what is left out
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "platform_cli", *args], cwd=project.root, env=env,
+                            capture_output=True, text=True, timeout=60)
+    return result, {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
 @pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["status", "web", "down"], ["--data-dir", "data", "status"]])
 def test_plain_status_imports_no_typer_click_or_rich(running, args):
-    env = running.environ()
-    env["COLUMNS"] = "80"  # the narrow table too: the short ↺ header, the note on what is left out
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "platform_cli", *args], cwd=running.root, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result, imported = _imported(running, *args)
     assert result.returncode == 3 and "down" in result.stdout, result.stderr
-    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "platform_cli.procman.supervisor" in imported  # the check reads the real import list
     assert not {name for name in imported if name.split(".")[0] in HEAVY}
 
 
+def test_its_errors_import_no_typer_click_or_rich_either(project):
+    project.write({"web": f"{WEB} # $PORT"})
+    result, imported = _imported(project, "status")
+    assert result.returncode == 4 and "error: supervisord is not running" in result.stderr
+    assert "platform_cli.launcher" in imported and not {name for name in imported if name.split(".")[0] in HEAVY}
+
+
 def test_what_the_lean_path_does_not_know_goes_to_typer(running):
-    env = running.environ()
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "platform_cli", "status", "--probe"], cwd=running.root,
-                            env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 3 and "typer" in {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    result, imported = _imported(running, "status", "--probe")
+    assert result.returncode == 3 and "typer" in imported
