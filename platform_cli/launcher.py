@@ -6,8 +6,9 @@ rich table another ~35 ms: more than the RPC and the files it reads. So the argv
 forms — root -f/--procfile, --data-dir, --env; then `status`, process names, --json — is read
 here, and the same report is printed (status_report.py) with the table drawn by
 ui/status_table.py. Anything else (--help, --watch, --probe, an unknown or repeated flag, shell
-completion, an environment that asks rich for more than plain colours) goes to app.main
-unchanged, which parses it as it always has.
+completion) goes to app.main unchanged, which parses it as it always has. A table only rich can
+be sure to draw as it always has (an environment that asks rich for more than plain colours, a
+cell rich measures by its own tables) is drawn here by rich, at the cost of importing it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 ROOT_OPTIONS = {"-f": "procfile", "--procfile": "procfile", "--data-dir": "data_dir", "--env": "profile"}
 # Any of these asks rich for a terminal, colours or widths of its own making: let rich decide.
 RICH_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "JUPYTER_COLUMNS")
-PIPED_WIDTH = 160  # what workspace._console gives rich when stdout is no terminal and COLUMNS is unset
 
 
 @dataclass
@@ -137,6 +137,8 @@ def _console_shape(environ, stream) -> tuple[int, bool] | None:
         return None
     if (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8":
         return None  # ↺ may not encode: rich words that error its own way
+    from platform_cli.workspace import PIPED_WIDTH  # the width ws.out has on a pipe
+
     columns = environ.get("COLUMNS")
     given = int(columns) if columns and columns.isdigit() and int(columns) > 0 else None
     if not stream.isatty():
