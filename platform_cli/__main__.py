@@ -1,3 +1,3 @@
-from platform_cli.app import main
+from platform_cli.launcher import main
 
 main()

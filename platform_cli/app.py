@@ -1,4 +1,5 @@
-"""The `platform` command: the root Typer app, and main(), the CLI's one error boundary."""
+"""The `platform` command: the root Typer app, and main(), the CLI's error boundary (launcher.py
+runs a plain `platform status` without building this app, and ends its errors the same way)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 
 from platform_cli.commands import account, agents, attach, delivery, events, export, lifecycle, logs, machine, monit, order, run, scaling, startup, status, tts
 from platform_cli.errors import ExitCode, PlatformError
+from platform_cli.launcher import report
 from platform_cli.workspace import ANYWHERE, Workspace
 
 app = typer.Typer(
@@ -91,27 +93,19 @@ def main() -> None:
     try:
         code = app(prog_name="platform", standalone_mode=False)
     except PlatformError as exc:
-        code = _report(exc.message, exc.hint, exc.details, exc.exit_code)
+        code = report(exc.message, exc.hint, exc.details, exc.exit_code)
     except click.exceptions.Abort:  # Ctrl-C while click was prompting or parsing
-        code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
+        code = report("interrupted", None, [], ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
-        code = _report("interrupted", None, [], ExitCode.INTERRUPTED)
+        code = report("interrupted", None, [], ExitCode.INTERRUPTED)
     except click.UsageError as exc:  # bad flags or arguments: one error line, as for every error; code 2
         hint = f"see `{exc.ctx.command_path} --help`" if exc.ctx else None
-        code = _report(exc.format_message(), hint, [], exc.exit_code)
+        code = report(exc.format_message(), hint, [], exc.exit_code)
     except click.ClickException as exc:
-        code = _report(exc.format_message(), None, [], exc.exit_code)
+        code = report(exc.format_message(), None, [], exc.exit_code)
     except Exception as exc:  # a bug: say so in one line; the traceback only on request
         if os.environ.get("PLATFORM_DEBUG"):
             raise
-        code = _report(f"internal error: {type(exc).__name__}: {exc}", "rerun with PLATFORM_DEBUG=1 for a traceback", [], ExitCode.FAILURE)
+        code = report(f"internal error: {type(exc).__name__}: {exc}", "rerun with PLATFORM_DEBUG=1 for a traceback", [], ExitCode.FAILURE)
     sys.exit(int(code or 0))
 
-
-def _report(message: str, hint: str | None, details: list[str], code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    if hint:
-        print(f"hint: {hint}", file=sys.stderr)
-    for line in details:
-        print(line, file=sys.stderr)
-    return code

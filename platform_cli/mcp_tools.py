@@ -39,8 +39,8 @@ def make_server(workspace: Callable[[], Any]):
     def status(names: list[str] | None = None) -> list[dict[str, Any]]:
         """One object per process (all when `names` is empty), as `platform status --json` prints:
         name, state, pid, uptime, restarts, cpu, memory, port, health, last exit."""
-        from platform_cli.commands.status import collect_rows
-        from platform_cli.ui.status_view import status_json
+        from platform_cli.status_report import collect_rows
+        from platform_cli.ui.status_table import status_json
 
         ws = workspace()
         names = names or []
@@ -123,8 +123,8 @@ def _restart(ws, name: str) -> None:
 
 
 def _row(ws, name: str) -> dict[str, Any]:
-    from platform_cli.commands.status import collect_rows
-    from platform_cli.ui.status_view import status_json
+    from platform_cli.status_report import collect_rows
+    from platform_cli.ui.status_table import status_json
 
     [row] = json.loads(status_json(_guard(collect_rows, ws, [name])))
     return row

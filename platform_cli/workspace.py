@@ -11,6 +11,8 @@ from platform_cli.config import Settings, load_settings
 # Commands that talk to the services: with no Procfile here or above, they use the project last
 # logged in from, so that they work from any folder.
 ANYWHERE = frozenset({"order", "delivery", "tts", "signup", "login", "logout", "whoami", "user"})
+# Piped into a file or another program, rich would assume 80 columns and squeeze the tables.
+PIPED_WIDTH = 160
 
 
 class Workspace:
@@ -109,6 +111,5 @@ def _console(stderr: bool):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # Piped into a file or another program, rich would assume 80 columns and squeeze the tables.
-    wide = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    wide = None if stream.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH
     return Console(stderr=stderr, highlight=False, width=wide)

@@ -102,7 +102,7 @@ def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
-    from platform_cli.commands.status import collect_rows
+    from platform_cli.status_report import collect_rows
     from platform_cli.ui.status_view import render_status
 
     ws.out.print()

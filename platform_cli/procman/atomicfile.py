@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -23,6 +22,8 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bo
     """Write to a unique temporary file beside `path`, fsync it, rename it over `path`, fsync the
     folder. exclusive: FileExistsError if `path` exists (linked, not renamed, so two writers racing
     to make it never replace each other). Raises the OSError, with no temporary file left behind."""
+    import tempfile  # here: readers of this module (`platform status`) need not pay for it (shutil, random)
+
     if isinstance(data, str):
         data = data.encode()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -13,7 +13,6 @@ and no data moves with it (the exported Redis starts empty), so nothing needs th
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from platform_cli.procman.atomicfile import private_dirs, write_atomic
@@ -21,6 +20,8 @@ from platform_cli.procman.atomicfile import private_dirs, write_atomic
 
 def new_password() -> str:
     # URL-safe letters only: it goes into URLs, shell words, YAML and .env files without quoting.
+    import secrets  # here: `platform status` loads this module but makes no password (hmac, random)
+
     return secrets.token_urlsafe(32)
 
 

@@ -10,7 +10,6 @@ data dir then remembers (`base_port` in it), so its ports stay the same from one
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -41,6 +40,8 @@ def registry_dir(environ=os.environ) -> Path:
 
 
 def _entry_path(data_dir: Path, environ) -> Path:
+    import hashlib  # here: `platform status` loads this module for the base port alone
+
     return registry_dir(environ) / (hashlib.sha256(str(data_dir).encode()).hexdigest()[:16] + ".json")
 
 

@@ -6,7 +6,8 @@ from rich.console import Console
 from platform_cli.procman.health import HealthResult, parse_probe
 from platform_cli.procman.snapshot import ProcessStatus
 from platform_cli.ui.format import duration, size
-from platform_cli.ui.status_view import render_status, status_json
+from platform_cli.ui.status_table import status_json
+from platform_cli.ui.status_view import render_status
 
 OK = HealthResult(True, 1.5, "ok")
 FAILING = HealthResult(False, None, "connection refused")
