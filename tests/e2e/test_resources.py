@@ -5,10 +5,23 @@ neither. Sampled by the event listener every 5 s (procman/resources.py)."""
 from __future__ import annotations
 
 import sys
+import time
 
 from tests.helpers import wait_until
 
 MB = 1024 * 1024
+
+
+def _expected_busy(project) -> float:
+    """50 % of a core, or half the share the kernel itself counted for the busy loop since it
+    started, if that is lower: on a machine loaded by other work (two cores, a dozen runnable
+    processes) the loop gets less than half a core, and the figure to check is then the kernel's."""
+    import psutil
+
+    proc = psutil.Process(project.status()["busy"]["pid"])
+    times = proc.cpu_times()
+    share = 100 * (times.user + times.system) / max(1e-3, time.time() - proc.create_time())
+    return min(50.0, share / 2)
 
 
 def test_status_shows_plausible_cpu_and_memory_per_process(project, tmp_path):
@@ -26,8 +39,8 @@ def test_status_shows_plausible_cpu_and_memory_per_process(project, tmp_path):
         return all(cpu is not None and memory for cpu, memory in usage.values()) and usage
 
     usage = wait_until(sampled, 30, what="two samples of each process")
-    busy_cpu = wait_until(lambda: (cpu := project.status()["busy"]["cpu_percent"]) > 50 and cpu, 30,
-                          what="the busy loop above 50 % CPU")
+    busy_cpu = wait_until(lambda: (cpu := project.status()["busy"]["cpu_percent"]) > _expected_busy(project) and cpu, 30,
+                          what="the busy loop above 50 % CPU (or half what the kernel counted for it, on a loaded machine)")
     assert busy_cpu <= 100 * 1.1, "one thread cannot use more than one core"
     holder = wait_until(lambda: (mem := project.status()["holder"]["memory_bytes"]) > 90 * MB and mem, 30,
                         what="the holder's RSS above 90 MB")
