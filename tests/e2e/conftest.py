@@ -162,6 +162,17 @@ def project(tmp_path):
 
 
 @pytest.fixture
+def three_states(project):
+    """A served web, a long-named worker and a stopped process: the status table's usual cases."""
+    project.write({"web": f"{WEB} # $PORT", "a-rather-long-worker-name": "sleep 1000", "down": "sleep 1000"},
+                  {"web": {"probe": "http:/health"}})
+    project.ok("up")
+    project.ok("stop", "down")
+    project.wait_running("web", "a-rather-long-worker-name")
+    return project
+
+
+@pytest.fixture
 def stack(project):
     """Every service of the repo's Procfile, the gateway in front, on free ports."""
     project.write(

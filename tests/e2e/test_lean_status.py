@@ -45,13 +45,8 @@ def _same(project, *args: str, columns: str | None = None) -> subprocess.Complet
 
 
 @pytest.fixture
-def running(project):
-    project.write({"web": f"{WEB} # $PORT", "a-rather-long-worker-name": "sleep 1000", "down": "sleep 1000"},
-                  {"web": {"probe": "http:/health"}})
-    project.ok("up")
-    project.ok("stop", "down")
-    project.wait_running("web", "a-rather-long-worker-name")
-    return project
+def running(three_states):
+    return three_states
 
 
 @pytest.mark.parametrize("columns", [None, "80", "60", "200"])

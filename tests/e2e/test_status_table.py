@@ -44,12 +44,8 @@ def test_up_ends_with_the_status_table_every_process_running_and_the_gateway_col
     assert _table(status.stdout)[0].split() == table[0].split()  # the same columns (widths follow the cells)
 
 
-def test_status_at_80_columns_fits_and_cuts_nothing(project):
-    project.write({"web": f"{WEB} # $PORT", "a-rather-long-worker-name": "sleep 100", "down": "sleep 100"},
-                  {"web": {"probe": "http:/health"}})
-    project.ok("up")
-    project.ok("stop", "down")
-    project.wait_running("web", "a-rather-long-worker-name")
+def test_status_at_80_columns_fits_and_cuts_nothing(three_states):
+    project = three_states
     result = _at_width(project, 80, "status")
     assert result.returncode == 3  # `down` is stopped
     lines = result.stdout.splitlines()
