@@ -14,6 +14,13 @@ direct is taken within each round and given as the median (min–max) over the r
 is given twice: under the 16 clients' load (mostly queueing) and for one client alone (what a
 proxy adds to a request when nothing waits).
 
+CPU per request, from /proc (user + system time over the 16-client runs): the proxy's own
+(gateway, or nginx's master and worker) and all the parts' (orders, the proxy, supervisord, which
+reads every log line, and this load generator). On a machine shared with other work the
+throughput ratio swings with whatever else runs; the ratio of the parts' CPU per request (direct's
+over the way's) is what the throughput ratio comes to when the CPUs are the limit, and it holds
+still from run to run.
+
     .venv/bin/python bench/gateway.py [--requests 800] [--rounds 5] [--lone 300]
 """
 
@@ -96,6 +103,22 @@ def load(client: Client, method: str, path_of, body, count: int, clients: int = 
     return run_concurrently(lambda i: client.call(method, path_of(i), body)[0], count, clients)
 
 
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU time of a process (and of its running children: nginx's worker)."""
+    def own(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children") if children else ():
+        with contextlib.suppress(OSError):
+            kids += [int(c) for c in task.read_text().split()]
+    return own(pid) + sum(own(c) for c in kids)
+
+
 @contextlib.contextmanager
 def nginx_proxy(upstream: int):
     """nginx in front of 127.0.0.1:upstream, on a free port it yields; None when nginx is missing."""
@@ -116,7 +139,7 @@ def nginx_proxy(upstream: int):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode(errors='replace').strip()}")
                 time.sleep(0.02)
-            yield port
+            yield port, proc.pid
         finally:
             proc.send_signal(signal.SIGQUIT)  # graceful: finish what is in flight, then exit
             try:
@@ -155,33 +178,50 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PLATFORM_")}
         subprocess.run(platform + ["up"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
         stack.callback(subprocess.run, platform + ["down"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-        nginx_port = stack.enter_context(nginx_proxy(ports["orders"]))
+        nginx = stack.enter_context(nginx_proxy(ports["orders"]))
+        listed = json.loads(subprocess.run(platform + ["status", "--json"], cwd=root, env=env, capture_output=True, text=True, check=True).stdout)
+        pids = {row["name"]: row["pid"] for row in listed}
+        pids["supervisord"] = int(Path(f"/proc/{pids['gateway']}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        pids["load generator"] = os.getpid()
+        if nginx is not None:
+            pids["nginx"] = nginx[1]
+        proxy_of = {"direct": None, "gateway": "gateway", "nginx": "nginx"}
+        parts = ("orders", "supervisord", "load generator")
         anon = Client(ports["gateway"], None)
         creds = {"email": "bench@example.com", "password": "bench password 1"}
         anon.call("POST", "/auth/signup", creds)
         signed = json.loads(anon.call("POST", "/auth/signin", creds)[1])
         user, token = signed["user_id"], signed["token"]
         ways = {"direct": Client(ports["orders"], None), "gateway": Client(ports["gateway"], token)}
-        if nginx_port is not None:
-            ways["nginx"] = Client(nginx_port, None)
+        if nginx is not None:
+            ways["nginx"] = Client(nginx[0], None)
         body = {"coffee_name": "latte", "coffee_price": "4000", "coffee_qty": "1"}
         order_id = json.loads(ways["direct"].call("POST", f"/order-ms/{user}/orders", body)[1])["order_id"]
         requests = {"create": ("POST", f"/order-ms/{user}/orders", body), "detail": ("GET", f"/order-ms/{user}/orders/{order_id}", None)}
         rates = {(k, w): [] for k in KINDS for w in ways}
         lat = {(k, w): [] for k in KINDS for w in ways}
         lone = {(k, w): [] for k in KINDS for w in ways}
+        cpu = {(k, w): {"proxy": 0.0, "all": 0.0, "count": 0} for k in KINDS for w in ways}
         for way, client in ways.items():  # warm every connection pool and code path once
             for method, path, payload in requests.values():
                 load(client, method, lambda i: path, payload, 4 * CLIENTS)
         for _ in range(args.rounds):
             for kind, (method, path, payload) in requests.items():
                 for way, client in ways.items():
+                    watched = [*parts, *([proxy_of[way]] if proxy_of[way] else [])]
+                    before = {n: cpu_seconds(pids[n], n == "nginx") for n in watched}
                     rate, took = load(client, method, lambda i: path, payload, args.requests)
+                    spent = {n: cpu_seconds(pids[n], n == "nginx") - before[n] for n in watched}
+                    used = cpu[(kind, way)]
+                    used["proxy"] += spent.get(proxy_of[way], 0.0) if proxy_of[way] else 0.0
+                    used["all"] += sum(spent.values())
+                    used["count"] += args.requests
                     rates[(kind, way)].append(rate)
                     lat[(kind, way)].extend(took)
                     lone[(kind, way)].extend(load(client, method, lambda i: path, payload, args.lone // args.rounds or 1, 1)[1])
-    print("| request | way | requests/s (16 clients) | of direct | p50 | p99 | added p50 | one client alone: p50 | added |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| request | way | requests/s (16 clients) | of direct | p50 | p99 | added p50 | one client alone: p50 | added "
+          "| proxy CPU/request | all parts' CPU/request | CPU-bound: of direct |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in KINDS:
         for way in ways:
             ratios = [100 * r / d for r, d in zip(rates[(kind, way)], rates[(kind, "direct")])]
@@ -189,9 +229,13 @@ def main() -> None:
             base, base_alone = percentile(lat[(kind, "direct")], 0.5), percentile(lone[(kind, "direct")], 0.5)
             added = "" if way == "direct" else f"{p50 - base:+.2f} ms"
             added_alone = "" if way == "direct" else f"{alone - base_alone:+.2f} ms"
+            used, direct_used = cpu[(kind, way)], cpu[(kind, "direct")]
+            per, direct_per = 1000 * used["all"] / used["count"], 1000 * direct_used["all"] / direct_used["count"]
+            proxy = "" if way == "direct" else f"{1000 * used['proxy'] / used['count']:.2f} ms"
+            bound = "" if way == "direct" else f"{100 * direct_per / per:.0f} %"
             print(f"| {kind} | {way} | {spread(rates[(kind, way)])} | {'' if way == 'direct' else spread(ratios) + ' %'} "
-                  f"| {p50:.2f} ms | {p99:.2f} ms | {added} | {alone:.2f} ms | {added_alone} |")
-    if nginx_port is None:
+                  f"| {p50:.2f} ms | {p99:.2f} ms | {added} | {alone:.2f} ms | {added_alone} | {proxy} | {per:.2f} ms | {bound} |")
+    if nginx is None:
         print(NGINX_HINT)
     print(f"rounds: {args.rounds}, interleaved; {args.requests} requests per way, kind and round from {CLIENTS} clients; "
           f"{args.lone} from one client alone")
