@@ -134,7 +134,7 @@ class Tokens:
         self._verified: dict[str, dict] = {}
 
     def issue(self, user: dict) -> str:
-        now = int(time.time())
+        now = int(self.clock())
         claims = {"sub": user["user_id"], "email": user["email"], "role": user["role"], "iat": now, "exp": now + self.ttl_s}
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
