@@ -37,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         # Failed sign-ins allowed in a moving window (limits' notation), per email and per client address.
         GATEWAY_SIGNIN_PER_ACCOUNT=os.environ.get("GATEWAY_SIGNIN_PER_ACCOUNT", "5/minute"),
         GATEWAY_SIGNIN_PER_ADDRESS=os.environ.get("GATEWAY_SIGNIN_PER_ADDRESS", "30/minute"),
-        # Speech requests in flight, per account and in all (below the 8 serving threads: see fairness.py).
+        # Speech requests in flight, per account and in all (below the 16 serving threads: see fairness.py).
         GATEWAY_SPEECH_PER_ACCOUNT=int(os.environ.get("GATEWAY_SPEECH_PER_ACCOUNT", "1")),
         GATEWAY_SPEECH_MAX=int(os.environ.get("GATEWAY_SPEECH_MAX", "4")),
     )
