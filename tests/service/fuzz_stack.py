@@ -199,12 +199,14 @@ class Stack:
 
     def state(self) -> dict:
         """Every file under the data dir (by content hash) and every Redis key's value, except
-        the cache's recency scores, which a read moves."""
+        the cache's recency scores, which a read moves, and empty lock files."""
         files = {}
         for root, _, names in os.walk(self.data):
             for name in names:
                 path = os.path.join(root, name)
                 stat = os.stat(path)
+                if name.endswith(".lock") and stat.st_size == 0:
+                    continue  # a bucket's flock file (bucketstore.py), made empty by its first writer, even one refused: no data
                 key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
                 known = self._hashes.get(path)
                 if known is None or known[0] != key:
