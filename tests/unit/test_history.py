@@ -126,3 +126,16 @@ def test_status_waits_for_the_listener_to_record_the_current_runs_start(tmp_path
     stale.record(event("web", "EXITED", "STARTING") | {"ts": 100.5})  # and no listener to record the new start
     assert _caught_up_summary(stale, [current], wait_s=0.05)["web"]["restarts"] == 1  # bounded: it gives up
     assert _caught_up_summary(History(tmp_path / "none"), [current], wait_s=60) == {}  # nothing recorded: nothing to wait for
+
+
+def test_an_event_that_changes_nothing_in_the_summary_does_not_rewrite_it(tmp_path, monkeypatch):
+    history = make(tmp_path)
+    history.record(event("web", "STOPPED", "STARTING"))
+    rewrites = []
+    monkeypatch.setattr(history, "_replace", lambda path, text: rewrites.append(text))
+    for frm, to in (("STARTING", "RUNNING"), ("RUNNING", "STOPPING"), ("STOPPING", "STOPPED")):
+        history.record(event("web", frm, to))
+    assert rewrites == []
+    assert [e["to"] for e in history.events()] == ["STARTING", "RUNNING", "STOPPING", "STOPPED"]  # all in the log
+    history.record(event("web", "STOPPED", "STARTING", ts=5.0))  # a change (started_at) is written
+    assert len(rewrites) == 1 and json.loads(rewrites[0])["web"]["started_at"] == 5.0
