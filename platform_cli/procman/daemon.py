@@ -257,11 +257,15 @@ def terminate(pids: list[int], grace_s: float = 5.0) -> None:
 
 
 def wait_gone(pids: list[int], deadline_s: float) -> bool:
+    """Until none of `pids` is alive (True) or `deadline_s` has passed (False). Looked at after
+    2, 4, 8, 16 ms and then every 20 ms: a process usually exits within a few ms of its signal."""
     deadline = time.monotonic() + deadline_s
+    interval = 0.002
     while any(alive(p) for p in pids):
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.02)
+        time.sleep(interval)
+        interval = min(interval * 2, 0.02)
     return True
 
 
