@@ -2,8 +2,8 @@
 disk holds the last line, beside the no-manager floor (the same writer, its stdout a file).
 
 Measured after the followed burst, with no follower attached: the writer (tests/e2e/apps/writer.py)
-writes the same lines again on SIGUSR1. A thread reads what the file gains as it comes, every
-millisecond (a rotated file is followed to its successor), and notes when the last line is in.
+writes the same lines again on SIGUSR1. A thread looks at the file's end every millisecond (a
+rotated file is followed to its successor) and notes when the last line is in.
 The floor is taken the same way in the same round, so each manager's ratio to it compares
 figures measured a moment apart. Lines lost or split are counted in what the file gained.
 """
@@ -28,48 +28,50 @@ LINE = re.compile(rb"(?:^|[ |])" + TAG.encode() + rb" \d+ (\d+)$")
 
 
 class FileWatch:
-    """Reads what `path` gains from now on; `done_at` is when it held the line numbered `last`."""
+    """Watches what `path` gains from now on; `done_at` is when it held the line numbered `last`.
+
+    The line is the burst's last and nothing follows it, so each look is a stat and a read of the
+    file's last bytes: reading the whole burst as it comes would cost the machine CPU in proportion
+    to what the manager writes (platform's stamped lines are 2.5 times the bytes) while the writer
+    and the manager need it. What the file gained is read once the burst is in (`data`)."""
 
     def __init__(self, path: Path, last: int):
         self.path = path
         self.marker = b" %d\n" % last
-        self.file = open(path, "rb")
-        self.file.seek(0, os.SEEK_END)
-        self.chunks: list[bytes] = []
+        first = open(path, "rb")
+        self.segments = [(first, os.fstat(first.fileno()).st_size)]  # (file, offset it starts at)
         self.done_at: float | None = None
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        tail = b""
         while not self._stop.is_set():
-            chunk = self.file.read()
-            if not chunk:
-                if self._rotated():
-                    continue
-                time.sleep(POLL_S)
-                continue
-            self.chunks.append(chunk)
-            if self.marker in tail + chunk:
+            file, start = self.segments[-1]
+            if self._holds_last(file, start):
                 self.done_at = time.time()
                 return
-            tail = chunk[-len(self.marker):]
+            if not self._rotated(file):
+                time.sleep(POLL_S)
 
-    def _rotated(self) -> bool:
-        """The manager renamed the file and opened a new one: read that one from its start (the
-        old one has been read to its end just before)."""
+    def _holds_last(self, file, start: int) -> bool:
+        n = len(self.marker)
+        size = os.fstat(file.fileno()).st_size
+        return size >= start + n and os.pread(file.fileno(), n, size - n) == self.marker
+
+    def _rotated(self, file) -> bool:
+        """The manager renamed the file and opened a new one: watch that one from its start (the
+        old one is looked at once more first: the write that made it rotate may hold the line)."""
         try:
-            if os.stat(self.path).st_ino == os.fstat(self.file.fileno()).st_ino:
+            if os.stat(self.path).st_ino == os.fstat(file.fileno()).st_ino:
                 return False
+            successor = open(self.path, "rb")
         except FileNotFoundError:
             return False
-        rest = self.file.read()
-        if rest:
-            self.chunks.append(rest)
-            return True  # the rest may hold the last line: look again before switching
-        self.file.close()
-        self.file = open(self.path, "rb")
+        if not self._holds_last(file, self.segments[-1][1]):
+            self.segments.append((successor, 0))
+        else:
+            successor.close()
         return True
 
     def wait(self, timeout: float) -> float | None:
@@ -77,12 +79,17 @@ class FileWatch:
         self.thread.join(timeout)
         self._stop.set()
         self.thread.join()
-        self.file.close()
         return self.done_at
 
     @property
     def data(self) -> bytes:
-        return b"".join(self.chunks)
+        """Everything the file (and its successors) gained since the watch began."""
+        parts = []
+        for file, start in self.segments:
+            file.seek(start)
+            parts.append(file.read())
+            file.close()
+        return b"".join(parts)
 
 
 def count_lost_split(data: bytes, total: int) -> tuple[int, int]:
