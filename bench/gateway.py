@@ -202,15 +202,15 @@ def main() -> None:
         lat = {(k, w): [] for k in KINDS for w in ways}
         lone = {(k, w): [] for k in KINDS for w in ways}
         cpu = {(k, w): {"proxy": 0.0, "all": 0.0, "count": 0} for k in KINDS for w in ways}
-        for way, client in ways.items():  # warm every connection pool and code path once
+        for _way, client in ways.items():  # warm every connection pool and code path once
             for method, path, payload in requests.values():
-                load(client, method, lambda i: path, payload, 4 * CLIENTS)
+                load(client, method, lambda i, p=path: p, payload, 4 * CLIENTS)
         for _ in range(args.rounds):
             for kind, (method, path, payload) in requests.items():
                 for way, client in ways.items():
                     watched = [*parts, *([proxy_of[way]] if proxy_of[way] else [])]
                     before = {n: cpu_seconds(pids[n], n == "nginx") for n in watched}
-                    rate, took = load(client, method, lambda i: path, payload, args.requests)
+                    rate, took = load(client, method, lambda i, p=path: p, payload, args.requests)
                     spent = {n: cpu_seconds(pids[n], n == "nginx") - before[n] for n in watched}
                     used = cpu[(kind, way)]
                     used["proxy"] += spent.get(proxy_of[way], 0.0) if proxy_of[way] else 0.0
@@ -218,13 +218,13 @@ def main() -> None:
                     used["count"] += args.requests
                     rates[(kind, way)].append(rate)
                     lat[(kind, way)].extend(took)
-                    lone[(kind, way)].extend(load(client, method, lambda i: path, payload, args.lone // args.rounds or 1, 1)[1])
+                    lone[(kind, way)].extend(load(client, method, lambda i, p=path: p, payload, args.lone // args.rounds or 1, 1)[1])
     print("| request | way | requests/s (16 clients) | of direct | p50 | p99 | added p50 | one client alone: p50 | added "
           "| proxy CPU/request | all parts' CPU/request | CPU-bound: of direct |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in KINDS:
         for way in ways:
-            ratios = [100 * r / d for r, d in zip(rates[(kind, way)], rates[(kind, "direct")])]
+            ratios = [100 * r / d for r, d in zip(rates[(kind, way)], rates[(kind, "direct")], strict=True)]
             p50, p99, alone = percentile(lat[(kind, way)], 0.5), percentile(lat[(kind, way)], 0.99), percentile(lone[(kind, way)], 0.5)
             base, base_alone = percentile(lat[(kind, "direct")], 0.5), percentile(lone[(kind, "direct")], 0.5)
             added = "" if way == "direct" else f"{p50 - base:+.2f} ms"

@@ -29,6 +29,12 @@ Definitions:
   lost = N − the distinct numbers the manager's live follower showed: `platform logs -f`,
   `pm2 logs --raw`, `supervisorctl tail -f`, honcho's own stdout. Whole burst shown: from the
   writer's first write to the follower showing the last line.
+- burst → in the log file: after that, with no follower attached, the writer writes the same
+  lines again (SIGUSR1); from its first write until the manager's log file on disk holds the last
+  line (read as it grows, every 1 ms): platform's data/logs/writer.log, supervisord's
+  stdout_logfile, PM2's writer-out.log; honcho keeps no file (n/a). The no-manager floor: the
+  same writer, its stdout a file, timed the same way in the same round; the ratio to it is taken
+  round by round. Lines lost or split: counted in what the file gained (bench/compare/logfile.py).
 - Each ratio of platform to another comes with its spread, [our min / their max – our max /
   their min], and reads "tie" when each median lies inside the other's min–max.
 - stop all: `platform down`, `supervisorctl shutdown`, `pm2 kill` (each stops every process and

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from bench.burst import Reader
 from bench.cli import PLATFORM, clean_env, platform, platform_daemon_pids
@@ -42,6 +43,9 @@ class Platform(Manager):
 
     def follow(self, total: int) -> Reader:
         return Reader.follow([PLATFORM, "logs", "-f", "-n", "0", WRITER_NAME], self.env, self.workload.dir, total)
+
+    def log_file(self, name: str) -> Path:
+        return self.workload.dir / "data" / "logs" / f"{name}.log"
 
     def stop_all(self) -> None:
         platform(self.workload.dir, "down")

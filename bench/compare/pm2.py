@@ -38,6 +38,9 @@ class Pm2(Manager):
     def follow(self, total: int) -> Reader:
         return Reader.follow(self.pm2.follow_command(WRITER_NAME), self.pm2.env, self.workload.dir, total)
 
+    def log_file(self, name: str) -> Path:
+        return self.pm2.home / "logs" / f"{name}-out.log"  # PM2's default out file
+
     def stop_all(self) -> None:
         self.pm2.kill()
 

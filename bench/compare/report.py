@@ -77,6 +77,7 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
         row("whole burst shown", lambda s: _median([w for w in s.whole if w is not None]), seconds, absent="never",
             samples=lambda s: [w for w in s.whole if w is not None]),
         row("stop all", lambda s: _median(s.stop), seconds, samples=lambda s: s.stop),
+        *file_rows(results, row, seconds),
     ]
     crash = rows[1]
     for name, s in results.items():  # a manager that does not restart: what it does instead
@@ -91,6 +92,30 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
         never = sum(h is None for h in s.hung)
         if never and hung.values[name] is not None:  # a median of the rounds that recovered only
             hung.cells[name] += f" ({never} of {len(s.hung)} never)"
+    return rows
+
+
+def file_rows(results: dict[str, Samples], row, seconds) -> list[Row]:
+    """The second burst, into the log file: its time, the no-manager floor measured in the same
+    rounds, their ratio round by round (median [min–max]), and what the file lost or split."""
+    timed = lambda s: [t for t in s.in_file if t is not None]  # noqa: E731
+    ratios = lambda s: [t / f for t, f in zip(s.in_file, s.file_floor, strict=True) if t is not None]  # noqa: E731
+    rows = [
+        row("burst → in the log file", lambda s: _median(timed(s)), seconds, samples=timed),
+        row("no-manager floor: burst → file", lambda s: _median(s.file_floor), seconds, samples=lambda s: s.file_floor),
+        row("in the log file ÷ floor (same round)", lambda s: _median(ratios(s)), lambda v: f"{v:.2f}×", samples=ratios),
+        row("lines lost / split in the log file", lambda s: sum(s.file_lost) + sum(s.file_split) if s.file_lost else None,
+            lambda v: f"{v:,.0f}"),
+    ]
+    for name, s in results.items():
+        never = sum(t is None for t in s.in_file)
+        if never and rows[0].values[name] is not None:
+            rows[0].cells[name] += f" ({never} of {len(s.in_file)} never)"
+        if s.file_lost:
+            rows[-1].cells[name] = f"{sum(s.file_lost):,} / {sum(s.file_split):,}"
+        ranges = rows[2].ranges or {}
+        if name in ranges:
+            rows[2].cells[name] += f" [{ranges[name][0]:.2f}–{ranges[name][1]:.2f}]"
     return rows
 
 
@@ -126,6 +151,7 @@ def spread(results: dict[str, Samples]) -> list[str]:
         parts = [f"{label} {min(v):.3f}–{max(v):.3f} (n={len(v)})"
                  for label, v in (("cold", s.cold), ("SIGKILL", s.crash), ("status", s.status),
                                   ("hung", _recovered(s.hung)), ("stop", s.stop), ("burst", [w for w in s.whole if w is not None]),
+                                  ("in file", [t for t in s.in_file if t is not None]), ("file floor", s.file_floor),
                                   ("PSS MB", s.memory), ("RSS MB", s.rss)) if v]
         out.append(f"{name}: " + ", ".join(parts))
     return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import psutil
 
 from bench.burst import Outcome, burst_times
+from bench.compare.logfile import file_burst, floor_burst
 from bench.compare.workload import SERVICES, Manager, Workload
 from bench.measure import crash_once, family, hang_once, healthy, kill_all, pss_mb, rss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
 from tests.helpers import wait_until
@@ -33,6 +34,10 @@ class Samples:
     whole: list[float | None] = field(default_factory=list)
     in_order: list[bool] = field(default_factory=list)
     stop: list[float] = field(default_factory=list)
+    in_file: list[float | None] = field(default_factory=list)  # 2nd burst: first write -> last line in the log file
+    file_floor: list[float] = field(default_factory=list)  # the same, no manager, in the same round
+    file_lost: list[int] = field(default_factory=list)
+    file_split: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -64,6 +69,9 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
         if started - max(launched, healthy_at) < ATTACH_S:
             samples.notes.append(f"the burst began only {started - max(launched, healthy_at):.2f} s after the follower"
                                  " was launched or the services were healthy: raise --burst-delay")
+
+        # 2b. The burst again, no follower attached: into the manager's log file, and the floor.
+        into_file(manager, workload, samples)
 
         # 3. Status command latency.
         status = manager.status_command()
@@ -102,6 +110,18 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
             pass  # not started, or already gone
         manager.cleanup()
         kill_all(ours)
+
+
+def into_file(manager: Manager, workload: Workload, samples: Samples) -> None:
+    """The writer's second burst into the manager's log file, then the same burst with no manager."""
+    measured = file_burst(manager, workload)
+    if measured is None:
+        return  # the manager keeps no log file
+    took, lost, split = measured
+    samples.in_file.append(took)
+    samples.file_lost.append(lost)
+    samples.file_split.append(split)
+    samples.file_floor.append(floor_burst(workload))
 
 
 def crash_without_restart(manager: Manager, workload: Workload, ours: set[psutil.Process]) -> float:

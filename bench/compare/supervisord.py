@@ -4,6 +4,8 @@ supervisord.conf with the five programs, autostarted; `supervisorctl status`,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench.burst import Reader
 from bench.cli import BIN, Supervisorctl, clean_env
 from bench.compare.workload import NAMES, WRITER_NAME, Manager, Workload
@@ -67,6 +69,9 @@ class Supervisord(Manager):
 
     def follow(self, total: int) -> Reader:
         return Reader.follow([*self.ctl.argv, "tail", "-f", WRITER_NAME], self.ctl.env, self.workload.dir, total)
+
+    def log_file(self, name: str) -> Path:
+        return self.workload.dir / f"{name}.log"  # stdout_logfile
 
     def stop_all(self) -> None:
         self.ctl.run("shutdown")

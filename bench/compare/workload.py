@@ -127,6 +127,10 @@ class Manager:
         """The manager's live view of the writer's output, as it shows it."""
         raise NotImplementedError
 
+    def log_file(self, name: str) -> Path | None:
+        """The file the manager writes `name`'s stdout to; None where it keeps none."""
+        return None
+
     def stop_all(self) -> None:
         """Issue the stop-all command and wait until the command returns."""
         raise NotImplementedError

@@ -39,6 +39,7 @@ class History:
     def _record(self, event: dict) -> None:
         self._append(event)
         summary = self.summary()
+        before = json.dumps(summary, sort_keys=True)
         entry = summary.setdefault(event["name"], {"restarts": 0, "last_exit": None})
         if event["to"] == "SCHEDULED":  # schedule.py: the next start is a run, not a restart
             entry["scheduled"] = True
@@ -58,7 +59,12 @@ class History:
             entry["last_exit"] = {k: event.get(k) for k in ("time", "exit", "expected", "from", "to")}
         if event.get("reason"):  # the watchdog's: `liveness failed 3× → restarted`
             entry["last_restart"] = {"time": event.get("time"), "reason": event["reason"]}
-        self._replace(self.summary_path, json.dumps(summary, sort_keys=True))
+        after = json.dumps(summary, sort_keys=True)
+        # Most events (STOPPING, STOPPED, RUNNING) change nothing here; an unchanged summary is not
+        # rewritten: each rewrite costs two fsyncs, and at shutdown supervisord waits for the
+        # listener to record every stop before it exits (daemon_entry, change 6).
+        if after != before:
+            self._replace(self.summary_path, after)
 
     def note(self, event: dict) -> None:
         """An event the listener does not see: a reload's outcome (procman/reloads.py), written by

@@ -124,7 +124,7 @@ def shut_down(daemon: Daemon, load_project: Callable[[], Project]) -> str:
 
     The project is loaded only once supervisord is known to run (`load_project`), and a broken
     Procfile does not stop `down`."""
-    from platform_cli.procman.daemon import find_daemons, find_orphans, terminate
+    from platform_cli.procman.daemon import find_leftovers, terminate
     from platform_cli.procman.health import port_is_free
     from platform_cli.procman.stopping import stop_in_waves
 
@@ -150,8 +150,9 @@ def shut_down(daemon: Daemon, load_project: Callable[[], Project]) -> str:
         adopted = daemon.adopted(client.pid(), {client.listener_pid()})
         terminate([p for p, _ in adopted])
         pid = daemon.stop(STOP_BUDGET_S)
-        leftovers = adopted + find_orphans(daemon.data_dir)
-        terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
+        orphans, daemons = find_leftovers(daemon.data_dir)
+        leftovers = adopted + orphans
+        terminate([p for p, _ in leftovers] + daemons)
         from platform_cli.procman.registry import unregister
 
         unregister(daemon.data_dir)  # off `platform ls`

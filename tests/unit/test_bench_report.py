@@ -37,3 +37,20 @@ def test_hung_recovery_says_how_many_rounds_never_came_back_and_never_is_not_a_f
     hung = next(r for r in rows if r.measure.startswith("hung"))
     assert hung.cells == {"platform": "3.400 s (1 of 3 never)", "PM2 7": f"never (in {report.HANG_CAP_S:g} s)"}
     assert hung.ranges == {"platform": (3.2, 3.6)} and hung.ratio(["PM2 7"]) == "—"
+
+
+def test_the_log_file_rows_give_the_ratio_to_the_floor_round_by_round_and_what_was_lost_or_split():
+    ours, theirs = _samples([1.0]), _samples([1.0])
+    ours.in_file, ours.file_floor, ours.file_lost, ours.file_split = [0.12, None, 0.10], [0.06, 0.05, 0.05], [0, 3, 0], [0, 1, 0]
+    theirs.in_file, theirs.file_floor, theirs.file_lost, theirs.file_split = [0.06, 0.07], [0.06, 0.05], [0, 0], [0, 0]
+    rows = {r.measure: r for r in report.make_rows({"platform": ours, "supervisord": theirs}, 1000)}
+    assert rows["burst → in the log file"].cells == {"platform": "0.110 s (1 of 3 never)", "supervisord": "0.065 s"}
+    assert rows["no-manager floor: burst → file"].cells == {"platform": "0.050 s", "supervisord": "0.055 s"}
+    assert rows["in the log file ÷ floor (same round)"].cells == {"platform": "2.00× [2.00–2.00]", "supervisord": "1.20× [1.00–1.40]"}
+    assert rows["lines lost / split in the log file"].cells == {"platform": "3 / 1", "supervisord": "0 / 0"}
+
+
+def test_a_manager_that_keeps_no_log_file_has_no_figure_there():
+    rows = {r.measure: r for r in report.make_rows({"platform": _samples([1.0]), "honcho": _samples([1.0])}, 1000)}
+    assert rows["burst → in the log file"].cells == {"platform": "n/a", "honcho": "n/a"}
+    assert rows["lines lost / split in the log file"].cells == {"platform": "n/a", "honcho": "n/a"}

@@ -145,3 +145,16 @@ def test_status_waits_even_when_the_new_run_began_within_the_same_second(tmp_pat
     summary = _caught_up_summary(history, [current], wait_s=5)
     late.join()
     assert (summary["web"]["restarts"], summary["web"]["last_exit"], summary["web"]["pid"]) == (0, None, 7)
+
+
+def test_an_event_that_changes_nothing_in_the_summary_does_not_rewrite_it(tmp_path, monkeypatch):
+    history = make(tmp_path)
+    history.record(event("web", "STOPPED", "STARTING"))
+    rewrites = []
+    monkeypatch.setattr(history, "_replace", lambda path, text: rewrites.append(text))
+    for frm, to in (("STARTING", "RUNNING"), ("RUNNING", "STOPPING"), ("STOPPING", "STOPPED")):
+        history.record(event("web", frm, to))
+    assert rewrites == []
+    assert [e["to"] for e in history.events()] == ["STARTING", "RUNNING", "STOPPING", "STOPPED"]  # all in the log
+    history.record(event("web", "STOPPED", "STARTING", ts=5.0))  # a change (started_at) is written
+    assert len(rewrites) == 1 and json.loads(rewrites[0])["web"]["started_at"] == 5.0
