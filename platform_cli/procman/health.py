@@ -1,5 +1,8 @@
 """Readiness probes: small checks kept apart from process code (HTTP GET, TCP connect, Redis PING,
-a command's exit status, a line in the process's log)."""
+a command's exit status, a line in the process's log).
+
+The daemon's watchdog runs them inside supervisord: named tuples rather than dataclasses, and
+subprocess imported by the exec probe only, keep what this costs the daemon's memory small."""
 
 from __future__ import annotations
 
@@ -7,18 +10,16 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 HOST = "127.0.0.1"
 KINDS = ("http", "tcp", "redis", "exec", "log", "none")
 NEEDS_PORT = frozenset({"http", "tcp", "redis"})  # exec and log probes reach no port
 
 
-@dataclass(frozen=True)
-class ProbeSpec:
+class ProbeSpec(NamedTuple):
     kind: str  # one of KINDS
     path: str = "/health"  # for http; the command for exec; the pattern for log
 
@@ -32,8 +33,7 @@ class ProbeSpec:
         )
 
 
-@dataclass(frozen=True)
-class ProbeContext:
+class ProbeContext(NamedTuple):
     """What exec and log probes need beyond a port: where to run, whose log, since when."""
 
     name: str
@@ -43,8 +43,7 @@ class ProbeContext:
     port: int | None = None  # PORT for an exec probe's environment
 
 
-@dataclass(frozen=True)
-class HealthResult:
+class HealthResult(NamedTuple):
     ok: bool | None  # None: the process has no probe
     latency_ms: float | None
     detail: str
@@ -149,6 +148,8 @@ def _redis(probe: ProbeSpec, port: int, timeout: float, password: str | None = N
 def _exec(probe: ProbeSpec, context: ProbeContext, timeout: float) -> str | None:
     """The command, through the shell, in the project folder, with PORT and PLATFORM_PROCESS set;
     its own session, so that a timeout ends whatever it started."""
+    import subprocess  # only exec probes pay for it
+
     env = {**os.environ, "PLATFORM_PROCESS": context.name}
     if context.port is not None:
         env["PORT"] = str(context.port)
