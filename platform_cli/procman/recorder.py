@@ -109,7 +109,10 @@ class Recorder:
         tidy_at = time.monotonic()
         while True:
             if time.monotonic() >= tidy_at:
-                self._tidy()
+                try:
+                    self._tidy()
+                except Exception as exc:  # only memory is at stake: say so, record on
+                    complain(f"cannot tidy memory: {type(exc).__name__}: {exc}")
                 tidy_at = time.monotonic() + TIDY_S
             with self._ready:
                 self._busy = False
