@@ -27,7 +27,8 @@ def platform(root: Path, *args: str, check=True) -> subprocess.CompletedProcess:
 
 
 def platform_daemon_pids(data_dir: Path) -> tuple[int, list[int]]:
-    """The pid of a data dir's supervisord and those of its event listener (its own processes)."""
+    """The pid of a data dir's supervisord and those of an event listener, which it no longer has
+    (the recording runs inside supervisord since issue 19), should an older supervisord.conf still run one."""
     daemon = int((data_dir / "supervisor" / "supervisord.pid").read_text())
     listener = [c.pid for c in psutil.Process(daemon).children() if "listener" in " ".join(c.cmdline())]
     return daemon, listener

@@ -20,7 +20,7 @@ Definitions:
 - status latency: wall time of `platform status`, `supervisorctl status`, `pm2 status` (the
   table, not `pm2 jlist`); honcho has none.
 - daemon memory: PSS (shared pages counted once) of the manager's own processes with the
-  workload up, after the burst: platform: supervisord + its event listener; supervisord; PM2's
+  workload up, after the burst: platform: supervisord (its recorder and watchdog are threads of it); supervisord; PM2's
   God daemon; honcho's master process + the Python process it forks per program to run it.
   RSS of the same processes at the same moment in its own row: RSS counts a page shared by two
   of them (a fork's) twice, PSS splits it, so PSS is the fairer sum and RSS the familiar figure.

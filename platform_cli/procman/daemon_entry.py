@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with ten changes.
+"""supervisord as `platform up` runs it: the stock daemon with ten changes, and the recorder.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -8,17 +8,17 @@
    instead of linearly, before the process ends FATAL after `startretries`.
 3. Every spawned pid is written to data/supervisor/pids.json (see pids.py), so that the
    children of a supervisord that was SIGKILLed can still be found and stopped.
-4. Process state events carry `at:<unix time>` (when it happened, not when the listener got
+4. Process state events carry `at:<unix time>` (when it happened, not when the recorder got
    round to it), EXITED/BACKOFF/STOPPED ones `exit:<code>` or `exit:<SIGNAME>`, so the
-   listener records why a process ended without a second round-trip that may be stale, and
+   recorder writes down why a process ended without a second round-trip that may be stale, and
    STARTING ones the new pid (stock supervisord makes the event before the fork), so that a
    start is told with its pid when it happens, not a second later at RUNNING; a quick crash
    (BACKOFF) keeps its exit code in getProcessInfo, as a later one does.
 5. Every line a program prints is stamped with the time supervisord read it (see logfiles.py),
    so `platform logs` can merge processes in time order.
-6. At shutdown the event listener, stopped last, first records what the other programs' stops
-   produced (for at most LISTENER_DRAIN_S): stock supervisord stops it with those events still
-   in its buffer, so `logs -f` and `run` could never say "orders stopped".
+6. The event recording, the watchdog and the scheduler run in threads of this process, fed by
+   supervisor's in-process event callbacks (recorder.py: why that is safe, and how the last
+   stops are still recorded at shutdown), not in an event listener process of their own.
 7. A full or read-only data dir never stops it supervising. Stock supervisord dies of an ENOSPC
    from a write in its spawn path, and refuses to spawn a program whose log file it cannot open
    (EROFS). Here a pid record that cannot be written is logged and kept in memory until a write
@@ -41,18 +41,19 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 
 from pathlib import Path
 
 from supervisor import dispatchers, events, http, process, supervisord
-from supervisor.states import EventListenerStates, ProcessStates
+from supervisor.states import ProcessStates
 
 from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
+from platform_cli.procman.recorder import recording
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
-LISTENER_DRAIN_S = 2.0
 REPLY_PIECE_BYTES = 1 << 18
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
@@ -119,12 +120,13 @@ def _reap(original):
 
 
 class SpawnedPid:
-    """The pid in a STARTING event. The event is made before the fork, but its payload is
-    written out only when it is sent to the listener, after spawn() has returned: by then the
-    pid is known."""
+    """The pid in a STARTING event. The event is made before the fork; the recorder's thread
+    reads it once `settled` is set, when spawn() has returned: by then the pid is known (or
+    there is none: the spawn failed)."""
 
     def __init__(self):
         self.pid: int | None = None
+        self.settled = threading.Event()
 
     def __str__(self) -> str:
         return str(self.pid) if self.pid else "-"
@@ -155,6 +157,9 @@ def _spawn(original, record: PidRecord):
             spawned = getattr(self, "platform_spawned", None)
             if spawned is not None and spawned.pid is None:
                 spawned.pid = pid
+        spawned = getattr(self, "platform_spawned", None)
+        if spawned is not None:
+            spawned.settled.set()
         return pid
 
     return spawn
@@ -219,24 +224,6 @@ def _stop_groups_phase_2(original):
     return ordered_stop_groups_phase_2
 
 
-def _drain_listener_first(original):
-    def ordered_stop_groups_phase_1(self):
-        group = self.stop_groups[-1] if self.stop_groups else None
-        if isinstance(group, process.EventListenerPool):
-            procs = group.processes.values()
-            alive = any(p.state in (ProcessStates.STARTING, ProcessStates.RUNNING) for p in procs)
-            # Sent but not yet acknowledged is not yet written down either.
-            busy = any(p.state == ProcessStates.RUNNING and p.listener_state != EventListenerStates.READY for p in procs)
-            if alive and (group.event_buffer or busy):
-                deadline = getattr(self, "platform_drain_deadline", None) or time.time() + LISTENER_DRAIN_S
-                self.platform_drain_deadline = deadline
-                if time.time() < deadline:
-                    return  # the loop goes on dispatching; this is asked again on its next turn
-        return original(self)
-
-    return ordered_stop_groups_phase_1
-
-
 def backoff_delay(tries: int, cap: float) -> float:
     """Seconds to wait before the next start after `tries` quick crashes in a row: 1, 2, 4, ... cap."""
     return min(cap, 2.0 ** (tries - 1))
@@ -274,7 +261,7 @@ def describe_exit(status: int) -> str:
 
 
 def install() -> None:
-    supervisord.Supervisor.runforever = _runforever(supervisord.Supervisor.runforever)
+    supervisord.Supervisor.runforever = _runforever(recording(supervisord.Supervisor.runforever))
     supervisord.Supervisor.reap = _reap(supervisord.Supervisor.reap)
     http.deferring_http_channel.ac_out_buffer_size = REPLY_PIECE_BYTES
     phase_2 = supervisord.Supervisor.ordered_stop_groups_phase_2
@@ -283,7 +270,6 @@ def install() -> None:
     process.Subprocess.finish = _finish(process.Subprocess.finish)
     check = process.Subprocess._check_and_adjust_for_system_clock_rollback
     process.Subprocess._check_and_adjust_for_system_clock_rollback = _clock_check(check)
-    supervisord.Supervisor.ordered_stop_groups_phase_1 = _drain_listener_first(supervisord.Supervisor.ordered_stop_groups_phase_1)
     dispatchers.POutputDispatcher._log = _stamped_log(dispatchers.POutputDispatcher._log)
     dispatchers.POutputDispatcher.close = _close(dispatchers.POutputDispatcher.close)
     dispatchers.POutputDispatcher._init_normallog = _init_normallog(dispatchers.POutputDispatcher._init_normallog)

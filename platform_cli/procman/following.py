@@ -13,14 +13,16 @@ restarts and outages without processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import NamedTuple
+
+NOTHING = MappingProxyType({})  # an empty, read-only default
 
 
-@dataclass(frozen=True)
-class Follow:
-    baseline: dict[str, int] = field(default_factory=dict)  # dependency -> the pid last seen ready
-    pending: dict[str, frozenset[str]] = field(default_factory=dict)  # dependency -> dependents to restart
-    why: dict[str, str] = field(default_factory=dict)  # dependency -> "restarted" | "unhealthy"
+class Follow(NamedTuple):  # not a dataclass: see probestate.py
+    baseline: dict[str, int] = NOTHING  # dependency -> the pid last seen ready
+    pending: dict[str, frozenset[str]] = NOTHING  # dependency -> dependents to restart
+    why: dict[str, str] = NOTHING  # dependency -> "restarted" | "unhealthy"
 
 
 def step_follow(follow: Follow, followers: dict[str, tuple[str, ...]], running: dict[str, int],
@@ -45,4 +47,4 @@ def step_follow(follow: Follow, followers: dict[str, tuple[str, ...]], running: 
                 if dependent in running:
                     restarts.append((dependent, f"{dep} {why.get(dep, 'restarted')} \u2192 restarted"))
             why.pop(dep, None)
-    return replace(follow, baseline=baseline, pending=pending, why=why), restarts
+    return follow._replace(baseline=baseline, pending=pending, why=why), restarts

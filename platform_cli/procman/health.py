@@ -1,5 +1,8 @@
 """Readiness probes: small checks kept apart from process code (HTTP GET, TCP connect, Redis PING,
-a command's exit status, a line in the process's log)."""
+a command's exit status, a line in the process's log).
+
+The daemon's watchdog runs them inside supervisord: named tuples rather than dataclasses, and
+subprocess imported by the exec probe only, keep what this costs the daemon's memory small."""
 
 from __future__ import annotations
 
@@ -8,16 +11,15 @@ import re
 import signal
 import socket
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 HOST = "127.0.0.1"
 KINDS = ("http", "tcp", "redis", "exec", "log", "none")
 NEEDS_PORT = frozenset({"http", "tcp", "redis"})  # exec and log probes reach no port
 
 
-@dataclass(frozen=True)
-class ProbeSpec:
+class ProbeSpec(NamedTuple):
     kind: str  # one of KINDS
     path: str = "/health"  # for http; the command for exec; the pattern for log
     # An http probe platform chose itself (the command names $PORT, platform.toml names no probe):
@@ -35,8 +37,7 @@ class ProbeSpec:
         )
 
 
-@dataclass(frozen=True)
-class ProbeContext:
+class ProbeContext(NamedTuple):
     """What exec and log probes need beyond a port: where to run, whose log, since when."""
 
     name: str
@@ -46,8 +47,7 @@ class ProbeContext:
     port: int | None = None  # PORT for an exec probe's environment
 
 
-@dataclass(frozen=True)
-class HealthResult:
+class HealthResult(NamedTuple):
     ok: bool | None  # None: the process has no probe
     latency_ms: float | None
     detail: str

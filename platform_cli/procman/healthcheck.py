@@ -20,7 +20,6 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from platform_cli.procman.health import check, parse_probe
@@ -30,7 +29,7 @@ def wait_healthy(probe_text: str, port: int, wait: float, clock=time.monotonic, 
                  any_answer: bool = False) -> str | None:
     """None once the probe passes; the last failure's reason when `wait` seconds ran out.
     password: a redis probe's AUTH; any_answer: an inferred http probe (any answer below 500)."""
-    probe = replace(parse_probe(probe_text), inferred=any_answer)
+    probe = parse_probe(probe_text)._replace(inferred=any_answer)
     deadline = clock() + wait
     while True:
         result = check(probe, port, password=password)

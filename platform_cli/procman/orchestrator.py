@@ -147,7 +147,7 @@ def shut_down(daemon: Daemon, load_project: Callable[[], Project]) -> str:
             pass  # still stopping past its deadline: supervisord's shutdown and the orphan sweep below finish it
         # What escaped its process group (double fork, setsid) is now supervisord's child: stop it
         # while supervisord is still its parent.
-        adopted = daemon.adopted(client.pid(), {client.listener_pid()})
+        adopted = daemon.adopted(client.pid(), set())
         terminate([p for p, _ in adopted])
         pid = daemon.stop(STOP_BUDGET_S)
         orphans, daemons = find_leftovers(daemon.data_dir)

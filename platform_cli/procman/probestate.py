@@ -3,18 +3,19 @@
 Each probe result and each memory sample moves a `ProbeState` to the next one and may ask for a
 restart. Nothing here sleeps, probes or signals: the clock (`now`) and the results are passed in,
 so a unit test walks a process through timeouts, recoveries and leaks in microseconds, as
-supervisor tests its `Subprocess.transition` with dummy options.
+supervisor tests its `Subprocess.transition` with dummy options. Named tuples, not dataclasses:
+this runs inside supervisord, where `dataclasses` (which imports inspect, ast and dis) would
+cost ~0.9 MB of the daemon's memory.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 MEMORY_SAMPLES = 2  # samples in a row above max_memory before a restart: one spike is not a leak
 
 
-@dataclass(frozen=True)
-class WatchSettings:
+class WatchSettings(NamedTuple):
     """One process's watchdog settings, from platform.toml (see project.py for the defaults)."""
 
     interval: float = 5.0
@@ -27,8 +28,7 @@ class WatchSettings:
     probed: bool = True  # False: `probe = "none"`, only resources are sampled
 
 
-@dataclass(frozen=True)
-class ProbeState:
+class ProbeState(NamedTuple):
     pid: int
     started: float  # when the watchdog first saw this pid running
     ok: bool | None = None  # the latest probe; None before the first one (or with no probe)
@@ -58,7 +58,7 @@ def step_probe(state: ProbeState, ok: bool, latency_ms: float | None, detail: st
     be). `live_ok` is the liveness probe's result when it has its own, else the same as `ok`."""
     live_ok = ok if live_ok is None else live_ok
     live_failures = 0 if live_ok else state.live_failures + 1
-    state = replace(state, ok=ok, latency_ms=latency_ms, detail=detail, probed_at=now, failures=0 if ok else state.failures + 1,
+    state = state._replace(ok=ok, latency_ms=latency_ms, detail=detail, probed_at=now, failures=0 if ok else state.failures + 1,
                     live_failures=live_failures, passed_once=state.passed_once or live_ok, ready_once=state.ready_once or ok)
     if live_ok or state.restarting or not settings.liveness:
         return state, None
@@ -66,7 +66,7 @@ def step_probe(state: ProbeState, ok: bool, latency_ms: float | None, detail: st
     counting = state.passed_once or now - state.started >= settings.start_grace
     if counting and live_failures >= settings.liveness_threshold:
         reason = f"liveness failed {live_failures}\u00d7 \u2192 restarted"
-        return replace(state, restarting=reason), reason
+        return state._replace(restarting=reason), reason
     return state, None
 
 
@@ -75,10 +75,10 @@ def step_memory(state: ProbeState, memory_bytes: int | None, settings: WatchSett
     if settings.max_memory is None or memory_bytes is None:
         return state, None
     over = state.over_memory + 1 if memory_bytes > settings.max_memory else 0
-    state = replace(state, over_memory=over)
+    state = state._replace(over_memory=over)
     if over >= MEMORY_SAMPLES and not state.restarting:
         reason = f"memory {_mb(memory_bytes)} > {_mb(settings.max_memory)} \u2192 restarted"
-        return replace(state, restarting=reason), reason
+        return state._replace(restarting=reason), reason
     return state, None
 
 

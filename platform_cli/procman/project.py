@@ -42,7 +42,7 @@ import math
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -324,7 +324,7 @@ def _make_spec(name: str, command: str, env: dict[str, str], options: dict, scal
     except ValueError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     if "probe" not in options and probe.kind == "http":
-        probe = replace(probe, inferred=True)  # taken from $PORT: any answer below 500 will do (health.py)
+        probe = probe._replace(inferred=True)  # taken from $PORT: any answer below 500 will do (health.py)
     if model["kind"] == "task" and probe.kind != "none":
         raise ConfigError(f"{where}: a task has no probe: it is ready once it exits with a success code",
                           hint="remove `probe`, or make it a service (kind = \"service\")")

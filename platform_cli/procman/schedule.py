@@ -1,7 +1,7 @@
 """Scheduled tasks: `schedule = "*/5 * * * *"` runs a task on a cron schedule.
 
-The daemon side fires them, so that schedules keep running with no CLI open: a thread of the
-event listener (listener.py), beside the watchdog, reads each task's schedule from watch.json
+The daemon side fires them, so that schedules keep running with no CLI open: a thread inside
+supervisord (started by recorder.py), beside the watchdog, reads each task's schedule from watch.json
 (written by `up`), asks supervisord to start the task when it is due, and writes the next run of
 each to schedules.json for `platform status`. supervisord's own state events record each run and
 its exit in `platform events`, as for any process; a fire is recorded as a `SCHEDULED` event first,
@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from platform_cli.procman import states
 
@@ -42,8 +42,7 @@ def next_run(expression: str, after: float) -> float:
     return croniter(expression, datetime.fromtimestamp(after).astimezone()).get_next(float)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # not a dataclass: this runs inside supervisord (see probestate.py)
     fire: bool
     skip: bool
     next_at: float
@@ -62,7 +61,7 @@ def step_schedule(expression: str, next_at: float | None, now: float, state: str
 
 
 class Scheduler:
-    """The listener's thread that fires scheduled tasks."""
+    """The daemon's thread that fires scheduled tasks."""
 
     def __init__(self, data_dir: Path, history, state_of, client_factory=None, clock=time.time):
         self.data_dir = data_dir
@@ -91,9 +90,9 @@ class Scheduler:
             try:
                 wait = self.tick()
             except Exception as exc:  # a bad plan or a daemon shutting down must not end the thread
-                import sys
+                from platform_cli.procman.complaints import complain
 
-                print(f"platform-events: scheduler: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                complain(f"scheduler: {type(exc).__name__}: {exc}")
                 wait = 1.0
             self._stop.wait(wait)
 
@@ -113,9 +112,9 @@ class Scheduler:
                 try:
                     self.client_factory().start(name)
                 except Exception as exc:  # one task's failure must not stop the others' schedules
-                    import sys
+                    from platform_cli.procman.complaints import complain
 
-                    print(f"platform-events: scheduler: {name}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                    complain(f"scheduler: {name}: {type(exc).__name__}: {exc}")
             self.next_at[name] = decision.next_at
         self._publish()
         soonest = min(self.next_at.values(), default=now + 1.0)

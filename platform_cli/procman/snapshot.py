@@ -144,12 +144,12 @@ def _probe_now(rows: list[ProcessStatus], project: Project, passwords: dict[str,
 
 
 def _caught_up_summary(history: History, infos: list[ProcessInfo], wait_s: float = 3.0) -> dict:
-    """The summary, once the event listener has recorded the start of every running process.
+    """The summary, once the daemon's recorder has recorded the start of every running process.
 
-    The listener records asynchronously: right after `up` (a new daemon, a new listener) the
-    summary may still describe the run before, with its restarts and last exit, which this run's
-    start resets. Such a lag is the listener's own start, well under a second unless the machine is
-    busy; a listener that is down (supervisord restarts it) costs `wait_s`.
+    The recorder (a thread inside supervisord, recorder.py) writes asynchronously: right after
+    `up` the summary may still describe the run before, with its restarts and last exit, which this
+    run's start resets. Such a lag is a few milliseconds unless the machine is busy; a recorder
+    that cannot write (a full disk) costs `wait_s`.
     """
     deadline = time.monotonic() + wait_s
     while True:

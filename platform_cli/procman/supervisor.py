@@ -68,13 +68,8 @@ class SupervisorClient:
         return self._call("getPID")
 
     def processes(self) -> list[ProcessInfo]:
-        """Every program except the platform's own event listener."""
+        """Every program (but an event listener an older supervisord.conf may still run)."""
         return [ProcessInfo.from_rpc(i) for i in self._call("getAllProcessInfo") if i["group"] != LISTENER]
-
-    def listener_pid(self) -> int | None:
-        """The pid of the platform's own event listener, if it runs."""
-        info = self._call("getProcessInfo", LISTENER, tolerate=(BAD_NAME,))
-        return (info or {}).get("pid") or None
 
     def process(self, name: str) -> ProcessInfo:
         return ProcessInfo.from_rpc(self._call("getProcessInfo", name))

@@ -1,9 +1,9 @@
 """The daemon's watchdog: probes every running process on its interval, samples its CPU and
 memory, and restarts one whose liveness probe keeps failing or whose memory stays past its limit.
 
-It runs inside the event listener (see listener.py), which supervisord keeps alive: one thread
+It runs inside supervisord, in threads started by the recorder (see recorder.py): one thread
 per running process, so a probe that hangs until its timeout never delays another process's
-probe, nor the listener's answers to supervisord. Each result goes through the pure steps of
+probe, nor supervisord's main loop, which only queues events for the recorder. Each result goes through the pure steps of
 probestate.py; the latest sample of every process goes to samples.json for `platform status`.
 
 A restart is a signal to the process group, not an RPC: SIGTERM and SIGCONT (a SIGSTOPped
@@ -25,7 +25,6 @@ from pathlib import Path
 from platform_cli.procman import health, states
 from platform_cli.procman.following import Follow, step_follow
 from platform_cli.procman.history import History
-from platform_cli.procman.passwords import password_path
 from platform_cli.procman.pids import PidRecord, alive
 from platform_cli.procman.probestate import ProbeState, step_memory, step_probe
 from platform_cli.procman.resources import GroupSampler, group_members
@@ -37,8 +36,9 @@ RESTARTING = "RESTARTING"  # the `to` of the event that records a watchdog resta
 
 
 class Watchdog:
-    def __init__(self, data_dir: Path, history: History, clock=time.time):
+    def __init__(self, data_dir: Path, history: History, clock=time.time, on_plan=None):
         self.data_dir = data_dir
+        self.on_plan = on_plan  # called with each plan read (the recorder starts the scheduler from it)
         self.run_dir = data_dir / "supervisor"
         self.history = history
         self.clock = clock
@@ -54,13 +54,11 @@ class Watchdog:
         self.follow = Follow()
 
     def start(self) -> None:
-        # The state of each program when this listener (re)started: its latest recorded event.
-        for event in self.history.events():
-            self.states[event.get("name", "?")] = event.get("to", "?")
+        # Started with supervisord, before any program: every state it needs comes in an event.
         threading.Thread(target=self._run, name="watchdog", daemon=True).start()
 
     def observe(self, event: dict) -> None:
-        """A PROCESS_STATE event, from the listener's main thread."""
+        """A PROCESS_STATE event, from the recorder's thread."""
         if event.get("to") == RESTARTING:
             return
         with self.lock:
@@ -152,6 +150,8 @@ class Watchdog:
         if stamp != self._plan_stamp:
             self._plan_stamp = stamp
             self.plan = load_plan(self.run_dir)
+            if self.on_plan is not None:
+                self.on_plan(self.plan)
 
     def _flush(self) -> None:
         with self.lock:
@@ -254,6 +254,8 @@ class ProcessWatch:
 
 def _read_password(data_dir: Path, name: str) -> str | None:
     try:
+        from platform_cli.procman.passwords import password_path  # only a redis with a password pays for it
+
         return password_path(data_dir, name).read_text().strip() or None
     except OSError:
         return None  # none made yet: the probe fails and says why (NOAUTH), as `status` would
@@ -295,6 +297,6 @@ def _signal_group(pid: int, sig: int) -> None:
 
 
 def _complain(message: str) -> None:
-    import sys
+    from platform_cli.procman.complaints import complain
 
-    print(f"platform-events: {message}", file=sys.stderr, flush=True)
+    complain(message)

@@ -2,7 +2,7 @@ import json
 
 from platform_cli.procman import history as history_module
 from platform_cli.procman.history import History
-from platform_cli.procman.listener import parse_event
+from platform_cli.procman.recorder import parse_event
 
 
 def event(name, frm, to, **extra):

@@ -31,7 +31,6 @@ CHECKED = {
     "process.Subprocess.finish",
     "process.Subprocess._check_and_adjust_for_system_clock_rollback",
     "process.Subprocess.spawn",
-    "supervisord.Supervisor.ordered_stop_groups_phase_1",
     "supervisord.Supervisor.ordered_stop_groups_phase_2",
     "dispatchers.POutputDispatcher._log",
     "dispatchers.POutputDispatcher.close",
@@ -211,18 +210,37 @@ def test_state_events_render_extra_values_into_the_payload():
     expect(name, event.payload().endswith("pid:12 at:1.5"), f"extra values not rendered as before: {event.payload()!r}")
 
 
-def test_ordered_stop_groups_phase_1_and_the_listener_pool_state_the_drain_reads():
-    # daemon_entry change 6 delays the stop of the event listener pool while events sent to it
-    # are unacknowledged: it reads stop_groups, EventListenerPool.event_buffer and listener_state.
-    name = "supervisor.supervisord.Supervisor.ordered_stop_groups_phase_1"
-    expect_signature(name, supervisord.Supervisor.ordered_stop_groups_phase_1, "(self)")
-    expect(name, "stop_groups" in supervisord.Supervisor.ordered_stop_groups_phase_1.__code__.co_names,
-           "it no longer works through self.stop_groups")
-    expect("supervisor.process.EventListenerPool.event_buffer",
-           "event_buffer" in process.EventListenerPool.__init__.__code__.co_names, "the pool keeps no event_buffer")
-    expect("supervisor.process.Subprocess.listener_state",
-           "listener_state" in process.Subprocess.__dict__ or "listener_state" in process.Subprocess.__init__.__code__.co_names,
-           "a listener process has no listener_state")
+def test_state_events_reach_a_subscribed_callback_at_once_with_eagerly_rendered_values():
+    # procman/recorder.py: supervisord calls the subscribed callback inside notify(), in its main
+    # loop; the callback copies type, process name, from_state and extra_values (rendered when
+    # the event is made, so a later change of the process does not alter them) and queues them.
+    name = "supervisor.events.subscribe"
+    expect_signature(name, events.subscribe, "(type, callback)")
+    expect_signature("supervisor.events.notify", events.notify, "(event)")
+    taken = []
+    events.subscribe(events.ProcessStateEvent, taken.append)
+    proc = _subprocess()
+    proc.pid = 12
+    event = events.ProcessStateExitedEvent(proc, ProcessStates.RUNNING, expected=False)
+    events.notify(event)
+    expect(name, taken == [event], "a ProcessStateEvent subclass no longer reaches a callback subscribed to ProcessStateEvent")
+    proc.pid = 13
+    expect(name, ("pid", 12) in event.extra_values and event.process.config.name == "web" and event.from_state == ProcessStates.RUNNING,
+           f"the event no longer keeps extra_values, process.config.name and from_state as made: {vars(event)!r}")
+    expect("supervisor.events.getEventNameByType", events.getEventNameByType(events.ProcessStateExitedEvent) == "PROCESS_STATE_EXITED",
+           "event types are no longer named PROCESS_STATE_<STATE>")
+
+
+def test_run_clears_subscriptions_before_each_runforever_and_the_loop_ends_by_exitnow():
+    # recording() subscribes inside runforever (run() clears callbacks first, at start and at
+    # each reload) and drains the queue when runforever ends, which it does by raising ExitNow.
+    name = "supervisor.supervisord.Supervisor.run"
+    run = inspect.getsource(supervisord.Supervisor.run)
+    expect(name, "events.clear()" in run and run.index("events.clear()") < run.index("self.runforever()"),
+           "run() no longer clears event callbacks before runforever(): the recorder would be subscribed twice after a reload")
+    loop = inspect.getsource(supervisord.Supervisor.runforever)
+    expect("supervisor.supervisord.Supervisor.runforever", "raise asyncore.ExitNow" in loop and "shutdown_report()" in loop,
+           "runforever() no longer ends with ExitNow once every process has stopped: the drain's moment may have moved")
 
 
 def test_ordered_stop_groups_phase_2_pops_a_stopped_group_and_keeps_an_unstopped_one():
