@@ -1,7 +1,7 @@
 """The record of process state changes: an append-only JSON-lines log and a small summary.
 
-The event listener is the only writer (its main thread for supervisord's events, its watchdog
-for the restarts it makes, one at a time under a lock). `platform events` reads the log;
+The recorder inside supervisord is the only writer (recorder.py: its thread for supervisord's
+events, its watchdog for the restarts it makes, one at a time under a lock). `platform events` reads the log;
 `platform status` reads only the summary (restart counts, last exit, the watchdog's last
 restart), which stays a few hundred bytes. One rule for restarts and last exit: they count since
 the process was last started by a person (`up`, `start`, `restart`, `run`), whichever daemon ran
@@ -30,7 +30,7 @@ class History:
         self.summary_path = self.dir / "processes.json"
         self._lock = threading.Lock()
 
-    # -- writing (the listener) ----------------------------------------------------------------
+    # -- writing (the recorder) ----------------------------------------------------------------
 
     def record(self, event: dict) -> None:
         with self._lock:
@@ -62,14 +62,14 @@ class History:
         after = json.dumps(summary, sort_keys=True)
         # Most events (STOPPING, STOPPED, RUNNING) change nothing here; an unchanged summary is not
         # rewritten: each rewrite costs two fsyncs, and at shutdown supervisord waits for the
-        # listener to record every stop before it exits (daemon_entry, change 6).
+        # recorder to record every stop before it exits (recorder.py).
         if after != before:
             self._replace(self.summary_path, after)
 
     def note(self, event: dict) -> None:
-        """An event the listener does not see: a reload's outcome (procman/reloads.py), written by
+        """An event the recorder does not see: a reload's outcome (procman/reloads.py), written by
         the CLI under its operations flock. Appended only (one O_APPEND write per line, so never
-        interleaved with the listener's), never in the summary, which stays the listener's."""
+        interleaved with the recorder's), never in the summary, which stays the recorder's."""
         self._append(event)
 
     def _append(self, event: dict) -> None:

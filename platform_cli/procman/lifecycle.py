@@ -6,7 +6,7 @@
     orders stopped
     orders liveness failed 3× → restarted (pid 4242)
 
-The event listener's record (history.py, data/supervisor/events.jsonl) is the only source: a
+The recorder's record (recorder.py, history.py, data/supervisor/events.jsonl) is the only source: a
 follower reads it as it grows, like a log file. Each line keeps its own stream, "lifecycle", so
 that nothing the platform says is mistaken for a process's stdout or stderr.
 """

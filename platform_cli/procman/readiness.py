@@ -122,7 +122,7 @@ def _port_in_use(name: str, port: int) -> PortInUseError:
 
 
 def _not_ready(name: str, message: str, data_dir: Path, not_found: bool = False) -> NotReadyError:
-    """not_found: the message says why already (exit 127, which the listener may or may not have
+    """not_found: the message says why already (exit 127, which the recorder may or may not have
     recorded yet: it is left out, so the message is the same every time); wait for the shell's line."""
     last = None if not_found else History(data_dir).summary().get(name, {}).get("last_exit")
     if last:

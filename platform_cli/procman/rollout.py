@@ -8,7 +8,7 @@ The processes that must restart do so one at a time in dependency order, each on
 before it is ready again, and `up` says why for each.
 
 The watchdog's settings (probe interval, liveness, max_memory) restart nothing: they go to
-watch.json beside programs.conf, which the running listener reads again (watchplan.py).
+watch.json beside programs.conf, which the running daemon's watchdog reads again (watchplan.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The watchdog's latest sample of each process: health, latency, CPU, memory, with their times.
 
-The watchdog (in the event listener) is the only writer; `platform status` reads the whole file
+The watchdog (a thread inside supervisord, recorder.py) is the only writer; `platform status` reads the whole file
 in one go, so it shows what the daemon last measured instead of probing every service itself.
 The gateway reads each entry's health status too (services/gateway/registry.py, which restates
 the format: services never import platform_cli), to pass over an instance whose probe fails.

@@ -185,7 +185,7 @@ class ProcessWatch:
         # it would be taken for a hung one and restarted in a loop.
         self.password = _read_password(dog.data_dir, name) if entry.password else None
         # exec probes run in the project folder; a log probe reads this run's lines only (from
-        # the start the listener recorded). A log probe, once passed, stays passed for this pid:
+        # the start the recorder wrote down). A log probe, once passed, stays passed for this pid:
         # it says the process became ready, and is never a liveness probe (project.py).
         started = (dog.history.summary().get(name) or {}).get("started_at")
         self.context = health.ProbeContext(name, Path(entry.cwd or "."), dog.data_dir / "logs", started, entry.port)

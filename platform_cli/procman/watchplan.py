@@ -1,8 +1,8 @@
 """What the daemon's watchdog must watch: each process's probe, port and watchdog settings.
 
-`platform up` writes it beside programs.conf, from the Procfile and platform.toml; the event
-listener's watchdog reads it again whenever it changes. It lives in a file of its own because
-supervisord's program sections have no place for these settings, and the listener must not parse
+`platform up` writes it beside programs.conf, from the Procfile and platform.toml; the
+watchdog inside supervisord reads it again whenever it changes. It lives in a file of its own because
+supervisord's program sections have no place for these settings, and the daemon must not parse
 the Procfile, platform.toml and .env itself (honcho and tomllib would cost it memory and time).
 """
 
