@@ -80,12 +80,14 @@ class Daemon:
         return DataDirLock(self.data_dir)
 
     def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
-        """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
+        """programs.conf and the launch scripts it names (0600: they hold the .env values).
+        Not durable (no fsync): every `up` renders them again, and before starting supervisord,
+        where each fsync delayed the cold start."""
         with writing(self.data_dir):
             for name, text in scripts.items():
                 if _read(self.scripts_dir / name) != text:  # a long Procfile: rewrite only what changed
-                    write_atomic(self.scripts_dir / name, text)
-            write_atomic(self.programs_path, conf)
+                    write_atomic(self.scripts_dir / name, text, durable=False)
+            write_atomic(self.programs_path, conf, durable=False)
 
     def prune_scripts(self, keep: set[str]) -> None:
         """Remove the launch scripts of an older config, once supervisord has loaded the new one

@@ -38,7 +38,9 @@ class PidRecord:
         entries = {n: e for n, e in {**self._load(), **self._unsaved}.items() if start_ticks(e[0]) == e[1]}
         entries[name] = [pid, start_ticks(pid)]
         try:
-            write_atomic(self.path, json.dumps(entries))
+            # Not durable: written at every spawn, in supervisord's main loop, and worthless after a
+            # power loss, which ends every process it lists.
+            write_atomic(self.path, json.dumps(entries), durable=False)
         except OSError:
             self._unsaved = entries
             raise
