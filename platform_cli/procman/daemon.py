@@ -114,12 +114,16 @@ class Daemon:
         except (FileNotFoundError, ValueError):
             return None
 
-    def start(self, backoff_cap: float | None = None, deadline_s: float = 15.0) -> int:
-        """Start supervisord (it daemonizes itself) and wait until it answers; returns its pid."""
+    def start(self, backoff_cap: float | None = None, deadline_s: float = 15.0, boot: list[str] = ()) -> int:
+        """Start supervisord (it daemonizes itself) and wait until it answers; returns its pid.
+        boot: programs it spawns as it starts, before any RPC (daemon_entry, change 11)."""
         import subprocess
         import tempfile
 
         env = {**os.environ, "PLATFORM_DATA_DIR": str(self.data_dir), "PLATFORM_PYTHON": sys.executable}
+        env.pop("PLATFORM_BOOT_START", None)
+        if boot:
+            env["PLATFORM_BOOT_START"] = ",".join(boot)
         if backoff_cap is not None:
             env["PLATFORM_BACKOFF_CAP"] = str(backoff_cap)
         # Errors in the config are printed before supervisord forks: keep them, but never hold a pipe

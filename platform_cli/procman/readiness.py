@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
-from platform_cli.procman.launch import READY, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
+from platform_cli.procman.launch import BLOCKED, READY, STARTED, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
 from platform_cli.procman.logtail import recent_output
 from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
@@ -51,8 +52,13 @@ def start_in_order(
     clock=time.monotonic,
     sleep=time.sleep,
     prober=None,
+    spawned: frozenset[str] = frozenset(),
+    spawned_at: float | None = None,
 ) -> list[str]:
     """Start `names` (all when empty) and their dependencies; return once all are ready.
+
+    spawned: processes supervisord was told to spawn as it booted (daemon_entry, change 11), at
+    `spawned_at` (time.time()): found alive, they are ours, started then, not "already running".
 
     The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
     decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are
@@ -67,7 +73,7 @@ def start_in_order(
     infos, asked = {}, None
     # When we asked for each start, to the microsecond: a log probe counts lines from then, while
     # supervisord's own start time is whole seconds (a line of the run before could pass).
-    asked_start: dict[str, float] = {}
+    asked_start: dict[str, float] = {name: spawned_at for name in spawned} if spawned_at else {}
     while any(launch.phase != READY for launch in launches.values()):
         now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
@@ -77,6 +83,10 @@ def start_in_order(
             info = infos.get(name)
             state = info.state if info else states.ABSENT
             since = asked_start.get(name) or (info.started_at if info else None)
+            if name in spawned and launches[name].phase == BLOCKED and state in states.ALIVE:
+                ago = max(0.0, time.time() - spawned_at) if spawned_at else 0.0
+                launches[name] = replace(launches[name], phase=STARTED, started=now - ago)
+                reporter.starting(name, _describe(spec))
             probe = prober(spec, passwords.get(name), since) if wants_probe(launches[name], spec, state) else None
             seen = Observation(now, state, info.exit_status if info else None, probe)
             launch, action = step_launch(launches[name], spec, seen, {d: launches[d] for d in spec.depends_on})
@@ -85,7 +95,7 @@ def start_in_order(
                 reporter.waiting(name, list(action.on))
             elif isinstance(action, Start):
                 if spec.port is not None and not health.port_is_free(spec.port):
-                    raise _port_in_use(name, spec.port)
+                    raise port_in_use(name, spec.port)
                 asked_start[name] = time.time()
                 client.start(name)
                 reporter.starting(name, _describe(spec))
@@ -112,7 +122,7 @@ def _describe(spec) -> str:
     return "until it completes" if getattr(spec, "kind", "service") == "task" else spec.probe.describe()
 
 
-def _port_in_use(name: str, port: int) -> PortInUseError:
+def port_in_use(name: str, port: int) -> PortInUseError:
     from platform_cli.procman.portholder import find_port_holder
 
     holder = find_port_holder(port)
