@@ -22,6 +22,7 @@ from bench.compare.workload import make_workload
 from bench.pm2 import PM2
 
 MANAGERS = ("platform", "pm2", "supervisord", "honcho")
+FLOOR = "floor"  # the no-manager floor's turn in a round (bench/compare/floor.py)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -58,11 +59,14 @@ def main(argv: list[str]) -> None:
         results = {labels[m]: Samples() for m in args.managers}
         commands: dict[str, dict[str, str]] = {}
         floors: list[float] = []
+        keys = [*args.managers, FLOOR]  # the floor takes its turn in the rotation too
         for r in range(args.rounds):
-            print(f"round {r + 1}/{args.rounds}: no manager (the floor)", file=sys.stderr, flush=True)
-            floors.append(measure_floor(make_workload(root / f"round{r}" / "floor", args.lines, args.burst_delay)))
-            order = args.managers[r % len(args.managers):] + args.managers[: r % len(args.managers)]
+            order = keys[r % len(keys):] + keys[: r % len(keys)]
             for key in order:
+                if key == FLOOR:
+                    print(f"round {r + 1}/{args.rounds}: no manager (the floor)", file=sys.stderr, flush=True)
+                    floors.append(measure_floor(make_workload(root / f"round{r}" / "floor", args.lines, args.burst_delay)))
+                    continue
                 print(f"round {r + 1}/{args.rounds}: {labels[key]}", file=sys.stderr, flush=True)
                 workload = make_workload(root / f"round{r}" / key, args.lines, args.burst_delay)
                 manager = makers[key](workload)
