@@ -78,6 +78,7 @@ def start_in_order(
         now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
             infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
+        starts: list[str] = []  # asked for in one round-trip once the pass is over
         for name in order:
             spec = project.processes[name]
             info = infos.get(name)
@@ -96,14 +97,17 @@ def start_in_order(
             elif isinstance(action, Start):
                 if spec.port is not None and not health.port_is_free(spec.port):
                     raise port_in_use(name, spec.port)
-                asked_start[name] = time.time()
-                client.start(name)
-                reporter.starting(name, _describe(spec))
-                asked = None  # its new state, on the next pass
+                starts.append(name)
             elif isinstance(action, Ready):
                 reporter.ready(name, action.seconds, action.already)
             elif isinstance(action, Failed):
                 raise _not_ready(name, action.message, data_dir, not_found=action.not_found)
+        if starts:  # in order: one that waits for another to be started comes after it
+            asked_start |= dict.fromkeys(starts, time.time())
+            client.start_many(starts)
+            for name in starts:
+                reporter.starting(name, _describe(project.processes[name]))
+            asked = None  # their new states, on the next pass
         if any(launch.phase != READY for launch in launches.values()):
             sleep(POLL_S)
     return order
