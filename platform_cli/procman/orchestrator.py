@@ -172,6 +172,9 @@ def shut_down(daemon: Daemon, load_project: Callable[[], Project]) -> str:
         pid = daemon.stop(STOP_BUDGET_S)
         leftovers = adopted + find_orphans(daemon.data_dir)
         terminate([p for p, _ in leftovers] + find_daemons(daemon.data_dir))
+        from platform_cli.procman.pids import PidRecord
+
+        PidRecord(daemon.run_dir).clear()  # all gone: the next cold `up` need not look for orphans
         from platform_cli.procman.registry import unregister
 
         unregister(daemon.data_dir)  # off `platform ls`

@@ -46,6 +46,17 @@ class PidRecord:
             raise
         self._unsaved = {}
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def clear(self) -> None:
+        """Forget every pid, once `down` has seen them all gone: no record, no orphan to look for."""
+        if not self.live():
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:  # a read-only data dir: the next cold `up` looks for orphans, that is all
+                pass
+
     def live(self) -> dict[str, int]:
         """Name -> pid of each recorded process that is still the one we started."""
         return {name: pid for name, (pid, ticks) in self._load().items() if ticks is not None and start_ticks(pid) == ticks}
