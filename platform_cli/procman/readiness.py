@@ -17,6 +17,9 @@ from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
 POLL_S = 0.02  # probes: a service is seen ready within 20 ms of answering
+# What a process supervisord spawned can be in by the time we look: one that already crashed
+# (BACKOFF, EXITED, FATAL) is ours all the same, not one to start again (that cut its backoff short).
+SPAWNED_STATES = frozenset({states.STARTING, states.RUNNING, states.BACKOFF, states.EXITED, states.FATAL})
 STATES_EVERY_S = 0.1  # supervisord's view: asking it costs CPU that booting services need (bench/compare)
 
 
@@ -84,7 +87,7 @@ def start_in_order(
             info = infos.get(name)
             state = info.state if info else states.ABSENT
             since = asked_start.get(name) or (info.started_at if info else None)
-            if name in spawned and launches[name].phase == BLOCKED and state in states.ALIVE:
+            if name in spawned and launches[name].phase == BLOCKED and state in SPAWNED_STATES:
                 ago = max(0.0, time.time() - spawned_at) if spawned_at else 0.0
                 launches[name] = replace(launches[name], phase=STARTED, started=now - ago)
                 reporter.starting(name, _describe(spec))
