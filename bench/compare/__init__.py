@@ -13,6 +13,12 @@ Definitions:
   every manager, each in a fresh directory per round. No redis.
 - cold start → all healthy: from issuing the start command (no daemon running) to all four
   /health answering 200, polled every 10 ms.
+- cold start ÷ no-manager floor: each round also spawns the workload's commands directly
+  (`subprocess.Popen`, all at once, no manager) and times them to all four healthy; a manager's
+  cold start over that round's floor, median and min–max over the rounds (bench/compare/floor.py).
+- start all, daemon up → all healthy: every program stopped through the manager, its daemon left
+  running, then `platform start --all`, `supervisorctl start all`, `pm2 start all`, timed to all
+  four /health answering 200; honcho has no daemon (bench/compare/startall.py).
 - SIGKILL → healthy again: SIGKILL one service once it has been up 1.5 s (an ordinary crash,
   not a quick-crash backoff), time until /health answers 200 from a new pid (the services in
   turn). honcho does not restart: it stops everything when one process dies; the table says so

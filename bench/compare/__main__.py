@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bench.compare
 from bench.compare import report
+from bench.compare.floor import describe_floor, measure_floor
 from bench.compare.honcho import Honcho
 from bench.compare.platform_ import Platform
 from bench.compare.pm2 import Pm2
@@ -21,6 +22,7 @@ from bench.compare.workload import make_workload
 from bench.pm2 import PM2
 
 MANAGERS = ("platform", "pm2", "supervisord", "honcho")
+FLOOR = "floor"  # the no-manager floor's turn in a round (bench/compare/floor.py)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -56,20 +58,26 @@ def main(argv: list[str]) -> None:
         labels = {"platform": "platform", "pm2": f"PM2 {pm2_version}", "supervisord": "supervisord", "honcho": "honcho"}
         results = {labels[m]: Samples() for m in args.managers}
         commands: dict[str, dict[str, str]] = {}
+        floors: list[float] = []
+        keys = [*args.managers, FLOOR]  # the floor takes its turn in the rotation too
         for r in range(args.rounds):
-            order = args.managers[r % len(args.managers):] + args.managers[: r % len(args.managers)]
+            order = keys[r % len(keys):] + keys[: r % len(keys)]
             for key in order:
+                if key == FLOOR:
+                    print(f"round {r + 1}/{args.rounds}: no manager (the floor)", file=sys.stderr, flush=True)
+                    floors.append(measure_floor(make_workload(root / f"round{r}" / "floor", args.lines, args.burst_delay)))
+                    continue
                 print(f"round {r + 1}/{args.rounds}: {labels[key]}", file=sys.stderr, flush=True)
                 workload = make_workload(root / f"round{r}" / key, args.lines, args.burst_delay)
                 manager = makers[key](workload)
                 commands[manager.label] = manager.commands
                 run_round(manager, workload, results[manager.label], args.kills, args.status_runs)
-    print_report(results, commands, args)
+    print_report(results, commands, args, floors)
 
 
-def print_report(results: dict[str, Samples], commands: dict[str, dict[str, str]], args) -> None:
+def print_report(results: dict[str, Samples], commands: dict[str, dict[str, str]], args, floors: list[float]) -> None:
     names = list(results)
-    rows = report.make_rows(results, args.lines)
+    rows = report.make_rows(results, args.lines, floors)
     markdown = report.render_markdown(rows, names)
     print(report.render_text(rows, names))
     print()
@@ -83,6 +91,7 @@ def print_report(results: dict[str, Samples], commands: dict[str, dict[str, str]
         for note in dict.fromkeys(s.notes):
             print(f"{label}: {note}")
     print("spread (min–max): " + "; ".join(report.spread(results)))
+    print(describe_floor(floors))
     if args.out:
         args.out.write_text(markdown + "\n")
         print(f"markdown table written to {args.out}")

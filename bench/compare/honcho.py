@@ -17,6 +17,7 @@ class Honcho(Manager):
     label = "honcho"
     restarts = False
     commands = {"start": "honcho start", "status": "n/a (honcho has none)", "follow": "honcho's own stdout",
+                "start all, daemon up": "n/a (honcho has no daemon)",
                 "stop": "SIGTERM to honcho, until it exits"}
 
     def __init__(self, workload: Workload):

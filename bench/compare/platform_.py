@@ -16,6 +16,7 @@ from bench.compare.workload import WRITER_NAME, Manager, Workload
 class Platform(Manager):
     label = "platform"
     commands = {"start": "platform up", "status": "platform status", "follow": "platform logs -f -n 0 writer",
+                "start all, daemon up": "platform stop --all, then platform start --all",
                 "stop": "platform down (every process and supervisord)"}
 
     def __init__(self, workload: Workload):
@@ -49,6 +50,12 @@ class Platform(Manager):
 
     def stop_all(self) -> None:
         platform(self.workload.dir, "down")
+
+    def stop_programs(self) -> None:
+        platform(self.workload.dir, "stop", "--all")
+
+    def start_all_command(self):
+        return [PLATFORM, "start", "--all"], self.env
 
     def cleanup(self) -> None:
         super().cleanup()

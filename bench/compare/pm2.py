@@ -13,6 +13,7 @@ from bench.pm2 import PM2
 
 class Pm2(Manager):
     commands = {"start": "pm2 start ecosystem.json", "status": "pm2 status", "follow": "pm2 logs writer --raw --lines 0",
+                "start all, daemon up": "pm2 stop all, then pm2 start all",
                 "stop": "pm2 kill (every process and the daemon)"}
 
     def __init__(self, workload: Workload, prefix_root: Path, version: str):
@@ -43,6 +44,13 @@ class Pm2(Manager):
 
     def stop_all(self) -> None:
         self.pm2.kill()
+
+    def stop_programs(self) -> None:
+        if self.pm2.run("stop", "all").returncode != 0:
+            raise SystemExit("pm2 stop all failed")
+
+    def start_all_command(self):
+        return self.pm2.command("start", "all"), self.pm2.env
 
     def cleanup(self) -> None:
         super().cleanup()

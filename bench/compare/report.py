@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from bench.compare.floor import floor_ratios
 from bench.compare.runner import HANG_CAP_S, Samples
 
 OURS = "platform"
@@ -21,8 +22,11 @@ class Row:
     values: dict[str, float | None]  # manager -> figure (lower is better); None: no figure
     cells: dict[str, str]
     ranges: dict[str, tuple[float, float]] | None = None  # manager -> (min, max) of the samples
+    compared: bool = True  # False: each cell is already a ratio (to the floor), not set against the others
 
     def ratio(self, to: list[str]) -> str:
+        if not self.compared:
+            return "—"
         ours = self.values.get(OURS)
         others = {name: v for name, v in self.values.items() if name in to and v is not None}
         if ours is None or not others:
@@ -54,7 +58,7 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
+def make_rows(results: dict[str, Samples], lines: int, floors: list[float] | None = None) -> list[Row]:
     def row(measure: str, pick, fmt, absent: str = "n/a", samples=None) -> Row:
         values = {name: pick(s) for name, s in results.items()}
         cells = {name: fmt(v) if v is not None else absent for name, v in values.items()}
@@ -79,7 +83,8 @@ def make_rows(results: dict[str, Samples], lines: int) -> list[Row]:
         row("stop all", lambda s: _median(s.stop), seconds, samples=lambda s: s.stop),
         *file_rows(results, row, seconds),
     ]
-    crash = rows[1]
+    rows[1:1] = [*floor_rows(results, floors or []), start_all_row(results)]
+    crash = next(r for r in rows if r.measure.startswith("SIGKILL"))
     for name, s in results.items():  # a manager that does not restart: what it does instead
         if s.stops_all:
             crash.cells[name] = f"no restart (stops all in {_median(s.stops_all):.2f} s)"
@@ -119,6 +124,27 @@ def file_rows(results: dict[str, Samples], row, seconds) -> list[Row]:
     return rows
 
 
+def floor_rows(results: dict[str, Samples], floors: list[float]) -> list[Row]:
+    """Each manager's cold start over the no-manager floor of the same round (bench/compare/floor.py):
+    the median of those ratios, with their min–max; no row when no floor was measured."""
+    if not floors:
+        return []
+    ratios = {name: floor_ratios(s.cold, floors) for name, s in results.items()}
+    values = {name: _median(r) for name, r in ratios.items()}
+    cells = {name: f"{v:.2f}× [{min(ratios[name]):.2f}–{max(ratios[name]):.2f}]" if v is not None else "n/a"
+             for name, v in values.items()}
+    measure = f"cold start ÷ no-manager floor ({statistics.median(floors):.3f} s)"
+    return [Row(measure, values, cells, compared=False)]
+
+
+def start_all_row(results: dict[str, Samples]) -> Row:
+    """Start all with the daemon already up → all 4 healthy (bench/compare/startall.py)."""
+    values = {name: _median(s.start_all) for name, s in results.items()}
+    cells = {name: f"{v:.3f} s" if v is not None else "n/a (no daemon)" for name, v in values.items()}
+    ranges = {name: (min(s.start_all), max(s.start_all)) for name, s in results.items() if s.start_all}
+    return Row("start all, daemon up → all 4 healthy", values, cells, ranges)
+
+
 def _columns(rows: list[Row], names: list[str]) -> tuple[list[str], list[list[str]]]:
     others = [n for n in names if n != OURS]
     pm2 = [n for n in names if n.startswith("PM2")]
@@ -150,7 +176,8 @@ def spread(results: dict[str, Samples]) -> list[str]:
     for name, s in results.items():
         parts = [f"{label} {min(v):.3f}–{max(v):.3f} (n={len(v)})"
                  for label, v in (("cold", s.cold), ("SIGKILL", s.crash), ("status", s.status),
-                                  ("hung", _recovered(s.hung)), ("stop", s.stop), ("burst", [w for w in s.whole if w is not None]),
+                                  ("hung", _recovered(s.hung)), ("start all", s.start_all), ("stop", s.stop),
+                                  ("burst", [w for w in s.whole if w is not None]),
                                   ("in file", [t for t in s.in_file if t is not None]), ("file floor", s.file_floor),
                                   ("PSS MB", s.memory), ("RSS MB", s.rss)) if v]
         out.append(f"{name}: " + ", ".join(parts))

@@ -11,6 +11,7 @@ import psutil
 
 from bench.burst import Outcome, burst_times
 from bench.compare.logfile import file_burst, floor_burst
+from bench.compare.startall import start_all_daemon_up
 from bench.compare.workload import SERVICES, Manager, Workload
 from bench.measure import crash_once, family, hang_once, healthy, kill_all, pss_mb, rss_mb, timed, wait_all_healthy, wait_gone, wait_uptime
 from tests.helpers import wait_until
@@ -38,11 +39,13 @@ class Samples:
     file_floor: list[float] = field(default_factory=list)  # the same, no manager, in the same round
     file_lost: list[int] = field(default_factory=list)
     file_split: list[int] = field(default_factory=list)
+    start_all: list[float] = field(default_factory=list)  # programs stopped, daemon up -> all healthy again
     notes: list[str] = field(default_factory=list)
 
 
 def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int, status_runs: int) -> None:
-    """start -> all healthy; the burst, followed; status; memory; kills; stop all. Whatever
+    """start -> all healthy; the burst, followed; status; memory; kills; start all with the daemon
+    up; stop all. Whatever
     happens, everything the manager started is gone afterwards."""
     ours: set[psutil.Process] = set()
     ports = list(workload.ports.values())
@@ -92,6 +95,11 @@ def run_round(manager: Manager, workload: Workload, samples: Samples, kills: int
             # 5b. A hung service (SIGSTOP): does the manager notice, and how soon is it healthy again?
             name = SERVICES[-1]
             samples.hung.append(hang_once(lambda: manager.pid_of(name), workload.ports[name], HANG_CAP_S))
+
+        # 5c. Start all with the daemon up: every program stopped, then the start-all command.
+        took = start_all_daemon_up(manager, workload)
+        if took is not None:
+            samples.start_all.append(took)
 
         # 6. Stop all: from issuing the command to every process of the manager's gone.
         procs = family(manager.daemon_pids())

@@ -43,7 +43,9 @@ stderr_logfile={dir}/{name}.err.log
 class Supervisord(Manager):
     label = "supervisord"
     commands = {"start": "supervisord -c supervisord.conf (programs autostart)", "status": "supervisorctl status",
-                "follow": "supervisorctl tail -f writer", "stop": "supervisorctl shutdown (every process and the daemon)"}
+                "follow": "supervisorctl tail -f writer",
+                "start all, daemon up": "supervisorctl stop all, then supervisorctl start all",
+                "stop": "supervisorctl shutdown (every process and the daemon)"}
 
     def __init__(self, workload: Workload):
         super().__init__(workload)
@@ -75,6 +77,13 @@ class Supervisord(Manager):
 
     def stop_all(self) -> None:
         self.ctl.run("shutdown")
+
+    def stop_programs(self) -> None:
+        if self.ctl.run("stop", "all").returncode != 0:
+            raise SystemExit("supervisorctl stop all failed")
+
+    def start_all_command(self):
+        return [*self.ctl.argv, "start", "all"], self.ctl.env
 
     def cleanup(self) -> None:
         super().cleanup()

@@ -135,6 +135,15 @@ class Manager:
         """Issue the stop-all command and wait until the command returns."""
         raise NotImplementedError
 
+    def stop_programs(self) -> None:
+        """Stop every program through the manager, its daemon left running (see startall.py)."""
+        raise NotImplementedError
+
+    def start_all_command(self) -> tuple[list[str], dict[str, str]] | None:
+        """The start-all command for a daemon that is up, and its environment; None where the
+        manager has no daemon to keep up (see startall.py)."""
+        return None
+
     def cleanup(self) -> None:
         """Best effort after an error: stop everything this manager started."""
         if self.launch is not None and self.launch.poll() is None:

@@ -18,10 +18,15 @@ import os
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bool = False) -> None:
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bool = False, durable: bool = True) -> None:
     """Write to a unique temporary file beside `path`, fsync it, rename it over `path`, fsync the
     folder. exclusive: FileExistsError if `path` exists (linked, not renamed, so two writers racing
-    to make it never replace each other). Raises the OSError, with no temporary file left behind."""
+    to make it never replace each other). Raises the OSError, with no temporary file left behind.
+
+    durable=False: no fsync. The rename alone keeps the file whole for every reader and across a
+    SIGKILL (the page cache outlives the writer); only a power loss could leave it short. For
+    files that matter only while the processes they describe live, or that the next `up` writes
+    again anyway: each fsync costs milliseconds in a spawn path or before supervisord starts."""
     import tempfile  # here: readers of this module (`platform status`) need not pay for it (shutil, random)
 
     if isinstance(data, str):
@@ -34,7 +39,8 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bo
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if exclusive:
@@ -44,6 +50,8 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o600, exclusive: bo
     finally:
         with contextlib.suppress(OSError):  # gone once renamed; a read-only disk cannot remove it either
             os.unlink(tmp)
+    if not durable:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -99,12 +99,14 @@ class Daemon:
         return DataDirLock(self.data_dir)
 
     def write_programs(self, conf: str, scripts: dict[str, str]) -> None:
-        """programs.conf and the launch scripts it names (0600: they hold the .env values)."""
+        """programs.conf and the launch scripts it names (0600: they hold the .env values).
+        Not durable (no fsync): every `up` renders them again, and before starting supervisord,
+        where each fsync delayed the cold start."""
         with writing(self.data_dir):
             for name, text in scripts.items():
                 if _read(self.scripts_dir / name) != text:  # a long Procfile: rewrite only what changed
-                    write_atomic(self.scripts_dir / name, text)
-            write_atomic(self.programs_path, conf)
+                    write_atomic(self.scripts_dir / name, text, durable=False)
+            write_atomic(self.programs_path, conf, durable=False)
 
     def prune_scripts(self, keep: set[str]) -> None:
         """Remove the launch scripts of an older config, once supervisord has loaded the new one
@@ -131,12 +133,16 @@ class Daemon:
         except (FileNotFoundError, ValueError):
             return None
 
-    def start(self, backoff_cap: float | None = None, deadline_s: float = 15.0) -> int:
-        """Start supervisord (it daemonizes itself) and wait until it answers; returns its pid."""
+    def start(self, backoff_cap: float | None = None, deadline_s: float = 15.0, boot: list[str] = ()) -> int:
+        """Start supervisord (it daemonizes itself) and wait until it answers; returns its pid.
+        boot: programs it spawns as it starts, before any RPC (daemon_entry, change 11)."""
         import subprocess
         import tempfile
 
         env = {**os.environ, "PLATFORM_DATA_DIR": str(self.data_dir), "PLATFORM_PYTHON": sys.executable}
+        env.pop("PLATFORM_BOOT_START", None)
+        if boot:
+            env["PLATFORM_BOOT_START"] = ",".join(boot)
         if backoff_cap is not None:
             env["PLATFORM_BACKOFF_CAP"] = str(backoff_cap)
         # Errors in the config are printed before supervisord forks: keep them, but never hold a pipe
@@ -209,7 +215,9 @@ class Daemon:
         for pid in stale:
             _kill(pid, signal.SIGKILL)
         wait_gone(list(stale), 5)
-        cleanup.orphans = find_orphans(self.data_dir)
+        # Reading every process's environment costs tens of ms before a cold `up`: skipped when no
+        # supervisord of this data dir has spawned anything since the last clean `down` (no record).
+        cleanup.orphans = find_orphans(self.data_dir) if PidRecord(self.run_dir).exists() or stale else []
         terminate([pid for pid, _ in cleanup.orphans])
         for path, what in ((self.socket_path, "socket"), (self.pid_path, "pid file")):
             if path.exists():

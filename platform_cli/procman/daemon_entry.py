@@ -1,4 +1,4 @@
-"""supervisord as `platform up` runs it: the stock daemon with ten changes, and the recorder.
+"""supervisord as `platform up` runs it: the stock daemon with eleven changes, the recorder among them.
 
 1. A dead child is noticed at once. Stock supervisord sleeps in poll() for up to a second and
    only then reaps and restarts, so a crash costs ~1 s before the restart even begins. Here the
@@ -32,6 +32,12 @@
 10. It is a child subreaper (PR_SET_CHILD_SUBREAPER): a program's descendant that double-forks,
     calls setsid and clears its environment is re-parented to supervisord, not to init, so
     `platform down` still finds it among supervisord's children (see Daemon.adopted).
+11. The programs named in PLATFORM_BOOT_START (comma-separated; `up` names those it would start
+    first: services that depend on nothing) are spawned as soon as it runs, before its first
+    wait for events (the recorder already listening). Stock supervisord autostarts only after
+    that first wait (up to a second), and `up` asking over RPC cost a round-trip per program.
+    Their sections keep autostart=false, so supervisord never starts them by itself later (after
+    `platform stop`, or when the section is loaded again) and a later `up` sees no change.
 
 Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
 """
@@ -54,6 +60,7 @@ from platform_cli.procman.pids import PidRecord
 from platform_cli.procman.recorder import recording
 
 BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
+BOOT_START = "PLATFORM_BOOT_START"
 REPLY_PIECE_BYTES = 1 << 18
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
@@ -93,7 +100,9 @@ def become_subreaper() -> bool:
         return False
 
 
-def _runforever(original):
+def _runforever(original, boot: frozenset[str]):
+    pending = [boot] if boot else []
+
     def runforever(self):
         # Here, not in install(): the attribute is not inherited by the fork that daemonizes.
         if not become_subreaper():
@@ -103,9 +112,24 @@ def _runforever(original):
         os.set_blocking(write_fd, False)
         signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
         self.options.get_socket_map()[read_fd] = WakeupDispatcher(read_fd, self)
+        if pending:  # at the first run only, not again at a reload (run() calls runforever anew)
+            start_at_boot(self, pending.pop())
         return original(self)
 
     return runforever
+
+
+def start_at_boot(supervisor, names: frozenset[str]) -> None:
+    """The main loop's first transitions now (autostart=true spawns), then
+    the named programs, in priority order, as startProcess would spawn them."""
+    groups = sorted(supervisor.process_groups.values())
+    for group in groups:
+        group.transition()
+    for group in groups:
+        for proc in sorted(group.processes.values()):
+            if proc.config.name in names and proc.get_state() == ProcessStates.STOPPED:
+                proc.spawn()
+    supervisor.reap()  # one that failed at once shows as such, as after startProcess
 
 
 def _reap(original):
@@ -261,7 +285,10 @@ def describe_exit(status: int) -> str:
 
 
 def install() -> None:
-    supervisord.Supervisor.runforever = _runforever(recording(supervisord.Supervisor.runforever))
+    # Read once and taken out of the environment: the programs inherit supervisord's.
+    boot = frozenset(filter(None, os.environ.pop(BOOT_START, "").split(",")))
+    # The recorder outside: it subscribes before the boot spawns, whose STARTING events it must see.
+    supervisord.Supervisor.runforever = recording(_runforever(supervisord.Supervisor.runforever, boot))
     supervisord.Supervisor.reap = _reap(supervisord.Supervisor.reap)
     http.deferring_http_channel.ac_out_buffer_size = REPLY_PIECE_BYTES
     phase_2 = supervisord.Supervisor.ordered_stop_groups_phase_2

@@ -55,27 +55,50 @@ def bring_up(daemon: Daemon, project: Project, settings: Settings, names: list[s
         loaded = rollout.loaded() if running else {}
         selection = [*wanted, *scheduled, *(n for n in loaded if n in project.processes)] if wanted is not None else None
         programs, render = _programs(daemon, project, settings, selection)
+        boot: list[str] = []
+        spawned_at = None
         if not running:
             cleanup = daemon.clean_up_after_crash()
             if cleanup:
                 reporter.note(f"supervisord had died without cleaning up: {cleanup.describe()}")
             daemon.write_programs(render({}), {p.script_name: p.script for p in programs})
-            reporter.note(f"started supervisord (pid {daemon.start()})")
-        started = rollout.apply(project, programs, render, wanted, settings.data_dir, reporter)
+            boot = boot_names(project, wanted)
+            spawned_at = time.time()
+            reporter.note(f"started supervisord (pid {daemon.start(boot=boot)})")
+        started = rollout.apply(project, programs, render, wanted, settings.data_dir, reporter,
+                                spawned=frozenset(boot), spawned_at=spawned_at)
         from platform_cli.procman.instances import make_registry, write_registry
 
         write_registry(settings.data_dir, make_registry(project))  # where the gateway finds each instance
         return started
 
 
+def boot_names(project: Project, names: list[str] | None) -> list[str]:
+    """What a supervisord starting for this `up` spawns at once, before any RPC: the services it
+    starts that depend on nothing. Their ports are checked first, as start_in_order checks each
+    port before a start; tasks are left to start_in_order (it tells a task that has already
+    run from one never started by its state alone)."""
+    from platform_cli.procman.health import port_is_free
+    from platform_cli.procman.readiness import port_in_use
+
+    order = project.start_order(names)
+    boot = [n for n in order if not project.processes[n].depends_on and project.processes[n].kind == "service"
+            and not project.processes[n].schedule]
+    for name in boot:
+        port = project.processes[name].port
+        if port is not None and not port_is_free(port):
+            raise port_in_use(name, port)
+    return boot
+
+
 def load_programs(daemon: Daemon, project: Project, settings: Settings, client, names: list[str]) -> None:
     """Before `start` or `restart` of `names` (in start order, dependencies included): give
     supervisord those it does not hold yet, as `up` renders them; one RPC when it holds them all."""
-    from platform_cli.procman.rollout import Rollout
-
     known = client.infos(names)
     missing = [n for n in names if n not in known]
-    if missing:
+    if missing:  # only then: rendering imports jinja2, ~45 ms before the first start
+        from platform_cli.procman.rollout import Rollout
+
         Rollout(daemon, client).load(*_programs(daemon, project, settings, missing))
 
 
@@ -153,6 +176,9 @@ def shut_down(daemon: Daemon, load_project: Callable[[], Project]) -> str:
         orphans, daemons = find_leftovers(daemon.data_dir)
         leftovers = adopted + orphans
         terminate([p for p, _ in leftovers] + daemons)
+        from platform_cli.procman.pids import PidRecord
+
+        PidRecord(daemon.run_dir).clear()  # all gone: the next cold `up` need not look for orphans
         from platform_cli.procman.registry import unregister
 
         unregister(daemon.data_dir)  # off `platform ls`

@@ -38,11 +38,24 @@ class PidRecord:
         entries = {n: e for n, e in {**self._load(), **self._unsaved}.items() if start_ticks(e[0]) == e[1]}
         entries[name] = [pid, start_ticks(pid)]
         try:
-            write_atomic(self.path, json.dumps(entries))
+            # Not durable: written at every spawn, in supervisord's main loop, and worthless after a
+            # power loss, which ends every process it lists.
+            write_atomic(self.path, json.dumps(entries), durable=False)
         except OSError:
             self._unsaved = entries
             raise
         self._unsaved = {}
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def clear(self) -> None:
+        """Forget every pid, once `down` has seen them all gone: no record, no orphan to look for."""
+        if not self.live():
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:  # a read-only data dir: the next cold `up` looks for orphans, that is all
+                pass
 
     def live(self) -> dict[str, int]:
         """Name -> pid of each recorded process that is still the one we started."""

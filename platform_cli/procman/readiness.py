@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from platform_cli.errors import NotReadyError, PortInUseError
 from platform_cli.procman import health, states
 from platform_cli.procman.history import History
-from platform_cli.procman.launch import READY, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
+from platform_cli.procman.launch import BLOCKED, READY, STARTED, Failed, Launch, Observation, Ready, Start, Waiting, step_launch, wants_probe
 from platform_cli.procman.logtail import recent_output
 from platform_cli.procman.passwords import load_passwords
 from platform_cli.procman.project import Project
 from platform_cli.procman.supervisor import SupervisorClient
 
 POLL_S = 0.02  # probes: a service is seen ready within 20 ms of answering
+# What a process supervisord spawned can be in by the time we look: one that already crashed
+# (BACKOFF, EXITED, FATAL) is ours all the same, not one to start again (that cut its backoff short).
+SPAWNED_STATES = frozenset({states.STARTING, states.RUNNING, states.BACKOFF, states.EXITED, states.FATAL})
 STATES_EVERY_S = 0.1  # supervisord's view: asking it costs CPU that booting services need (bench/compare)
 
 
@@ -51,8 +55,13 @@ def start_in_order(
     clock=time.monotonic,
     sleep=time.sleep,
     prober=None,
+    spawned: frozenset[str] = frozenset(),
+    spawned_at: float | None = None,
 ) -> list[str]:
     """Start `names` (all when None, none when empty) and their dependencies; return once all are ready.
+
+    spawned: processes supervisord was told to spawn as it booted (daemon_entry, change 11), at
+    `spawned_at` (time.time()): found alive, they are ours, started then, not "already running".
 
     The shell around launch.step_launch: it asks supervisord, probes, starts and reports; the
     decisions are the pure step's. clock, sleep and prober (spec, password) -> HealthResult are
@@ -67,16 +76,21 @@ def start_in_order(
     infos, asked = {}, None
     # When we asked for each start, to the microsecond: a log probe counts lines from then, while
     # supervisord's own start time is whole seconds (a line of the run before could pass).
-    asked_start: dict[str, float] = {}
+    asked_start: dict[str, float] = {name: spawned_at for name in spawned} if spawned_at else {}
     while any(launch.phase != READY for launch in launches.values()):
         now = clock()
         if asked is None or now - asked >= STATES_EVERY_S:
             infos, asked = client.infos(order), now  # only these: a long Procfile's others cost time
+        starts: list[str] = []  # asked for in one round-trip once the pass is over
         for name in order:
             spec = project.processes[name]
             info = infos.get(name)
             state = info.state if info else states.ABSENT
             since = asked_start.get(name) or (info.started_at if info else None)
+            if name in spawned and launches[name].phase == BLOCKED and state in SPAWNED_STATES:
+                ago = max(0.0, time.time() - spawned_at) if spawned_at else 0.0
+                launches[name] = replace(launches[name], phase=STARTED, started=now - ago)
+                reporter.starting(name, _describe(spec))
             probe = prober(spec, passwords.get(name), since) if wants_probe(launches[name], spec, state) else None
             seen = Observation(now, state, info.exit_status if info else None, probe)
             launch, action = step_launch(launches[name], spec, seen, {d: launches[d] for d in spec.depends_on})
@@ -85,15 +99,18 @@ def start_in_order(
                 reporter.waiting(name, list(action.on))
             elif isinstance(action, Start):
                 if spec.port is not None and not health.port_is_free(spec.port):
-                    raise _port_in_use(name, spec.port)
-                asked_start[name] = time.time()
-                client.start(name)
-                reporter.starting(name, _describe(spec))
-                asked = None  # its new state, on the next pass
+                    raise port_in_use(name, spec.port)
+                starts.append(name)
             elif isinstance(action, Ready):
                 reporter.ready(name, action.seconds, action.already)
             elif isinstance(action, Failed):
                 raise _not_ready(name, action.message, data_dir, not_found=action.not_found)
+        if starts:  # in order: one that waits for another to be started comes after it
+            asked_start |= dict.fromkeys(starts, time.time())
+            client.start_many(starts)
+            for name in starts:
+                reporter.starting(name, _describe(project.processes[name]))
+            asked = None  # their new states, on the next pass
         if any(launch.phase != READY for launch in launches.values()):
             sleep(POLL_S)
     return order
@@ -112,7 +129,7 @@ def _describe(spec) -> str:
     return "until it completes" if getattr(spec, "kind", "service") == "task" else spec.probe.describe()
 
 
-def _port_in_use(name: str, port: int) -> PortInUseError:
+def port_in_use(name: str, port: int) -> PortInUseError:
     from platform_cli.procman.portholder import find_port_holder
 
     holder = find_port_holder(port)

@@ -84,12 +84,15 @@ class Rollout:
         data_dir: Path,
         reporter: Reporter,
         hold: frozenset[str] = frozenset(),
+        spawned: frozenset[str] = frozenset(),
+        spawned_at: float | None = None,
     ) -> list[str]:
         """Load the new programs, restart what changed, start `names` (all when None; none but
         the restarted when empty); return the processes started or found running, in start order.
 
         hold: running programs left as they are even if changed (a rolling reload replaces them
-        one at a time: procman/rolling.py); their launch scripts are kept."""
+        one at a time: procman/rolling.py); their launch scripts are kept.
+        spawned, spawned_at: what supervisord spawned as it booted, and when (see start_in_order)."""
         running = {p.name for p in self.client.processes() if p.pid}
         loaded = self.loaded()
         kept: dict[str, str] = {}
@@ -126,7 +129,8 @@ class Rollout:
         self.daemon.prune_scripts(set(scripts) | {script_of(kept[n], n) for n in hold if n in kept} - {None})
         # An empty selection starts nothing (disabled processes stay down): only None means all.
         wanted = None if names is None else names + [r.name for r in restarts if r.name not in names]
-        return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting))
+        return start_in_order(self.client, project, wanted, data_dir, _Quieter(reporter, hide_already=restarting),
+                              spawned=spawned, spawned_at=spawned_at)
 
     def stale(self, programs: list[Program]) -> set[str]:
         """The running programs whose loaded launch script is not the one `programs` render."""

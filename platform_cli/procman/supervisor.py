@@ -100,6 +100,19 @@ class SupervisorClient:
                 self._call("stopProcess", name, False, tolerate=(NOT_RUNNING,))
                 self._call("startProcess", name, False, tolerate=(ALREADY_STARTED, SPAWN_ERROR))
 
+    def start_many(self, names: list[str]) -> None:
+        """start() of each, in one round-trip: supervisord spawns them one after another, in this
+        order, in one turn of its loop (`up` or `start --all` of a Procfile, one RPC, not one
+        each). One already started goes through start() on its own (a backoff is cut short)."""
+        if len(names) == 1:
+            self.start(names[0])
+            return
+        results = self._checked(self._multicall([("startProcess", (name, False)) for name in names]), names,
+                                (SPAWN_ERROR, ALREADY_STARTED))
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, dict) and result.get("faultCode") == ALREADY_STARTED:
+                self.start(name)
+
     def stop_nowait(self, names: list[str]) -> None:
         """Ask supervisord to stop every named program at once (one round-trip); do not wait."""
         self._checked(self._multicall([("stopProcess", (name, False)) for name in names]), names, (NOT_RUNNING, BAD_NAME))

@@ -24,8 +24,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from honcho.export.base import percentescape
-
 from platform_cli.errors import ConfigError
 from platform_cli.procman.project import ProcessSpec, Project
 
@@ -266,6 +264,9 @@ def render_programs(
     change in a running program whose identity is the same.
     """
     import jinja2
+    # Here, not at the top: honcho.export imports jinja2 (~45 ms), which only rendering needs, and
+    # `start`, `restart` and `status` import this module for its readers.
+    from honcho.export.base import percentescape
 
     for path in (scripts_dir, directory, logs):
         if _INLINE_COMMENT.search(str(path)) or "\n" in str(path):

@@ -54,3 +54,26 @@ def test_a_manager_that_keeps_no_log_file_has_no_figure_there():
     rows = {r.measure: r for r in report.make_rows({"platform": _samples([1.0]), "honcho": _samples([1.0])}, 1000)}
     assert rows["burst → in the log file"].cells == {"platform": "n/a", "honcho": "n/a"}
     assert rows["lines lost / split in the log file"].cells == {"platform": "n/a", "honcho": "n/a"}
+
+
+def test_cold_start_over_the_floor_is_paired_by_round_and_set_against_no_other():
+    ours, honcho = _samples([0.30, 0.50, 0.20]), _samples([0.24, 0.40, 0.30])
+    rows = report.make_rows({"platform": ours, "honcho": honcho}, 1000, floors=[0.20, 0.25, 0.20])
+    floor = next(r for r in rows if r.measure.startswith("cold start ÷"))
+    assert floor.measure == "cold start ÷ no-manager floor (0.200 s)"
+    assert floor.cells == {"platform": "1.50× [1.00–2.00]", "honcho": "1.50× [1.20–1.60]"}
+    assert floor.ratio(["honcho"]) == "—"  # each cell is a ratio already
+
+
+def test_no_floor_row_without_floor_figures():
+    rows = report.make_rows({"platform": _samples([1.0]), "PM2 7": _samples([1.0])}, 1000)
+    assert not [r for r in rows if r.measure.startswith("cold start ÷")]
+
+
+def test_start_all_with_the_daemon_up_is_na_for_a_manager_without_one():
+    ours, supervisord, honcho = _samples([1.0]), _samples([1.0]), _samples([1.0])
+    ours.start_all, supervisord.start_all = [0.30, 0.20, 0.25], [0.26, 0.28, 0.27]
+    rows = report.make_rows({"platform": ours, "supervisord": supervisord, "honcho": honcho}, 1000)
+    row = next(r for r in rows if r.measure.startswith("start all"))
+    assert row.cells == {"platform": "0.250 s", "supervisord": "0.270 s", "honcho": "n/a (no daemon)"}
+    assert row.ratio(["supervisord", "honcho"]) == "0.93 [0.71–1.15]"  # honcho, without a figure, is not the best

@@ -71,6 +71,10 @@ class FakeSupervisor:
         self.calls.append(name)
         self.started[name] = self.clock.now
 
+    def start_many(self, names: list[str]) -> None:
+        for name in names:
+            self.start(name)
+
     def probe(self, spec, password, since):
         script = self.scripts[spec.name]
         if spec.name not in self.started:
