@@ -157,8 +157,14 @@ def _exec(probe: ProbeSpec, context: ProbeContext, timeout: float) -> str | None
     env = {**os.environ, "PLATFORM_PROCESS": context.name}
     if context.port is not None:
         env["PORT"] = str(context.port)
+    # The exit status comes back as the output's last line, not from waitpid: inside supervisord
+    # (the watchdog is its thread) supervisord's own SIGCHLD handler reaps every child with
+    # waitpid(-1), and subprocess reads a child reaped by someone else as exit 0 (ECHILD), so a
+    # failing probe passed whenever supervisord won that race. The command runs in a subshell; the
+    # outer shell then prints a mark of this call (random: the command cannot fake it) and $?.
+    mark = f"platform-probe-exit-{os.urandom(8).hex()}:"
     try:
-        proc = subprocess.Popen(probe.path, shell=True, cwd=context.cwd, env=env, stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(f"( {probe.path}\n)\necho {mark}$?", shell=True, cwd=context.cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     except OSError as exc:
         return f"cannot run: {exc}"
@@ -171,10 +177,15 @@ def _exec(probe: ProbeSpec, context: ProbeContext, timeout: float) -> str | None
             pass
         proc.communicate()
         return "timed out"
-    if proc.returncode == 0:
+    text = out.decode("utf-8", "replace") if out else ""
+    text, found, told = text.rpartition(mark)
+    told = told.strip()
+    if not found or not told.isdigit():  # no mark: the shell itself was killed
+        return f"exit {proc.returncode}"
+    if told == "0":
         return None
-    last = out.decode("utf-8", "replace").strip().splitlines()[-1:] if out else []
-    return f"exit {proc.returncode}" + (f": {last[0][:200]}" if last else "")
+    last = text.strip().splitlines()[-1:]
+    return f"exit {told}" + (f": {last[0][:200]}" if last else "")
 
 
 LOG_PROBE_LINES = 5000  # a log probe reads at most this many recent lines of each stream

@@ -47,3 +47,34 @@ def test_a_log_probe_reads_both_streams_from_the_current_start_only(tmp_path):
 
 def test_without_a_context_exec_and_log_probes_fail_saying_so(tmp_path):
     assert check(ProbeSpec("exec", "true"), None).detail == "exec probe without a context"
+
+
+def test_an_exec_probe_fails_even_when_another_thread_reaps_its_child(tmp_path):
+    """Inside supervisord the watchdog is a thread, and supervisord's SIGCHLD handler reaps every
+    child with waitpid(-1): subprocess then reads the probe's exit as 0. A reaper thread here does
+    what supervisord does; a failing command must still fail, a passing one pass."""
+    import os
+    import threading
+
+    from platform_cli.procman.health import ProbeContext, ProbeSpec, _exec
+
+    stop = threading.Event()
+
+    def reap_everything():
+        while not stop.is_set():
+            try:
+                os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                stop.wait(0.0002)
+
+    reaper = threading.Thread(target=reap_everything, daemon=True)
+    reaper.start()
+    try:
+        context = ProbeContext("worker", tmp_path, tmp_path)
+        failing = [_exec(ProbeSpec("exec", "echo nope; exit 3"), context, 5) for _ in range(20)]
+        passing = [_exec(ProbeSpec("exec", "true # a comment"), context, 5) for _ in range(5)]
+    finally:
+        stop.set()
+        reaper.join()
+    assert failing == ["exit 3: nope"] * 20
+    assert passing == [None] * 5
