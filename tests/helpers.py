@@ -3,6 +3,7 @@ with the test run: shared by every test layer."""
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import random
 import signal
@@ -23,7 +24,9 @@ def wait_until(condition, timeout: float = 10.0, interval: float = 0.05, what: s
     raise AssertionError(f"timed out after {timeout:g}s waiting for {what} (last value: {last!r})")
 
 
-_HANDED_OUT: set[int] = set()
+# The series handed out lately: a test's ports stay ours while it runs; after that many more
+# series its processes are long gone, and the space (~12,000 ports) must not run out in a long run.
+_HANDED_OUT: collections.deque[range] = collections.deque(maxlen=512)
 
 
 def _ephemeral_low() -> int:
@@ -50,14 +53,15 @@ def free_port(span: int = 8) -> int:
     outgoing connection (a service's Redis client, a probe) also takes its local port, and
     instances live at port + k - 1: a surge instance at P + 1 then meets "address in use"
     by chance (seen in CI: tts.2 on an even port just taken by a client socket). Below the
-    range, only a listener can hold a port, and we never hand out the same one twice."""
+    range, only a listener can hold a port, and no recent series is handed out again."""
     top = _ephemeral_low() - span
+    low = 20000 if top > 24000 else 2048  # a machine whose ephemeral range starts low
     for _ in range(2000):
-        port = random.randrange(20000, top)
+        port = random.randrange(low, top)
         series = range(port, port + span)
-        if any(p in _HANDED_OUT for p in series) or not all(_bindable(p) for p in series):
+        if any(port < taken.stop and taken.start < series.stop for taken in _HANDED_OUT) or not all(_bindable(p) for p in series):
             continue
-        _HANDED_OUT.update(series)
+        _HANDED_OUT.append(series)
         return port
     raise AssertionError("no free port series below the ephemeral range")
 
