@@ -96,7 +96,7 @@ def load_programs(daemon: Daemon, project: Project, settings: Settings, client, 
     supervisord those it does not hold yet, as `up` renders them; one RPC when it holds them all."""
     known = client.infos(names)
     missing = [n for n in names if n not in known]
-    if missing:  # only then: rendering imports jinja2, ~45 ms before the first start
+    if missing:  # only then: rendering and rollout cost imports and a file write
         from platform_cli.procman.rollout import Rollout
 
         Rollout(daemon, client).load(*_programs(daemon, project, settings, missing))

@@ -34,14 +34,15 @@ def test_supervisor_reads_back_every_program_setting(tmp_path):
         '[web]\ndepends_on = ["redis"]\nstop_timeout = 2.5\nretries = 2\n[redis]\nprobe = "redis"\n',
     )
     scripts = tmp_path / "100% data" / "programs"
-    (tmp_path / "logs").mkdir()  # supervisor checks that log directories exist
-    parsed = parse(render_programs(programs, scripts, tmp_path, tmp_path / "logs", tmp_path / "Procfile", 4096, 2))
+    logs = tmp_path / "5% logs"  # every path is %-escaped: supervisord expands %(name)s
+    logs.mkdir()  # supervisor checks that log directories exist
+    parsed = parse(render_programs(programs, scripts, tmp_path, logs, tmp_path / "Procfile", 4096, 2))
     web = parsed["web"]
     assert shlex.split(web.command) == ["/bin/sh", f"{scripts}/{programs[1].script_name}"]
     assert web.stopasgroup and web.killasgroup and web.autostart is False
     assert (web.stopwaitsecs, web.startretries, web.startsecs) == (3, 2, 1)
-    assert web.stdout_logfile == str(tmp_path / "logs" / "web.log")
-    assert web.stderr_logfile == str(tmp_path / "logs" / "web.err.log")
+    assert web.stdout_logfile == str(logs / "web.log")
+    assert web.stderr_logfile == str(logs / "web.err.log")
     assert (web.stdout_logfile_maxbytes, web.stdout_logfile_backups) == (4096, 2)
     assert (web.stderr_logfile_maxbytes, web.stderr_logfile_backups) == (4096, 2)
     # Dependencies start first and stop last.
