@@ -311,7 +311,8 @@ def _section(p: Program, scripts_dir: Path, directory: Path, logs: Path, log_max
         stopwaitsecs=stop["stopwaitsecs"],
         stopasgroup=stop["stopasgroup"],
         priority=p.priority,
-        logs=_percent(str(logs)),
+        # supervisord expands a log file's name twice (as a value, then as a file name format).
+        logs=_percent(_percent(str(logs))),
         log_max_bytes=log_max_bytes,
         log_backups=log_backups,
     )
