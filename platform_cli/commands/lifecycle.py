@@ -27,15 +27,11 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names,
     dependencies' addresses changed is restarted, one at a time, saying why. Ends with the status
     table.
     """
-    from platform_cli.procman.orchestrator import bring_up, register_running
+    from platform_cli.lifecycle_run import run_up
     from platform_cli.ui.progress import ProgressReporter
 
     ws: Workspace = ctx.obj
-    ws.settle_base_port()  # a second clone: its own ports
-    wanted = ws.project.expand(names or [])  # @group: its processes
-    with ProgressReporter(ws.out) as progress:
-        order = bring_up(ws.daemon, ws.project, ws.settings, wanted, progress)
-    register_running(ws.daemon, ws.project, ws.settings)
+    order = run_up(ws, names or [], ProgressReporter(ws.out))
     _show_status(ws, order if names else [])  # all: the very rows of `platform status`, in its order
     if watch:
         from platform_cli.commands.scaling import watch_and_reload
@@ -45,61 +41,50 @@ def up(ctx: typer.Context, names: Optional[list[str]] = Names,
 
 def down(ctx: typer.Context) -> None:
     """Stop every process and supervisord; afterwards nothing the platform started is alive."""
-    from platform_cli.procman.orchestrator import shut_down
+    from platform_cli.lifecycle_run import run_down
 
-    ws: Workspace = ctx.obj
-    # One plain line: printed as it is, without rich (~25 ms to import), its markup or its wrapping.
-    print(shut_down(ws.daemon, lambda: ws.project), flush=True)
+    run_down(ctx.obj)
 
 
 def start(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Start processes (and what they depend on) and wait until they are ready."""
-    from platform_cli.procman.control import start_processes
-    from platform_cli.procman.orchestrator import load_programs
+    from platform_cli.lifecycle_run import run_start, selected
     from platform_cli.ui.progress import ProgressReporter
 
     ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)  # a bad command line is told before the project is even read
-    if all_:
-        wanted = ws.project.enabled_names  # enabled = false: started only when named
-    with ProgressReporter(ws.out) as progress:
-        start_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws.daemon, ws.project, ws.settings))
+    _check_selection(names, all_)  # a bad command line is told before the project is even read
+    run_start(ws, selected(ws, names, all_, for_start=True), ProgressReporter(ws.out))
 
 
 def stop(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes (dependents first; the others all at once); supervisord keeps running."""
-    from platform_cli.procman.control import stop_processes
+    from platform_cli.lifecycle_run import run_stop, selected
 
     ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
-
-    def told(wave: list[str]) -> None:
-        for name in wave:
-            ws.out.print(f"stopped {name}")
-
-    stop_processes(ws.daemon, ws.project, wanted, told)
+    _check_selection(names, all_)
+    run_stop(ws, selected(ws, names, all_), ws.out.print)
 
 
 def restart(ctx: typer.Context, names: Optional[list[str]] = Selected, all_: bool = AllFlag) -> None:
     """Stop processes, start them again, and wait until they are ready."""
+    from platform_cli.lifecycle_run import selected
     from platform_cli.procman.control import restart_processes
     from platform_cli.procman.orchestrator import load_programs
     from platform_cli.ui.progress import ProgressReporter
 
     ws: Workspace = ctx.obj
-    wanted = _selection(ws, names, all_)
+    _check_selection(names, all_)
+    wanted = selected(ws, names, all_)
     with ProgressReporter(ws.out) as progress:
         restart_processes(ws.daemon, ws.project, wanted, progress, load=partial(load_programs, ws.daemon, ws.project, ws.settings))
 
 
-def _selection(ws: Workspace, names: list[str] | None, all_: bool) -> list[str]:
+def _check_selection(names: list[str] | None, all_: bool) -> None:
+    """launcher.py leaves both of these forms to this command, to be told here."""
     if all_ and names:
         raise typer.BadParameter("give process names or --all, not both")
     if not all_ and not names:
         raise typer.BadParameter("name the processes, or use --all")
-    if all_:
-        return ws.project.names
-    return ws.project.expand(names)  # @group: its processes
 
 
 def _show_status(ws: Workspace, names: list[str]) -> None:
