@@ -13,12 +13,19 @@ from functools import partial
 
 def run_up(ws, names: list[str], progress) -> list[str]:
     """Start supervisord if needed and the processes in dependency order; the processes started."""
-    from platform_cli.procman.orchestrator import bring_up, register_running
+    from platform_cli.procman import prestart
 
-    ws.settle_base_port()  # a second clone: its own ports
-    wanted = ws.project.expand(names)  # @group: its processes
-    with progress:
-        order = bring_up(ws.daemon, ws.project, ws.settings, wanted, progress)
+    # supervisord's interpreter imports on the other core while this one reads the project.
+    prestart.begin_unless_running(ws.settings.data_dir)
+    try:
+        from platform_cli.procman.orchestrator import bring_up, register_running
+
+        ws.settle_base_port()  # a second clone: its own ports
+        wanted = ws.project.expand(names)  # @group: its processes
+        with progress:
+            order = bring_up(ws.daemon, ws.project, ws.settings, wanted, progress)
+    finally:
+        prestart.abandon()  # not taken (an error, or a daemon running after all): it exits
     register_running(ws.daemon, ws.project, ws.settings)
     return order
 

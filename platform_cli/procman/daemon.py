@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platform_cli.errors import ConfigError, DaemonBusyError, DaemonDownError, PlatformError
-from platform_cli.procman import proctable
+from platform_cli.procman import prestart, proctable
 from platform_cli.procman.atomicfile import private_dirs, write_atomic
 from platform_cli.procman.datadir import writing
 from platform_cli.procman.lock import DataDirLock
@@ -145,29 +145,37 @@ class Daemon:
             env["PLATFORM_BOOT_START"] = ",".join(boot)
         if backoff_cap is not None:
             env["PLATFORM_BACKOFF_CAP"] = str(backoff_cap)
-        # Errors in the config are printed before supervisord forks: keep them, but never hold a pipe
-        # the daemon could inherit.
-        with tempfile.TemporaryFile() as errors:
-            result = subprocess.run(
-                # -OO: no docstrings kept in the daemon's memory (~0.35 MB of it, supervisor's and ours);
-                # nothing it runs reads them (supervisord's -h and system.methodHelp only).
-                [sys.executable, "-OO", "-m", "platform_cli.procman.daemon_entry", "-c", str(self.conf_path)],
-                env=env,
-                cwd=self.project_dir,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                # supervisord opens its own log before it applies `umask=077` from its config.
-                umask=0o077,
-            )
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip()
-        if result.returncode != 0:
+        # -OO: no docstrings kept in the daemon's memory (~0.35 MB of it, supervisor's and ours);
+        # nothing it runs reads them (supervisord's -h and system.methodHelp only).
+        args = ["-c", str(self.conf_path)]
+        waiting = prestart.take()  # already imported while `up` read the project (prestart.py)
+        if waiting is not None:
+            with waiting.errors as errors:
+                returncode = prestart.go(waiting, args, env, str(self.project_dir))
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip()
+        else:
+            # Errors in the config are printed before supervisord forks: keep them, but never hold
+            # a pipe the daemon could inherit.
+            with tempfile.TemporaryFile() as errors:
+                returncode = subprocess.run(
+                    [sys.executable, "-OO", "-m", "platform_cli.procman.daemon_entry", *args],
+                    env=env,
+                    cwd=self.project_dir,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=errors,
+                    # supervisord opens its own log before it applies `umask=077` from its config.
+                    umask=0o077,
+                ).returncode
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip()
+        if returncode != 0:
             # The whole message: supervisord ends it with "For help, use ... -h", which hides the cause.
             lines = [line for line in message.splitlines() if line.strip() and not line.startswith("For help, use")]
             cause = next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "no message")
             raise PlatformError(
-                f"supervisord did not start (exit {result.returncode}): {cause.removeprefix('Error:').strip()}",
+                f"supervisord did not start (exit {returncode}): {cause.removeprefix('Error:').strip()}",
                 details=[*(line for line in lines if line != cause),
                          *(line.decode("utf-8", "replace") for line in tail(self.log_path, 10))],
             )
@@ -251,7 +259,8 @@ def find_leftovers(data_dir: Path) -> tuple[list[tuple[int, str]], list[int]]:
         if pid == me or not proctable.has_env(pid, "PLATFORM_DATA_DIR", str(data_dir)):
             continue
         if any(b"daemon_entry" in part for part in proctable.read(pid, "cmdline").split(b"\0")):
-            daemons.append(pid)
+            if not prestart.waiting(pid):  # an `up`'s interpreter, not yet told to start: nothing to clean
+                daemons.append(pid)
         if pid not in found and (name := proctable.environ(pid).get("PLATFORM_PROCESS")):
             found[pid] = name
     return sorted(found.items()), daemons

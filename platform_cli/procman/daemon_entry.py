@@ -39,7 +39,8 @@
     Their sections keep autostart=false, so supervisord never starts them by itself later (after
     `platform stop`, or when the section is loaded again) and a later `up` sees no change.
 
-Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`.
+Run as `python -m platform_cli.procman.daemon_entry -c supervisord.conf`, or with `--prestarted`
+alone, to be given those arguments on stdin once imported (prestart.py).
 """
 
 from __future__ import annotations
@@ -55,11 +56,12 @@ from pathlib import Path
 from supervisor import dispatchers, events, http, process, supervisord
 from supervisor.states import ProcessStates
 
+from platform_cli.procman import prestart
 from platform_cli.procman.logfiles import stamp_lines
 from platform_cli.procman.pids import PidRecord
 from platform_cli.procman.recorder import recording
 
-BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
+BACKOFF_CAP = 16.0  # PLATFORM_BACKOFF_CAP, read by install()
 BOOT_START = "PLATFORM_BOOT_START"
 REPLY_PIECE_BYTES = 1 << 18
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
@@ -285,6 +287,8 @@ def describe_exit(status: int) -> str:
 
 
 def install() -> None:
+    global BACKOFF_CAP
+    BACKOFF_CAP = float(os.environ.get("PLATFORM_BACKOFF_CAP", "16"))
     # Read once and taken out of the environment: the programs inherit supervisord's.
     boot = frozenset(filter(None, os.environ.pop(BOOT_START, "").split(",")))
     # The recorder outside: it subscribes before the boot spawns, whose STARTING events it must see.
@@ -310,6 +314,8 @@ def install() -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == [prestart.FLAG] and not prestart.receive():
+        os._exit(0)  # `up` went no further
     install()
     supervisord.main()
     # main() has removed the pid file and socket and closed its logs: skip tearing down the

@@ -43,6 +43,10 @@ def bring_up(daemon: Daemon, project: Project, settings: Settings, names: list[s
     # From "is supervisord running?" until it runs what was asked: a second `up` (or a `down`) waits.
     with daemon.lock():
         running = daemon.is_running()
+        if running:
+            from platform_cli.procman import prestart
+
+            prestart.abandon()  # one started while the project was read (a stale guess) is not needed
         rollout = Rollout(daemon, daemon.client())
         if running:  # a changed service behind another (the gateway's) is replaced the rolling way first
             from platform_cli.procman.rolling import roll_changed

@@ -78,3 +78,12 @@ def _parent(pid: int) -> int | None:
         return int(stat.rsplit(b")", 1)[1].split()[1])
     except (IndexError, ValueError):
         return None
+
+
+def session_leader(pid: int) -> bool:
+    """Whether `pid` leads its session: a daemon that called setsid, as supervisord does."""
+    stat = read(pid, "stat")
+    try:
+        return int(stat.rsplit(b")", 1)[1].split()[3]) == pid
+    except (IndexError, ValueError):
+        return False
