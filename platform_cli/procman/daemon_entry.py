@@ -68,7 +68,13 @@ PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
 class WakeupDispatcher:
-    """The read end of the signal wakeup pipe, in supervisord's own poll loop."""
+    """The read end of the signal wakeup pipe, in supervisord's own poll loop.
+
+    It only ends the wait: the reap is the loop's own, after every ready dispatcher has had its
+    turn (the next lines of runforever), then _reap's transitions restart at once. Reaping here,
+    amid the turns, closed a dead process's pipes while the loop still held its dispatchers for
+    this turn: one of them then read a closed fd, which a thread of this process (the recorder
+    importing a module) could already have reopened; a program's log got a .pyc's bytes."""
 
     def __init__(self, fd: int, supervisor):
         self.fd = fd
@@ -86,7 +92,6 @@ class WakeupDispatcher:
                 pass
         except BlockingIOError:
             pass
-        self.supervisor.reap()
 
     def handle_error(self):
         self.supervisor.options.logger.critical("platform wakeup dispatcher failed")

@@ -68,9 +68,9 @@ def test_runforever_polls_the_socket_map_it_hands_out():
     options.poller.result = [42], []
     daemon = supervisord.Supervisor(options)
 
-    class Wakeup:
-        read = False
+    turns = []
 
+    class Wakeup:
         def readable(self):
             return True
 
@@ -78,11 +78,15 @@ def test_runforever_polls_the_socket_map_it_hands_out():
             return False
 
         def handle_read_event(self):
-            Wakeup.read = True
+            turns.append("read")
 
     options.get_socket_map()[42] = Wakeup()  # what daemon_entry's runforever adds before the loop
+    daemon.reap = lambda *args, **kwargs: turns.append("reap")
     daemon.runforever()
-    expect(name, Wakeup.read, "a readable dispatcher added to options.get_socket_map() is no longer served")
+    expect(name, "read" in turns, "a readable dispatcher added to options.get_socket_map() is no longer served")
+    # daemon_entry's WakeupDispatcher only ends the wait and leaves the reap to the loop, after
+    # every dispatcher's turn (reaping amid them closed pipes that later turns still read).
+    expect(name, turns == ["read", "reap"], f"runforever no longer reaps after serving the ready dispatchers: {turns}")
     # daemon_entry becomes a child subreaper inside runforever: the flag is not inherited by the
     # fork that daemonizes, so runforever must still run in the daemonized process.
     run = inspect.getsource(supervisord.Supervisor.run)
