@@ -16,19 +16,31 @@ from pathlib import Path
 from typing import NamedTuple
 
 from platform_cli.procman import lifecycle
-from platform_cli.procman.logfiles import STAMP_LEN, STREAMS, is_stamped, name_of, rotated
+from platform_cli.procman.logfiles import STREAMS, name_of, rotated, stamp_at
 
 READ_CHUNK = 1 << 22  # per file and poll: a burst is read in big pieces
 PARTIAL_AFTER_S = 0.5  # a line still unfinished this long is shown as it is
 
 
 class Chunk(NamedTuple):
-    """New complete lines of one log file, raw: `logtail.with_stamps` makes LogLines of them."""
+    """New complete lines of one log file, raw: `logtail.with_stamps` makes LogLines of them.
+
+    Kept as the bytes read, not split into lines: a burst's 200,000 lines are formatted a
+    chunk at a time (log_view), and splitting them only to join them again costs a pass.
+    """
 
     name: str
     stream: str
-    lines: list[bytes]
+    data: bytes  # whole lines, each ending with a newline
     previous_stamp: bytes  # for lines at the start that carry no stamp of their own
+
+    @property
+    def lines(self) -> list[bytes]:
+        return self.data[:-1].split(b"\n")
+
+    @classmethod
+    def of_lines(cls, name: str, stream: str, lines: list[bytes], previous_stamp: bytes = b"") -> Chunk:
+        return cls(name, stream, b"".join(line + b"\n" for line in lines), previous_stamp)
 
 
 class FileFollower:
@@ -104,18 +116,22 @@ class FileFollower:
             if not self.pending:
                 self.pending_since = now
             data = self.pending + data
-            *complete, self.pending = data.split(b"\n")
+            cut = data.rfind(b"\n") + 1
+            complete, self.pending = data[:cut], data[cut:]
         else:
-            complete = []
+            complete = b""
             if self.pending and now - self.pending_since >= PARTIAL_AFTER_S:
-                complete, self.pending = [self.pending], b""
+                complete, self.pending = self.pending + b"\n", b""
         if not complete:
             return None
         chunk = Chunk(self.name, self.stream, complete, self.last_stamp)
-        for line in reversed(complete):
-            if is_stamped(line):
-                self.last_stamp = line[:STAMP_LEN]
+        end = len(complete) - 1  # the newline that ends the last line
+        while end >= 0:  # the last stamped line, from the end: mostly the very last one
+            start = complete.rfind(b"\n", 0, end) + 1
+            if stamp := stamp_at(complete, start):
+                self.last_stamp = stamp
                 break
+            end = start - 1
         return chunk
 
 
@@ -138,7 +154,7 @@ class Follower:
         chunks = [chunk for f in self.files.values() if (chunk := f.poll(now))]
         if self.events and (recorded := self.events.poll(now)):
             for name, lines in lifecycle.lifecycle_lines(recorded.lines, self.names).items():
-                chunks.append(Chunk(name, lifecycle.STREAM, lines, b""))
+                chunks.append(Chunk.of_lines(name, lifecycle.STREAM, lines))
         return chunks
 
     def start_offsets(self) -> dict[Path, int]:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import time
 
 from honcho.colour import get_colours
 
-from platform_cli.procman.logfiles import STAMP_LEN, is_stamped
+from platform_cli.procman.logfiles import STAMP_LEN, is_stamped, stamp_at
 from platform_cli.procman.logtail import merge, with_stamps
 
 MARK = {"stdout": b"|", "stderr": b"!", "lifecycle": b"|"}  # stderr lines carry `!` where stdout ones carry `|`
 SYSTEM = "system"  # honcho's name for the lines the manager itself prints
+WHOLE_RANGE_MIN = 4096  # bytes: a smaller range of lines is formatted line by line
 
 
 class LogPrinter:
@@ -42,24 +44,67 @@ class LogPrinter:
             self.write(merge([with_stamps(c.lines, c.name, c.stream, c.previous_stamp) for c in chunks]))
 
     def _format_raw(self, chunk) -> bytes:
-        # The common case of a burst: one file's lines, already in order. No tuple per line, and
-        # the prefix is looked up only when the second changes.
-        prefixes, name, stream = self._prefixes, chunk.name, chunk.stream
-        stamp = chunk.previous_stamp
+        # The common case of a burst: one file's lines, already in order. The lines of one second
+        # share one prefix, so a range of them is formatted by one substitution in C, not a
+        # Python step per line: a range whose first and last lines are stamped in the same
+        # second is tried whole, a range that spans seconds is halved. A range with lines that do
+        # not match (no stamp of their own, a clock that went back) goes line by line.
+        data, name, stream = chunk.data, chunk.name, chunk.stream
+        previous = chunk.previous_stamp
+        parts = []
+        ranges = [(0, len(data))]  # [start, stop) of whole lines, each ending with a newline
+        while ranges:
+            start, stop = ranges.pop()
+            last = data.rfind(b"\n", start, stop - 1) + 1  # where the range's last line starts
+            if stop - start >= WHOLE_RANGE_MIN:
+                first_stamp, last_stamp = stamp_at(data, start), stamp_at(data, last)
+                if first_stamp and first_stamp[:19] == last_stamp[:19]:
+                    text = self._format_second(data, start, stop, first_stamp, name, stream)
+                    if text is not None:
+                        parts.append(text)
+                        previous = last_stamp
+                        continue
+                elif last > start:
+                    middle = data.find(b"\n", (start + stop) // 2, stop - 1)
+                    if middle < 0:
+                        middle = data.rfind(b"\n", start, (start + stop) // 2)
+                    ranges += [(middle + 1, stop), (start, middle + 1)]  # the first half first
+                    continue
+            text, previous = self._format_lines(data[start : stop - 1].split(b"\n"), previous, name, stream)
+            parts.append(text)
+        return b"".join(parts)
+
+    def _format_second(self, data: bytes, start: int, stop: int, stamp: bytes, name: str, stream: str) -> bytes | None:
+        """data[start:stop] formatted, when every line in it is stamped in the second of `stamp`;
+        None when one is not."""
         second = stamp[:19]
-        prefix = prefixes.get((second, name, stream)) or self._prefix(stamp, name, stream)
+        prefix = self._prefixes.get((second, name, stream)) or self._prefix(stamp, name, stream)
+        # A line start, that second, the rest of a stamp (is_stamped's test: "Z " ends it).
+        pattern = re.compile(rb"\n" + re.escape(second) + rb"[^\n]{%d}Z " % (STAMP_LEN - 20))
+        text, count = pattern.subn(b"\n" + prefix.replace(b"\\", b"\\\\"), b"\n" + data[start : stop - 1])
+        if count != data.count(b"\n", start, stop):
+            return None
+        return text[1:] + b"\n"
+
+    def _format_lines(self, lines: list[bytes], previous: bytes, name: str, stream: str) -> tuple[bytes, bytes]:
+        """Lines one by one; a line with no stamp takes the prefix of the one before. Returns
+        the text and the stamp the next line without one takes."""
+        prefixes = self._prefixes
+        second = previous[:19]
+        prefix = prefixes.get((second, name, stream)) or self._prefix(previous, name, stream)
         parts = []
         append = parts.append
-        for raw in chunk.lines:
+        for raw in lines:
             if is_stamped(raw):
                 if raw[:19] != second:
                     second = raw[:19]
                     prefix = prefixes.get((second, name, stream)) or self._prefix(raw, name, stream)
+                    previous = raw[:STAMP_LEN]
                 append(prefix + raw[STAMP_LEN + 1 :])
             else:
                 append(prefix + raw)
         parts.append(b"")
-        return b"\n".join(parts)
+        return b"\n".join(parts), previous
 
     def write(self, lines) -> None:
         """LogLines, in the order given."""
