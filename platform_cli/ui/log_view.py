@@ -23,6 +23,9 @@ from platform_cli.procman.logtail import merge, with_stamps
 MARK = {"stdout": b"|", "stderr": b"!", "lifecycle": b"|"}  # stderr lines carry `!` where stdout ones carry `|`
 SYSTEM = "system"  # honcho's name for the lines the manager itself prints
 WHOLE_RANGE_MIN = 4096  # bytes: a smaller range of lines is formatted line by line
+# Written at a time: a pipe holds 64 KiB, so the reader always has lines while the next piece is formatted.
+PIECE_BYTES = 1 << 16
+PIECE_LINES = 1000
 
 
 class LogPrinter:
@@ -39,20 +42,29 @@ class LogPrinter:
     def write_chunks(self, chunks) -> None:
         """What a follower read in one poll: raw lines, one chunk per file that grew."""
         if len(chunks) == 1 and not self.as_json:
-            self._emit(self._format_raw(chunks[0]))
+            # Formatted and written a piece at a time: whoever reads our output starts on a
+            # burst's first lines while the rest is formatted, instead of waiting for all of it.
+            data, previous, name, stream = chunks[0].data, chunks[0].previous_stamp, chunks[0].name, chunks[0].stream
+            start = 0
+            while start < len(data):
+                stop = data.find(b"\n", start + PIECE_BYTES) + 1 or len(data)
+                text, previous = self._format_raw(data, start, stop, previous, name, stream)
+                self._emit(text)
+                start = stop
         elif chunks:
             self.write(merge([with_stamps(c.lines, c.name, c.stream, c.previous_stamp) for c in chunks]))
 
-    def _format_raw(self, chunk) -> bytes:
-        # The common case of a burst: one file's lines, already in order. The lines of one second
-        # share one prefix, so a range of them is formatted by one substitution in C, not a
-        # Python step per line: a range whose first and last lines are stamped in the same
-        # second is tried whole, a range that spans seconds is halved. A range with lines that do
-        # not match (no stamp of their own, a clock that went back) goes line by line.
-        data, name, stream = chunk.data, chunk.name, chunk.stream
-        previous = chunk.previous_stamp
+    def _format_raw(self, data: bytes, start: int, stop: int, previous: bytes, name: str, stream: str) -> tuple[bytes, bytes]:
+        """data[start:stop], whole lines of one file in order: the common case of a burst.
+
+        Returns the text and the stamp a next line without one takes. The lines of one second
+        share one prefix, so a range of them is formatted by one substitution in C, not a
+        Python step per line: a range whose first and last lines are stamped in the same second
+        is tried whole, a range that spans seconds is halved. A range with lines that do not
+        match (no stamp of their own, a clock that went back) goes line by line.
+        """
         parts = []
-        ranges = [(0, len(data))]  # [start, stop) of whole lines, each ending with a newline
+        ranges = [(start, stop)]  # [start, stop) of whole lines, each ending with a newline
         while ranges:
             start, stop = ranges.pop()
             last = data.rfind(b"\n", start, stop - 1) + 1  # where the range's last line starts
@@ -72,7 +84,7 @@ class LogPrinter:
                     continue
             text, previous = self._format_lines(data[start : stop - 1].split(b"\n"), previous, name, stream)
             parts.append(text)
-        return b"".join(parts)
+        return b"".join(parts), previous
 
     def _format_second(self, data: bytes, start: int, stop: int, stamp: bytes, name: str, stream: str) -> bytes | None:
         """data[start:stop] formatted, when every line in it is stamped in the second of `stamp`;
@@ -107,20 +119,20 @@ class LogPrinter:
         return b"\n".join(parts), previous
 
     def write(self, lines) -> None:
-        """LogLines, in the order given."""
-        if not lines:
-            return
-        if self.as_json:
-            data = "".join(json_line(line) + "\n" for line in lines).encode()
-        else:
-            prefixes, prefix = self._prefixes, self._prefix
-            data = b"".join(
-                (prefixes.get((line.stamp[:19], line.name, line.stream)) or prefix(line.stamp, line.name, line.stream))
-                + line.text
-                + b"\n"
-                for line in lines
-            )
-        self._emit(data)
+        """LogLines, in the order given; written a piece at a time, as write_chunks does."""
+        for start in range(0, len(lines), PIECE_LINES):
+            piece = lines[start : start + PIECE_LINES]
+            if self.as_json:
+                data = "".join(json_line(line) + "\n" for line in piece).encode()
+            else:
+                prefixes, prefix = self._prefixes, self._prefix
+                data = b"".join(
+                    (prefixes.get((line.stamp[:19], line.name, line.stream)) or prefix(line.stamp, line.name, line.stream))
+                    + line.text
+                    + b"\n"
+                    for line in piece
+                )
+            self._emit(data)
 
     def _emit(self, data: bytes) -> None:
         self.out.write(data)
@@ -148,7 +160,18 @@ class LogPrinter:
 def local_clock(utc_second: bytes) -> bytes:
     if not utc_second:
         return b"--:--:--"
-    seconds = calendar.timegm(time.strptime(utc_second.decode(), "%Y-%m-%dT%H:%M:%S"))
+    # The fields read as numbers: time.strptime imports _strptime (~9 ms) on its first call,
+    # which is the first line of a burst. Read back as text, they must give the same second,
+    # else (a leap second, not a date) strptime decides, as it always did.
+    text = utc_second.decode()
+    try:
+        fields = (int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]), int(text[17:19]))
+        seconds = calendar.timegm(fields)
+        exact = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) == text
+    except (ValueError, OverflowError):
+        exact = False
+    if not exact:
+        seconds = calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%S"))
     return time.strftime("%H:%M:%S", time.localtime(seconds)).encode()
 
 

@@ -1,8 +1,10 @@
 """A follower's chunk, formatted a range of lines at a time, is byte for byte what the same lines
 give one by one (`LogPrinter.write` of `with_stamps`, the path several chunks at once take)."""
 
+import calendar
 import io
 import time
+from unittest import mock
 
 import pytest
 from hypothesis import example, given, settings
@@ -11,7 +13,8 @@ from hypothesis import strategies as st
 from platform_cli.procman.logfiles import make_stamp
 from platform_cli.procman.logfollow import Chunk, FileFollower
 from platform_cli.procman.logtail import with_stamps
-from platform_cli.ui.log_view import WHOLE_RANGE_MIN, LogPrinter
+from platform_cli.ui import log_view
+from platform_cli.ui.log_view import WHOLE_RANGE_MIN, LogPrinter, local_clock
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 
@@ -64,16 +67,19 @@ def utc(monkeypatch):
 
 @settings(max_examples=150, deadline=None)
 @given(spec=runs, previous=st.sampled_from([b"", make_stamp(T0 - 1)]), color=st.booleans(),
-       name=st.sampled_from(["web", "a\\1b"]), stream=st.sampled_from(["stdout", "stderr"]))
-@example(spec=[("stamped", 400, 0, 1), ("stamped", 400, 1, 2)], previous=b"", color=True, name="web", stream="stdout")
+       name=st.sampled_from(["web", "a\\1b"]), stream=st.sampled_from(["stdout", "stderr"]),
+       piece=st.sampled_from([1 << 16, 50, 5000]))
+@example(spec=[("stamped", 400, 0, 1), ("stamped", 400, 1, 2)], previous=b"", color=True, name="web", stream="stdout",
+         piece=1 << 16)
 @example(spec=[("stamped", 300, 2, 5), ("stamped", 300, 1, 5), ("stamped", 300, 2, 6)], previous=b"", color=False,
-         name="web", stream="stdout")  # the clock went back a second and forward again
+         name="web", stream="stdout", piece=1 << 16)  # the clock went back a second and forward again
 @example(spec=[("no stamp", 1, 0, 0), ("stamped", 400, 0, 0), ("empty", 1, 0, 0), ("stamped", 400, 0, 9)],
-         previous=make_stamp(T0 - 1), color=False, name="web", stream="stderr")
-def test_a_chunk_formats_as_its_lines_one_by_one(spec, previous, color, name, stream):
+         previous=make_stamp(T0 - 1), color=False, name="web", stream="stderr", piece=5000)
+def test_a_chunk_formats_as_its_lines_one_by_one(spec, previous, color, name, stream, piece):
     chunk = Chunk.of_lines(name, stream, make_lines(spec), previous)
     names = [name, "orders"]
-    assert whole(chunk, names, color) == one_by_one(chunk, names, color)
+    with mock.patch.object(log_view, "PIECE_BYTES", piece):  # written in pieces of about this size
+        assert whole(chunk, names, color) == one_by_one(chunk, names, color)
 
 
 def test_a_burst_within_one_second_is_formatted_whole():
@@ -105,3 +111,33 @@ def test_the_follower_keeps_the_last_stamp_for_the_next_chunk(tmp_path):
     chunk = follower.poll(0.1)
     # the rest of the line is read with its start; "abcd-fghijT\n0123..." is no stamp
     assert chunk.data == b"half a line\n" and chunk.previous_stamp == second
+
+
+def test_a_big_chunk_is_written_in_pieces():
+    stamp = make_stamp(T0)
+    chunk = Chunk.of_lines("web", "stdout", [stamp + b" burst 4242 %d" % i for i in range(20_000)])
+    out = io.BytesIO()
+    with mock.patch.object(out, "write", wraps=out.write) as write:
+        LogPrinter(out, ["web"], color=False).write_chunks([chunk])
+    assert write.call_count == len(chunk.data) // log_view.PIECE_BYTES + 1
+    assert out.getvalue() == one_by_one(chunk, ["web"], color=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(seconds=st.integers(-2**31, 2**33), zone=st.sampled_from(["UTC", "Europe/Paris", "America/St_Johns"]))
+@example(seconds=1_483_228_799, zone="UTC")  # 23:59:59 before the 2016 leap second
+def test_the_local_clock_reads_a_stamp_as_strptime_does(seconds, zone):
+    with mock.patch.dict("os.environ", {"TZ": zone}):
+        time.tzset()
+        check_clock(seconds)
+    time.tzset()
+
+
+def check_clock(seconds: int) -> None:
+    second = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)).encode()
+    expected = time.strftime("%H:%M:%S", time.localtime(calendar.timegm(time.strptime(second.decode(), "%Y-%m-%dT%H:%M:%S"))))
+    assert local_clock(second) == expected.encode()
+
+
+def test_a_leap_second_is_read_by_strptime():
+    assert local_clock(b"2016-12-31T23:59:60") == b"00:00:00"  # UTC (the fixture): as strptime read it
