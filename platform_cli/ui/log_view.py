@@ -14,6 +14,7 @@ import calendar
 import json
 import re
 import time
+from json.encoder import encode_basestring as encode_json_string  # what json.dumps uses when ensure_ascii=False
 
 from honcho.colour import get_colours
 
@@ -38,6 +39,7 @@ class LogPrinter:
         self.as_json = as_json
         self._clock: dict[bytes, bytes] = {}  # "YYYY-MM-DDTHH:MM:SS" (UTC) -> b"HH:MM:SS" (local)
         self._prefixes: dict[tuple, bytes] = {}
+        self._json_tails: dict[tuple, str] = {}
 
     def write_chunks(self, chunks) -> None:
         """What a follower read in one poll: raw lines, one chunk per file that grew."""
@@ -123,7 +125,7 @@ class LogPrinter:
         for start in range(0, len(lines), PIECE_LINES):
             piece = lines[start : start + PIECE_LINES]
             if self.as_json:
-                data = "".join(json_line(line) + "\n" for line in piece).encode()
+                data = "".join(map(self._json_line, piece)).encode()
             else:
                 prefixes, prefix = self._prefixes, self._prefix
                 data = b"".join(
@@ -133,6 +135,18 @@ class LogPrinter:
                     for line in piece
                 )
             self._emit(data)
+
+    def _json_line(self, line) -> str:
+        """json_line(line) + newline, as json.dumps writes it, without its ~3 µs of set-up per
+        call: a burst is 200,000 lines. The keys and the name and stream, the same on every
+        line, are encoded once."""
+        tail = self._json_tails.get((line.name, line.stream))
+        if tail is None:
+            tail = self._json_tails[(line.name, line.stream)] = ', "process": %s, "stream": %s, "line": ' % (
+                encode_json_string(line.name), encode_json_string(line.stream))
+        stamp = line.stamp.decode()
+        time_ = encode_json_string(stamp) if stamp else "null"
+        return '{"time": ' + time_ + tail + encode_json_string(line.text.decode("utf-8", "backslashreplace")) + "}\n"
 
     def _emit(self, data: bytes) -> None:
         self.out.write(data)
@@ -176,12 +190,13 @@ def local_clock(utc_second: bytes) -> bytes:
 
 
 def json_line(line) -> str:
-    return json.dumps(
-        {
-            "time": line.stamp.decode() or None,
-            "process": line.name,
-            "stream": line.stream,
-            "line": line.text.decode("utf-8", "backslashreplace"),
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(json_record(line), ensure_ascii=False)
+
+
+def json_record(line) -> dict:
+    return {
+        "time": line.stamp.decode() or None,
+        "process": line.name,
+        "stream": line.stream,
+        "line": line.text.decode("utf-8", "backslashreplace"),
+    }

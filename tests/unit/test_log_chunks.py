@@ -10,11 +10,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from platform_cli.procman.logfiles import make_stamp
+from platform_cli.procman.logfiles import LogLine, make_stamp
 from platform_cli.procman.logfollow import Chunk, FileFollower
 from platform_cli.procman.logtail import with_stamps
 from platform_cli.ui import log_view
-from platform_cli.ui.log_view import WHOLE_RANGE_MIN, LogPrinter, local_clock
+from platform_cli.ui.log_view import WHOLE_RANGE_MIN, LogPrinter, json_line, local_clock
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 
@@ -141,3 +141,17 @@ def check_clock(seconds: int) -> None:
 
 def test_a_leap_second_is_read_by_strptime():
     assert local_clock(b"2016-12-31T23:59:60") == b"00:00:00"  # UTC (the fixture): as strptime read it
+
+
+texts = st.one_of(st.binary(max_size=40), st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.tuples(st.sampled_from([b"", make_stamp(T0)]), st.text(min_size=1, max_size=8),
+                                st.sampled_from(["stdout", "stderr", "lifecycle"]), texts), max_size=30))
+@example(lines=[(make_stamp(T0), 'we"b\\', "stdout", b'\xff "quoted" \\ \t\x00\x1f \xe2\x80\xa8 \xc3\xa9')])
+def test_json_lines_are_what_json_dumps_writes(lines):
+    lines = [LogLine(*line) for line in lines]
+    out = io.BytesIO()
+    LogPrinter(out, [], color=False, as_json=True).write(lines)
+    assert out.getvalue() == "".join(json_line(line) + "\n" for line in lines).encode()
