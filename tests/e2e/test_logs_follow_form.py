@@ -43,6 +43,7 @@ class OnATerminal:
         self.proc = subprocess.Popen([sys.executable, "-m", "platform_cli", *args], cwd=project.root, env=env,
                                      stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.DEVNULL)
         os.close(slave)
+        project.background.append(self.proc)  # killed by the fixture should the test fail before finish()
         self.master, self.out = master, bytearray()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
