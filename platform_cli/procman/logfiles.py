@@ -53,6 +53,12 @@ def is_stamped(raw: bytes) -> bool:
     return raw[STAMP_LEN - 1 : STAMP_LEN + 1] == b"Z " and raw[10:11] == b"T" and raw[4:5] == b"-"
 
 
+def stamp_at(data: bytes, start: int) -> bytes:
+    """The stamp of the line that starts at `data[start]`, or b"" when it carries none."""
+    head = data[start : start + STAMP_LEN + 1]
+    return head[:STAMP_LEN] if is_stamped(head) and b"\n" not in head else b""
+
+
 def log_path(logs_dir: Path, name: str, stream: str) -> Path:
     return logs_dir / f"{name}{SUFFIX[stream]}"
 
