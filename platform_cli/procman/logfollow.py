@@ -157,10 +157,6 @@ class Follower:
                 chunks.append(Chunk.of_lines(name, lifecycle.STREAM, lines))
         return chunks
 
-    def folders(self) -> list[Path]:
-        """Where the followed files are: the logs, and the event history's folder."""
-        return [self.logs_dir, *([self.events.path.parent] if self.events else [])]
-
     def start_offsets(self) -> dict[Path, int]:
         """Where following began in each file: the last lines before it are read up to there."""
         return {path: f.start_offset for path, f in self.files.items()}
@@ -182,63 +178,11 @@ class Follower:
             self.files[path] = FileFollower(path, which[0], which[1], from_end)
 
 
-class Changes:
-    """Waits until a file in the given folders changes, or `timeout_s` passes: a follower then
-    reads a burst as it begins, not at its next poll (20 ms later, 10 ms on average). inotify,
-    where there is one; elsewhere, or while a folder does not exist yet, a plain sleep."""
-
-    def __init__(self, folders: list[Path]):
-        self.folders = folders
-        self.inotify = None
-        self.watched: dict[int, Path] = {}  # watch descriptor -> folder
-        self.unavailable = False
-
-    def wait(self, timeout_s: float) -> None:
-        if not self._watch():
-            time.sleep(timeout_s)
-            return
-        for event in self.inotify.read(timeout=max(1, int(timeout_s * 1000))):
-            if event.mask & self.flags.IGNORED:  # the folder was removed: watched again once it is back
-                self.watched.pop(event.wd, None)
-
-    def close(self) -> None:
-        if self.inotify is not None:
-            self.inotify.close()
-
-    def _watch(self) -> bool:
-        """Whether every folder is watched (watches the ones that have appeared since)."""
-        if self.unavailable:
-            return False
-        if self.inotify is None:
-            try:
-                # Imported here, once idle: a follower's start does not pay for ctypes (~15 ms).
-                from inotify_simple import INotify, flags
-
-                self.inotify, self.flags = INotify(), flags
-            except (ImportError, OSError, AttributeError):  # not Linux: no inotify_init1
-                self.unavailable = True
-                return False
-        flags = self.flags
-        for folder in self.folders:
-            if folder not in self.watched.values():
-                try:
-                    wd = self.inotify.add_watch(folder, flags.MODIFY | flags.CREATE | flags.MOVED_TO | flags.MOVED_FROM | flags.DELETE)
-                except OSError:  # not there yet (a follower started before `up`): polled meanwhile
-                    return False
-                self.watched[wd] = folder
-        return True
-
-
 def follow(follower: Follower, emit, idle_s: float = 0.02) -> None:
-    """Hand every poll's chunks to `emit` until interrupted; when idle, poll again as soon as
-    a followed file changes, and every `idle_s` in any case (a partial line is shown after a while)."""
-    changes = Changes(follower.folders())
-    try:
-        while True:
-            chunks = follower.poll()
-            if chunks:
-                emit(chunks)
-            else:
-                changes.wait(idle_s)
-    finally:
-        changes.close()
+    """Hand every poll's chunks to `emit` until interrupted; poll every `idle_s` when idle."""
+    while True:
+        chunks = follower.poll()
+        if chunks:
+            emit(chunks)
+        else:
+            time.sleep(idle_s)
