@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/tts.py
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/spawn.py
 
 # PM2 (installed from the npm registry into a temp dir), stock supervisord, honcho and platform
 # side by side on one workload; ARGS="--rounds 1 --lines 20000" for a short run.
