@@ -32,22 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.cli import BIN, clean_env  # noqa: E402
+from bench.compare.supervisord import CONF as SUPERVISORD_CONF  # noqa: E402
 from tests.helpers import wait_until  # noqa: E402
 
 NAMES = ("a", "b", "c", "d", "e")
 STAMP = '#!/bin/sh\ndate +%s.%N >> "$SPAWN_FILE"\nexec sleep 1000\n'
-SUPERVISORD_CONF = """\
-[unix_http_server]
-file={dir}/s.sock
-[supervisord]
-logfile={dir}/supervisord.log
-pidfile={dir}/supervisord.pid
-childlogdir={dir}
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://{dir}/s.sock
-"""
 
 
 class Setup:

@@ -2,7 +2,6 @@
 
 import io
 import json
-import time
 
 import pytest
 
@@ -60,15 +59,6 @@ def test_the_follower_reads_new_events_as_lifecycle_chunks(tmp_path):
     [chunk] = follower.poll()
     assert (chunk.name, chunk.stream) == ("web", "lifecycle")
     assert with_stamps(chunk.lines, chunk.name, chunk.stream)[0].text == b"web exited (SIGKILL), restarting"
-
-
-@pytest.fixture
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_lifecycle_lines_stand_under_system_apart_from_output(utc):

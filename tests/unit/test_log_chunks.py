@@ -57,12 +57,8 @@ def whole(chunk: Chunk, names: list[str], color: bool) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+def _in_utc(utc):  # every test here (tests/unit/conftest.py)
     yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @settings(max_examples=150, deadline=None)

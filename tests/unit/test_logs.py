@@ -1,6 +1,5 @@
 import io
 import json
-import time
 
 import pytest
 import typer
@@ -55,15 +54,6 @@ def test_log_file_names():
     assert name_of(Path("web.log")) == ("web", "stdout")
     assert name_of(Path("web.err.log")) == ("web", "stderr")
     assert name_of(Path("web.log.1")) is None and name_of(Path("notes.txt")) is None
-
-
-@pytest.fixture
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_printer_uses_honchos_prefix_marks_stderr_and_colours_only_when_asked(utc):
