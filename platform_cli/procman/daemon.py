@@ -145,8 +145,6 @@ class Daemon:
             env["PLATFORM_BOOT_START"] = ",".join(boot)
         if backoff_cap is not None:
             env["PLATFORM_BACKOFF_CAP"] = str(backoff_cap)
-        # -OO: no docstrings kept in the daemon's memory (~0.35 MB of it, supervisor's and ours);
-        # nothing it runs reads them (supervisord's -h and system.methodHelp only).
         args = ["-c", str(self.conf_path)]
         waiting = prestart.take()  # already imported while `up` read the project (prestart.py)
         if waiting is not None:
@@ -159,7 +157,7 @@ class Daemon:
             # a pipe the daemon could inherit.
             with tempfile.TemporaryFile() as errors:
                 returncode = subprocess.run(
-                    [sys.executable, "-OO", "-m", "platform_cli.procman.daemon_entry", *args],
+                    [sys.executable, *prestart.INTERPRETER, *args],
                     env=env,
                     cwd=self.project_dir,
                     stdin=subprocess.DEVNULL,

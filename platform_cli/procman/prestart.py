@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     import subprocess
 
 FLAG = "--prestarted"
+# How supervisord's interpreter is run, prestarted or not (Daemon.start). -OO: no docstrings kept
+# in the daemon's memory (~0.35 MB of it, supervisor's and ours); nothing it runs reads them
+# (supervisord's -h and system.methodHelp only).
+INTERPRETER = ("-OO", "-m", "platform_cli.procman.daemon_entry")
 # In a waiting interpreter's environment (and so in /proc/<pid>/environ for good, whatever it
 # sets later), beside PLATFORM_DATA_DIR, by which a leftover supervisord is found (daemon.py).
 MARK = "PLATFORM_PRESTARTED"
@@ -45,8 +49,8 @@ def begin(data_dir) -> None:
         return
     errors = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        # -OO as Daemon.start runs it. cwd "/": it holds no folder until it is told which.
-        [sys.executable, "-OO", "-m", "platform_cli.procman.daemon_entry", FLAG],
+        # cwd "/": it holds no folder until it is told which.
+        [sys.executable, *INTERPRETER, FLAG],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, cwd="/", umask=0o077,
         env={**os.environ, "PLATFORM_DATA_DIR": str(data_dir), "PLATFORM_PYTHON": sys.executable, MARK: "1"},
     )

@@ -73,17 +73,18 @@ def descendants(pid: int) -> list[int]:
 
 
 def _parent(pid: int) -> int | None:
-    stat = read(pid, "stat")
-    try:
-        return int(stat.rsplit(b")", 1)[1].split()[1])
-    except (IndexError, ValueError):
-        return None
+    return _stat_field(pid, 1)
 
 
 def session_leader(pid: int) -> bool:
     """Whether `pid` leads its session: a daemon that called setsid, as supervisord does."""
-    stat = read(pid, "stat")
+    return _stat_field(pid, 3) == pid
+
+
+def _stat_field(pid: int, index: int) -> int | None:
+    """A numeric field of /proc/<pid>/stat, counted after the command name (0: the state);
+    None when the process is gone."""
     try:
-        return int(stat.rsplit(b")", 1)[1].split()[3]) == pid
+        return int(read(pid, "stat").rsplit(b")", 1)[1].split()[index])
     except (IndexError, ValueError):
-        return False
+        return None
