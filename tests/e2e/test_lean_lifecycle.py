@@ -25,10 +25,14 @@ def _run(project, how: str, *args: str, importtime: bool = False) -> subprocess.
 
 
 def _shape(text: str) -> list[str]:
-    """What does not tick: numbers (pids, seconds, ports, memory) as N, runs of blanks as one; the
-    lines sorted, since whether `worker` is told to wait depends on how soon web is ready."""
-    return sorted(re.sub(r"[ ]+", " ", re.sub(r"\d+(\.\d+)?", "N", line)) for line in text.splitlines()
+    """What does not tick: numbers (pids, seconds, ports) as N, cpu and memory as `-`, runs of
+    blanks as one; the lines sorted, since whether `worker` is told to wait depends on how soon web is ready."""
+    return sorted(re.sub(r"[ ]+", " ", _UNSAMPLED.sub("-", re.sub(r"\d+(\.\d+)?", "N", line))) for line in text.splitlines()
                   if not line.startswith("  waiting  "))
+
+
+# cpu and mem come from the daemon's latest sample, which a process just started may not have yet.
+_UNSAMPLED = re.compile(r"(?<= )N(%|[kMG]B)(?= |$)")
 
 
 def _imported(result: subprocess.CompletedProcess) -> set[str]:
